@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// usageError is wrong usage: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// exitCode maps an error to the process exit code, in one place.
+func exitCode(err error) int {
+	var u *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &u):
+		return 2
+	default:
+		return 1
+	}
+}
+
+// run is main without the process: testable with buffers.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	g := &globals{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	app := newApp(g)
+	norm, err := normalizeArgs(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, norm)
+	}
+	if g.store != nil {
+		g.store.Close()
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			err = errors.New("interrupted: work finished before the interruption is kept")
+		}
+		fmt.Fprintf(stderr, "papersift: %v\n", err)
+		if exitCode(err) == 2 {
+			fmt.Fprintln(stderr, "Run 'papersift --help' (or 'papersift COMMAND --help') for usage.")
+		}
+	}
+	return exitCode(err)
+}
+
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return &usageError{err.Error()}
+}
+
+func newApp(g *globals) *cli.App {
+	app := &cli.App{
+		Name:  "papersift",
+		Usage: "sift a day's research papers: similar papers, today's topics, what to read first",
+		Description: "papersift keeps papers and their embeddings in SQLite. It embeds offline by default\n" +
+			"(the built-in model, no key, no network) or through any OpenAI-compatible endpoint.",
+		Flags:                  globalFlags(),
+		Reader:                 g.stdin,
+		Writer:                 g.stdout,
+		ErrWriter:              g.stderr,
+		OnUsageError:           onUsageError,
+		ExitErrHandler:         func(*cli.Context, error) {},
+		HideHelpCommand:        true,
+		UseShortOptionHandling: false,
+		Before: func(c *cli.Context) error {
+			return g.load(c)
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		Commands: []*cli.Command{
+			ingestCommand(g),
+			embedCommand(g),
+			papersCommand(g),
+			similarCommand(g),
+			groupCommand(g),
+			feedbackCommand(g, "like", "mark papers as liked (the queue ranks what resembles them first)"),
+			feedbackCommand(g, "dislike", "mark papers as disliked (the queue pushes down what resembles them)"),
+			feedbackCommand(g, "read", "mark papers as read (the queue leaves them out)"),
+			feedbackCommand(g, "unrate", "remove likes, dislikes and read marks from papers"),
+			interestCommand(g),
+			profileCommand(g),
+			queueCommand(g),
+			digestCommand(g),
+			statsCommand(g),
+		},
+	}
+	var setUsage func(cs []*cli.Command)
+	setUsage = func(cs []*cli.Command) {
+		for _, c := range cs {
+			c.OnUsageError = onUsageError
+			setUsage(c.Subcommands)
+		}
+	}
+	setUsage(app.Commands)
+	return app
+}
+
+// flagTable maps every name of the flags to whether it takes a value.
+func flagTable(flags []cli.Flag) map[string]bool {
+	t := map[string]bool{"help": false, "h": false}
+	for _, f := range flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			t[n] = !isBool
+		}
+	}
+	return t
+}
+
+// outputOnly are --format values that only name an output format.
+var outputOnly = map[string]bool{"table": true, "json": true, "md": true}
+
+// normalizeArgs lets flags go anywhere, as people type them. urfave/cli v2
+// stops at the first positional argument and reads global flags only before
+// the command; this puts the global flags first, then the command, then its
+// flags, then its arguments. A command's own flag of the same name as a
+// global one wins, except --format on ingest and digest, which is the input
+// format unless its value is an output-only format (table, json, md).
+func normalizeArgs(app *cli.App, args []string) ([]string, error) {
+	if len(args) == 0 {
+		return args, nil
+	}
+	global := flagTable(app.Flags)
+	var globals, path, locals, positional []string
+	var cmd *cli.Command
+	var local map[string]bool
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if len(a) > 1 && a[0] == '-' {
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			value := ""
+			if hasValue {
+				_, value, _ = strings.Cut(a, "=")
+			} else if i+1 < len(args) {
+				value = args[i+1]
+			}
+			takes, isLocal := local[name]
+			dst := &locals
+			if !isLocal {
+				var isGlobal bool
+				takes, isGlobal = global[name]
+				if isGlobal || cmd == nil {
+					dst = &globals
+				}
+			} else if name == "format" && (cmd.Name == "ingest" || cmd.Name == "digest") && outputOnly[value] {
+				dst = &globals
+			}
+			*dst = append(*dst, a)
+			if takes && !hasValue && i+1 < len(args) {
+				*dst = append(*dst, args[i+1])
+				i++
+			}
+			continue
+		}
+		if cmd == nil {
+			cmd = app.Command(a)
+			if cmd == nil {
+				return nil, usagef("unknown command %q (commands: %s)", a, commandNames(app.Commands))
+			}
+			path = append(path, a)
+			local = flagTable(cmd.Flags)
+			continue
+		}
+		if len(cmd.Subcommands) > 0 && len(positional) == 0 {
+			if sub := cmd.Command(a); sub != nil {
+				cmd = sub
+				path = append(path, a)
+				local = flagTable(sub.Flags)
+				continue
+			}
+		}
+		positional = append(positional, a)
+	}
+	out := append([]string{args[0]}, globals...)
+	out = append(out, path...)
+	out = append(out, locals...)
+	for _, p := range positional {
+		if len(p) > 1 && p[0] == '-' {
+			out = append(out, "--")
+			break
+		}
+	}
+	return append(out, positional...), nil
+}
+
+func commandNames(cs []*cli.Command) string {
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/ingest"
+	"github.com/papersift/papersift/recommend"
+	"github.com/papersift/papersift/store"
+)
+
+type similarOpts struct {
+	Ref    string
+	Text   string
+	K      int
+	Filter filterOpts
+}
+
+type hitJSON struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"`
+}
+
+func similarCommand(g *globals) *cli.Command {
+	return &cli.Command{
+		Name:      "similar",
+		Usage:     "papers most like a paper (id or title fragment) or a free text, by cosine similarity",
+		ArgsUsage: "PAPER | --text \"free text\"",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "text", Usage: "find papers like this text instead of a paper"},
+			&cli.IntFlag{Name: "k", Value: 10, Usage: "how many papers"},
+		}, filterFlags()...),
+		Action: func(c *cli.Context) error {
+			f, err := readFilter(c)
+			if err != nil {
+				return err
+			}
+			o := similarOpts{Text: c.String("text"), K: c.Int("k"), Filter: f}
+			switch {
+			case c.NArg() > 1:
+				return usagef("similar takes one PAPER (quote a title fragment with spaces)")
+			case c.NArg() == 1 && o.Text != "":
+				return usagef("give a PAPER or --text, not both")
+			case c.NArg() == 0 && o.Text == "":
+				return usagef("similar needs a PAPER (id or title fragment) or --text \"free text\"")
+			case o.K <= 0:
+				return usagef("-k must be positive")
+			}
+			o.Ref = c.Args().First()
+			hits, err := runSimilar(c.Context, g, o)
+			if err != nil {
+				return err
+			}
+			t := &table{head: []string{"score", "id", "title"}, wide: map[int]int{2: 90}}
+			for _, h := range hits {
+				t.add(score(h.Score), h.ID, h.Title)
+			}
+			return g.emit(hits, t)
+		},
+	}
+}
+
+// resolve finds the paper a user named.
+func resolve(ctx context.Context, s *store.Store, ref string) (*store.Paper, error) {
+	return s.FindPaper(ctx, ref, ingest.NormalizeID)
+}
+
+func runSimilar(ctx context.Context, g *globals, o similarOpts) ([]hitJSON, error) {
+	s, err := g.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkList(ctx, s, o.Filter.List); err != nil {
+		return nil, err
+	}
+	var query *store.Paper
+	if o.Ref != "" {
+		if query, err = resolve(ctx, s, o.Ref); err != nil {
+			return nil, err
+		}
+	}
+	mat, err := g.activeMatrix(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var q []float32
+	self := -1
+	if query != nil {
+		for i, pid := range mat.PIDs {
+			if pid == query.PID {
+				self = i
+				break
+			}
+		}
+		if self < 0 {
+			return nil, fmt.Errorf("paper %s has no vector of model %s yet: run papersift embed", query.ID, mat.Model)
+		}
+		q = mat.Row(self)
+	} else {
+		if q, err = g.embedQuery(ctx, s, o.Text); err != nil {
+			return nil, err
+		}
+	}
+	allowed, err := g.scope(ctx, s, o.Filter)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := recommend.TopK(ctx, mat.Data, mat.Dim, q, o.K, func(i int) bool {
+		return i == self || (allowed != nil && !allowed[mat.PIDs[i]])
+	})
+	if err != nil {
+		return nil, err
+	}
+	pids := make([]int64, len(hits))
+	for i, h := range hits {
+		pids[i] = mat.PIDs[h.Index]
+	}
+	ps, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hitJSON, 0, len(hits))
+	for i, p := range ps {
+		out = append(out, hitJSON{ID: p.ID, Title: p.Title, Score: round3(float64(hits[i].Score))})
+	}
+	return out, nil
+}
+
+// scope returns the pids a filter allows, or nil for all.
+func (g *globals) scope(ctx context.Context, s *store.Store, f filterOpts) (map[int64]bool, error) {
+	if f.List == "" && f.Since == "" {
+		return nil, nil
+	}
+	pids, err := s.PIDs(ctx, store.Filter{List: f.List, Since: f.Since})
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]bool, len(pids))
+	for _, p := range pids {
+		m[p] = true
+	}
+	return m, nil
+}
+
+// embedQuery embeds a free text with the active embedder.
+func (g *globals) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
+	_, lm, err := loadLocal(ctx, s)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", errNoVectors)
+	}
+	if err != nil {
+		return nil, err
+	}
+	vs, err := lm.Embed(ctx, []string{text})
+	var te *embed.TextError
+	if errors.As(err, &te) {
+		return nil, fmt.Errorf("no word of %q is in the built-in model's vocabulary: try other words", cut(text, 60))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}

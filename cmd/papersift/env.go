@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/papersift/papersift/store"
+)
+
+// globals holds the global options and what every command shares.
+type globals struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	db         string
+	embedder   string
+	model      string
+	baseURL    string
+	dimensions int
+	apiKey     string // from OPENAI_API_KEY only; never printed
+	format     string
+	quiet      bool
+
+	store *store.Store
+	now   func() time.Time
+}
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "db", Usage: "the SQLite database (env PAPERSIFT_DB; default $XDG_DATA_HOME/papersift/papers.db)"},
+		&cli.StringFlag{Name: "embedder", Usage: "local (built-in, offline) or openai (any OpenAI-compatible /v1/embeddings endpoint) (env PAPERSIFT_EMBEDDER)"},
+		&cli.StringFlag{Name: "model", Usage: "embedding model name sent to the endpoint (env PAPERSIFT_MODEL; default text-embedding-3-small)"},
+		&cli.StringFlag{Name: "base-url", Usage: "endpoint base URL (env OPENAI_BASE_URL; default https://api.openai.com/v1)"},
+		&cli.IntFlag{Name: "dimensions", Usage: "dimensions asked of models that support it (env PAPERSIFT_DIMENSIONS)"},
+		&cli.StringFlag{Name: "format", Value: "table", Usage: "output: table, json, csv or md"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bars or notices on stderr"},
+	}
+}
+
+// load reads the global flags and environment.
+func (g *globals) load(c *cli.Context) error {
+	env := func(flag, name, def string) string {
+		if c.IsSet(flag) {
+			return c.String(flag)
+		}
+		if v := g.getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	g.db = env("db", "PAPERSIFT_DB", "")
+	if g.db == "" {
+		g.db = defaultDB(g.getenv)
+	}
+	g.embedder = env("embedder", "PAPERSIFT_EMBEDDER", "local")
+	switch g.embedder {
+	case "local", "openai":
+	default:
+		return usagef("--embedder %q: use local or openai", g.embedder)
+	}
+	g.model = env("model", "PAPERSIFT_MODEL", "text-embedding-3-small")
+	g.baseURL = env("base-url", "OPENAI_BASE_URL", "https://api.openai.com/v1")
+	if c.IsSet("dimensions") {
+		g.dimensions = c.Int("dimensions")
+	} else if v := g.getenv("PAPERSIFT_DIMENSIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return usagef("PAPERSIFT_DIMENSIONS=%q is not a number", v)
+		}
+		g.dimensions = n
+	}
+	if g.dimensions < 0 {
+		return usagef("--dimensions must be positive")
+	}
+	g.apiKey = g.getenv("OPENAI_API_KEY")
+	g.format = c.String("format")
+	switch g.format {
+	case "table", "json", "csv", "md":
+	default:
+		return usagef("--format %q: use table, json, csv or md", g.format)
+	}
+	g.quiet = c.Bool("quiet")
+	if g.now == nil {
+		g.now = time.Now
+	}
+	return nil
+}
+
+func defaultDB(getenv func(string) string) string {
+	base := getenv("XDG_DATA_HOME")
+	if base == "" {
+		home := getenv("HOME")
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "papersift", "papers.db")
+}
+
+// open opens the database for a command (once).
+func (g *globals) open(ctx context.Context) (*store.Store, error) {
+	if g.store != nil {
+		return g.store, nil
+	}
+	s, err := store.Open(ctx, g.db, store.Options{Now: g.now})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	g.store = s
+	return s, nil
+}
+
+// notef writes a notice to stderr unless --quiet.
+func (g *globals) notef(format string, a ...any) {
+	if g.quiet {
+		return
+	}
+	fmt.Fprintf(g.stderr, format+"\n", a...)
+}
+
+// warnf writes a warning to stderr, even with --quiet.
+func (g *globals) warnf(format string, a ...any) {
+	fmt.Fprintf(g.stderr, "warning: "+format+"\n", a...)
+}
+
+var errNoVectors = errors.New("no vectors yet")

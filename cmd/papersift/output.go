@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+)
+
+// table is a result as rows, for the table, csv and md formats.
+type table struct {
+	head []string
+	rows [][]string
+	// wide names columns that may be cut to fit a terminal in table format.
+	wide map[int]int
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+// emit writes a result in the chosen format: v as JSON, t otherwise.
+func (g *globals) emit(v any, t *table) error {
+	return writeFormat(g.stdout, g.format, v, t)
+}
+
+func writeFormat(w io.Writer, format string, v any, t *table) error {
+	switch format {
+	case "json":
+		return writeJSON(w, v)
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(t.head); err != nil {
+			return err
+		}
+		if err := cw.WriteAll(t.rows); err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	case "md":
+		return writeMarkdownTable(w, t)
+	default:
+		return writeTable(w, t)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func writeTable(w io.Writer, t *table) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(upper(t.head), "\t"))
+	for _, r := range t.rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			c = oneLine(c)
+			if max, ok := t.wide[i]; ok {
+				c = cut(c, max)
+			}
+			cells[i] = c
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}
+
+func upper(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.ToUpper(x)
+	}
+	return out
+}
+
+func writeMarkdownTable(w io.Writer, t *table) error {
+	esc := func(s string) string {
+		return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	}
+	var b strings.Builder
+	b.WriteString("|")
+	for _, h := range t.head {
+		b.WriteString(" " + esc(h) + " |")
+	}
+	b.WriteString("\n|")
+	for range t.head {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
+	for _, r := range t.rows {
+		b.WriteString("|")
+		for _, c := range r {
+			b.WriteString(" " + esc(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// oneLine collapses white space so a cell stays on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// cut shortens s to at most n characters, with an ellipsis.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func itoa(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprint(*p)
+}
+
+func score(x float64) string { return fmt.Sprintf("%.3f", x) }
+
+// round3 rounds for JSON, so that output is stable and readable.
+func round3(x float64) float64 {
+	v, _ := json.Number(fmt.Sprintf("%.4f", x)).Float64()
+	return v
+}

@@ -1,0 +1,291 @@
+package embed
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/papersift/papersift/internal/parallel"
+	"github.com/papersift/papersift/tfidf"
+)
+
+// LocalConfig configures a fit of the built-in model. The zero value means
+// the defaults.
+type LocalConfig struct {
+	// Dim is the number of dimensions (default 256; fewer when the corpus
+	// has fewer documents or terms).
+	Dim int
+	// Weight is the exponent p of the singular values in the document
+	// vectors, U * S^p: 1 is plain LSA, 0 whitens (default 0.5).
+	Weight float64
+	// Vocabulary options (defaults: unigrams and bigrams, min df 2, max df 0.5,
+	// 50,000 terms).
+	Terms tfidf.Options
+	// FitSample caps the documents the SVD is fitted on (default 20,000);
+	// every document is still embedded, by folding in.
+	FitSample int
+	// Seed of the randomized SVD (default 1).
+	Seed uint64
+	// PowerIters is the number of power iterations of the randomized SVD
+	// (default 1; more is closer to the exact SVD and slower, and measured
+	// no better for retrieval).
+	PowerIters int
+}
+
+func (c LocalConfig) withDefaults() LocalConfig {
+	if c.Dim <= 0 {
+		c.Dim = 256
+	}
+	if c.Weight == 0 {
+		c.Weight = 0.5
+	}
+	if c.Weight < 0 {
+		c.Weight = 0
+	}
+	if c.FitSample <= 0 {
+		c.FitSample = 20000
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	if c.PowerIters <= 0 {
+		c.PowerIters = 1
+	}
+	return c
+}
+
+// LocalModel is a fitted built-in model: a TF-IDF vocabulary and a projection
+// of its terms onto the top singular directions of the corpus. Embedding a
+// text computes its TF-IDF row and projects it: documents of the fit and new
+// documents are embedded the same way, so new papers fold in.
+type LocalModel struct {
+	vocab *tfidf.Vocabulary
+	proj  []float32 // vocab x dim, row-major
+	dim   int
+	nfit  int
+	id    string
+}
+
+var errSVD = errors.New("embed: the SVD did not converge")
+
+// ErrCorpusTooSmall is returned by FitLocal for a corpus that cannot be fitted.
+var ErrCorpusTooSmall = errors.New("embed: the corpus has too few documents or terms to fit a model")
+
+// FitLocal fits the built-in model on the texts of a corpus. The same texts
+// and config give the same model, on any machine and number of cores.
+func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel, error) {
+	cfg = cfg.withDefaults()
+	if len(texts) < 2 {
+		return nil, ErrCorpusTooSmall
+	}
+	vocab, err := tfidf.Fit(ctx, texts, cfg.Terms)
+	if errors.Is(err, tfidf.ErrEmptyVocabulary) {
+		return nil, fmt.Errorf("%w: %v", ErrCorpusTooSmall, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sample := texts
+	if len(texts) > cfg.FitSample {
+		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(texts))))
+		perm := rng.Perm(len(texts))[:cfg.FitSample]
+		sort.Ints(perm)
+		sample = make([]string, len(perm))
+		for i, p := range perm {
+			sample[i] = texts[p]
+		}
+	}
+	rows, err := vocab.Rows(ctx, sample)
+	if err != nil {
+		return nil, err
+	}
+	x := newCSR(rows, vocab.Len())
+	// A small corpus has few topics: keep at most a quarter as many
+	// dimensions as documents, so that its vectors stay comparable.
+	dim := cfg.Dim
+	if dim > x.rows/4 {
+		dim = max(2, x.rows/4)
+	}
+	if dim > x.cols {
+		dim = x.cols
+	}
+	if dim < 1 {
+		return nil, ErrCorpusTooSmall
+	}
+	v, sv, err := truncatedSVD(ctx, x, dim, 10, cfg.PowerIters, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	// Drop directions the corpus does not span (zero singular values).
+	for dim > 1 && sv[dim-1] <= sv[0]*1e-6 {
+		dim--
+	}
+	cols := vocab.Len()
+	scale := make([]float64, dim)
+	for j := range scale {
+		scale[j] = math.Pow(sv[j], cfg.Weight-1) // x V S^(p-1) = U S^p
+	}
+	proj := make([]float32, cols*dim)
+	raw := v.RawMatrix()
+	for i := 0; i < cols; i++ {
+		row := raw.Data[i*raw.Stride:]
+		for j, s := range scale {
+			proj[i*dim+j] = float32(row[j] * s)
+		}
+	}
+	m := &LocalModel{vocab: vocab, proj: proj, dim: dim, nfit: len(texts)}
+	m.id = m.identity(cfg)
+	return m, nil
+}
+
+func (m *LocalModel) identity(cfg LocalConfig) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 8*len(m.vocab.Terms)+4*len(m.proj))
+	for _, t := range m.vocab.Terms {
+		buf = binary.LittleEndian.AppendUint64(buf, t)
+	}
+	for _, x := range m.proj {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+	}
+	h.Write(buf)
+	return fmt.Sprintf("local/lsa-%d@%s", m.dim, hex.EncodeToString(h.Sum(nil))[:10])
+}
+
+// Dim is the dimension of the model's vectors.
+func (m *LocalModel) Dim() int { return m.dim }
+
+// Model is the identity of this fit, for example "local/lsa-256@3fa2b9c01d".
+func (m *LocalModel) Model() string { return m.id }
+
+// FitSize is the number of documents the model was fitted on.
+func (m *LocalModel) FitSize() int { return m.nfit }
+
+// Vocabulary is the model's TF-IDF vocabulary.
+func (m *LocalModel) Vocabulary() *tfidf.Vocabulary { return m.vocab }
+
+// Embed embeds texts on all cores. A text with no known term (empty, or all
+// stop words) has no direction: Embed fails with ErrZeroVector naming it.
+func (m *LocalModel) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	buf := make([]float32, len(texts)*m.dim)
+	bad := make([]bool, len(texts))
+	err := parallel.For(ctx, len(texts), func(lo, hi int) {
+		z := m.vocab.Vectorizer()
+		for i := lo; i < hi; i++ {
+			v := buf[i*m.dim : (i+1)*m.dim : (i+1)*m.dim]
+			row := z.Row(texts[i])
+			for k, c := range row.Idx {
+				w := row.Val[k]
+				p := m.proj[int(c)*m.dim : (int(c)+1)*m.dim]
+				for j := range v {
+					v[j] += w * p[j]
+				}
+			}
+			if Normalize(v) != nil {
+				bad[i] = true
+			}
+			out[i] = v
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range bad {
+		if b {
+			return nil, &TextError{Index: i, Err: ErrZeroVector}
+		}
+	}
+	return out, nil
+}
+
+// TextError names the text of a batch that could not be embedded.
+type TextError struct {
+	Index int
+	Err   error
+}
+
+func (e *TextError) Error() string {
+	return fmt.Sprintf("text %d: %v (it has no word the model knows)", e.Index, e.Err)
+}
+
+func (e *TextError) Unwrap() error { return e.Err }
+
+const localMagic = "PSLSA1\n"
+
+// MarshalBinary encodes the model for storage.
+func (m *LocalModel) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(localMagic)
+	hdr := []uint64{uint64(m.dim), uint64(m.nfit), uint64(m.vocab.Len()), 0}
+	if m.vocab.Bigrams {
+		hdr[3] = 1
+	}
+	if err := binary.Write(&b, binary.LittleEndian, hdr); err != nil {
+		return nil, err
+	}
+	b.WriteString(m.id + "\n")
+	for _, part := range []any{m.vocab.Terms, m.vocab.IDF, m.proj} {
+		if err := binary.Write(&b, binary.LittleEndian, part); err != nil {
+			return nil, err
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalLocal decodes a model encoded by MarshalBinary.
+func UnmarshalLocal(data []byte) (*LocalModel, error) {
+	r := bytes.NewReader(data)
+	magic := make([]byte, len(localMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != localMagic {
+		return nil, errors.New("embed: not a saved built-in model")
+	}
+	hdr := make([]uint64, 4)
+	if err := binary.Read(r, binary.LittleEndian, hdr); err != nil {
+		return nil, fmt.Errorf("embed: saved model: %w", err)
+	}
+	dim, nfit, nv := int(hdr[0]), int(hdr[1]), int(hdr[2])
+	if dim <= 0 || nv <= 0 || int64(nv)*int64(dim)*4 > int64(len(data)) {
+		return nil, errors.New("embed: saved model is corrupt")
+	}
+	id, err := readLine(r)
+	if err != nil {
+		return nil, err
+	}
+	terms := make([]uint64, nv)
+	idf := make([]float32, nv)
+	proj := make([]float32, nv*dim)
+	for _, part := range []any{terms, idf, proj} {
+		if err := binary.Read(r, binary.LittleEndian, part); err != nil {
+			return nil, fmt.Errorf("embed: saved model: %w", err)
+		}
+	}
+	vocab, err := tfidf.New(terms, idf, hdr[3] == 1)
+	if err != nil {
+		return nil, err
+	}
+	return &LocalModel{vocab: vocab, proj: proj, dim: dim, nfit: nfit, id: id}, nil
+}
+
+func readLine(r *bytes.Reader) (string, error) {
+	var s []byte
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return "", errors.New("embed: saved model is corrupt")
+		}
+		if c == '\n' {
+			return string(s), nil
+		}
+		s = append(s, c)
+	}
+}
+
+var _ Embedder = (*LocalModel)(nil)

@@ -1,0 +1,103 @@
+// Package recommend answers "which papers are like this one" (exact cosine
+// nearest neighbours) and "what should I read first" (a reading queue ranked
+// against the reader's likes, dislikes and interests, with a reason for
+// every paper). It works on unit vectors and row indices; the caller maps
+// rows to papers.
+package recommend
+
+import (
+	"context"
+	"sort"
+
+	"github.com/papersift/papersift/internal/f32"
+	"github.com/papersift/papersift/internal/parallel"
+)
+
+// Hit is a row and its cosine similarity to the query.
+type Hit struct {
+	Index int
+	Score float32
+}
+
+// better orders hits: higher score first, then lower index.
+func better(a, b Hit) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	return a.Index < b.Index
+}
+
+// TopK returns the k rows of data (n x dim, unit rows) most similar to the
+// unit vector q, best first (ties: lower index first), leaving out rows for
+// which skip returns true. The scan is exact and runs on all cores.
+func TopK(ctx context.Context, data []float32, dim int, q []float32, k int, skip func(i int) bool) ([]Hit, error) {
+	n := len(data) / dim
+	if k <= 0 || n == 0 {
+		return nil, ctx.Err()
+	}
+	const parts = 32
+	partial := make([][]Hit, parts)
+	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
+		h := make(minHeap, 0, k)
+		for i := lo; i < hi; i++ {
+			if skip != nil && skip(i) {
+				continue
+			}
+			s := f32.Dot(q, data[i*dim:(i+1)*dim])
+			hit := Hit{i, s}
+			if len(h) < k {
+				h.push(hit)
+			} else if better(hit, h[0]) {
+				h[0] = hit
+				h.down(0)
+			}
+		}
+		partial[p] = h
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all []Hit
+	for _, h := range partial {
+		all = append(all, h...)
+	}
+	sort.Slice(all, func(i, j int) bool { return better(all[i], all[j]) })
+	if len(all) > k {
+		all = all[:k]
+	}
+	return all, nil
+}
+
+// minHeap keeps the worst hit on top.
+type minHeap []Hit
+
+func (h *minHeap) push(x Hit) {
+	*h = append(*h, x)
+	i := len(*h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !better((*h)[p], (*h)[i]) {
+			break
+		}
+		(*h)[p], (*h)[i] = (*h)[i], (*h)[p]
+		i = p
+	}
+}
+
+func (h minHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		w := l
+		if r := l + 1; r < len(h) && better(h[l], h[r]) {
+			w = r
+		}
+		if !better(h[i], h[w]) {
+			return
+		}
+		h[i], h[w] = h[w], h[i]
+		i = w
+	}
+}

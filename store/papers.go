@@ -1,0 +1,671 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Paper is a stored paper. Optional numbers are nil when unknown.
+type Paper struct {
+	PID       int64
+	ID        string
+	DerivedID bool // the id was derived from the title (the source had none)
+	ArxivID   string
+	Title     string
+	TitleKey  string // normalised title, for merging id-less records
+	Abstract  string
+	Authors   []string
+	NAuthors  *int
+	Org       string
+	Date      string // YYYY-MM-DD or ""
+	Comments  *int
+	Upvotes   *int
+	URL       string
+	Category  string
+	Links     []string
+	TextHash  string
+	Lists     []string // filled by Papers
+}
+
+// IngestResult counts what an ingest did.
+type IngestResult struct {
+	Read    int     // records given
+	New     int     // papers inserted
+	Updated int     // papers whose stored record changed
+	Changed []int64 // papers whose text changed (their vectors were dropped)
+}
+
+// Batch is papers to record as one list.
+type Batch struct {
+	List   string
+	Papers []Paper
+}
+
+const paperCols = `pid, id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanPaper(r rowScanner) (*Paper, error) {
+	var p Paper
+	var arxiv, org, date, url, cat sql.NullString
+	var nAuth, comments, upvotes sql.NullInt64
+	var authors, links string
+	var derived int
+	err := r.Scan(&p.PID, &p.ID, &derived, &arxiv, &p.Title, &p.TitleKey, &p.Abstract, &authors, &nAuth, &org, &date, &comments, &upvotes, &url, &cat, &links, &p.TextHash)
+	if err != nil {
+		return nil, err
+	}
+	p.DerivedID = derived == 1
+	p.ArxivID, p.Org, p.Date, p.URL, p.Category = arxiv.String, org.String, date.String, url.String, cat.String
+	p.NAuthors, p.Comments, p.Upvotes = intPtr(nAuth), intPtr(comments), intPtr(upvotes)
+	if err := json.Unmarshal([]byte(authors), &p.Authors); err != nil {
+		return nil, fmt.Errorf("paper %s: authors: %w", p.ID, err)
+	}
+	if err := json.Unmarshal([]byte(links), &p.Links); err != nil {
+		return nil, fmt.Errorf("paper %s: links: %w", p.ID, err)
+	}
+	return &p, nil
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func jsonList(xs []string) string {
+	if xs == nil {
+		xs = []string{}
+	}
+	b, _ := json.Marshal(xs)
+	return string(b)
+}
+
+// merge folds an incoming record into a stored one: the incoming title and
+// abstract win, known metadata is never erased by a source that lacks it, and
+// a real id replaces a title-derived one. It reports whether anything changed.
+func merge(old *Paper, in *Paper) (Paper, bool) {
+	m := *old
+	if old.DerivedID && !in.DerivedID {
+		m.ID, m.DerivedID = in.ID, false
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&m.ArxivID, in.ArxivID)
+	set(&m.Title, in.Title)
+	set(&m.TitleKey, in.TitleKey)
+	set(&m.Abstract, in.Abstract)
+	set(&m.Org, in.Org)
+	set(&m.Date, in.Date)
+	set(&m.URL, in.URL)
+	set(&m.Category, in.Category)
+	set(&m.TextHash, in.TextHash)
+	if len(in.Authors) > 0 {
+		m.Authors = in.Authors
+	}
+	if in.NAuthors != nil {
+		m.NAuthors = in.NAuthors
+	}
+	if in.Comments != nil {
+		m.Comments = in.Comments
+	}
+	if in.Upvotes != nil {
+		m.Upvotes = in.Upvotes
+	}
+	for _, l := range in.Links {
+		if !contains(m.Links, l) {
+			m.Links = append(append([]string(nil), m.Links...), l)
+		}
+	}
+	changed := m.ID != old.ID || m.ArxivID != old.ArxivID || m.Title != old.Title || m.Abstract != old.Abstract ||
+		m.Org != old.Org || m.Date != old.Date || m.URL != old.URL || m.Category != old.Category ||
+		m.TextHash != old.TextHash || jsonList(m.Authors) != jsonList(old.Authors) ||
+		!eqInt(m.NAuthors, old.NAuthors) || !eqInt(m.Comments, old.Comments) || !eqInt(m.Upvotes, old.Upvotes) ||
+		len(m.Links) != len(old.Links)
+	return m, changed
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func eqInt(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// Ingest stores batches of papers, each recorded as its list, in one
+// transaction. Records with the same id are one paper; a record with
+// a title-derived id and one with a real id whose title keys match are one
+// paper, keeping the real id. A paper whose text changed loses its vectors.
+func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, error) {
+	res := &IngestResult{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		*res = IngestResult{}
+		now := s.stamp()
+		byID, err := tx.PrepareContext(ctx, `SELECT `+paperCols+` FROM papers WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer byID.Close()
+		byKey, err := tx.PrepareContext(ctx, `SELECT `+paperCols+` FROM papers WHERE title_key = ? AND derived_id = ? ORDER BY pid LIMIT 1`)
+		if err != nil {
+			return err
+		}
+		defer byKey.Close()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, added_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		upd, err := tx.PrepareContext(ctx, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, updated_at = ? WHERE pid = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		member, err := tx.PrepareContext(ctx, `INSERT INTO list_papers (lid, pid, pos) VALUES (?, ?, COALESCE((SELECT max(pos) + 1 FROM list_papers WHERE lid = ?), 0)) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer member.Close()
+		seen := map[int64]bool{}
+		for _, b := range batches {
+			lid, err := ensureList(ctx, tx, b.List, now)
+			if err != nil {
+				return err
+			}
+			res.Read += len(b.Papers)
+			for i := range b.Papers {
+				if i%256 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				in := &b.Papers[i]
+				old, err := scanPaper(byID.QueryRowContext(ctx, in.ID))
+				if errors.Is(err, sql.ErrNoRows) {
+					// id-less records merge with a real-id paper of the same title and vice versa
+					old, err = scanPaper(byKey.QueryRowContext(ctx, in.TitleKey, boolInt(!in.DerivedID)))
+				}
+				var pid int64
+				switch {
+				case errors.Is(err, sql.ErrNoRows):
+					r, err := ins.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, in.Abstract,
+						jsonList(in.Authors), nullInt(in.NAuthors), nullStr(in.Org), nullStr(in.Date), nullInt(in.Comments), nullInt(in.Upvotes),
+						nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, now, now)
+					if err != nil {
+						return fmt.Errorf("paper %s: %w", in.ID, err)
+					}
+					if pid, err = r.LastInsertId(); err != nil {
+						return err
+					}
+					res.New++
+				case err != nil:
+					return err
+				default:
+					pid = old.PID
+					m, changed := merge(old, in)
+					if changed {
+						if _, err := upd.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, m.Abstract,
+							jsonList(m.Authors), nullInt(m.NAuthors), nullStr(m.Org), nullStr(m.Date), nullInt(m.Comments), nullInt(m.Upvotes),
+							nullStr(m.URL), nullStr(m.Category), jsonList(m.Links), m.TextHash, now, pid); err != nil {
+							return fmt.Errorf("paper %s: %w", in.ID, err)
+						}
+						if !seen[pid] {
+							res.Updated++
+						}
+						if m.TextHash != old.TextHash {
+							if err := dropVectors(ctx, tx, pid); err != nil {
+								return err
+							}
+							res.Changed = append(res.Changed, pid)
+						}
+					}
+				}
+				seen[pid] = true
+				if _, err := member.ExecContext(ctx, lid, pid, lid); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func ensureList(ctx context.Context, tx *sql.Tx, name, now string) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lists (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`, name, now, now); err != nil {
+		return 0, err
+	}
+	var lid int64
+	err := tx.QueryRowContext(ctx, `SELECT lid FROM lists WHERE name = ?`, name).Scan(&lid)
+	return lid, err
+}
+
+// Filter selects papers. The zero value selects all.
+type Filter struct {
+	List  string // only papers on this list
+	Since string // only papers dated on or after YYYY-MM-DD
+	Limit int    // at most this many (0: no limit)
+}
+
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if f.List != "" {
+		conds = append(conds, `p.pid IN (SELECT lp.pid FROM list_papers lp JOIN lists l ON l.lid = lp.lid WHERE l.name = ?)`)
+		args = append(args, f.List)
+	}
+	if f.Since != "" {
+		conds = append(conds, `p.date >= ?`)
+		args = append(args, f.Since)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Papers returns the papers the filter selects with their lists, newest date
+// first, then by id.
+func (s *Store) Papers(ctx context.Context, f Filter) ([]Paper, error) {
+	w, args := f.where()
+	q := `SELECT ` + prefixed("p.", paperCols) + ` FROM papers p` + w + ` ORDER BY p.date IS NULL, p.date DESC, p.id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	ps, err := s.queryPapers(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return ps, s.fillLists(ctx, ps)
+}
+
+// PIDs returns the pids the filter selects, ascending.
+func (s *Store) PIDs(ctx context.Context, f Filter) ([]int64, error) {
+	w, args := f.where()
+	q := `SELECT p.pid FROM papers p` + w + ` ORDER BY p.pid`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var pid int64
+		if err := rows.Scan(&pid); err != nil {
+			return nil, err
+		}
+		out = append(out, pid)
+	}
+	return out, rows.Err()
+}
+
+// PapersByPID returns the papers with these pids, in the order given
+// (unknown pids are left out).
+func (s *Store) PapersByPID(ctx context.Context, pids []int64) ([]Paper, error) {
+	if len(pids) == 0 {
+		return nil, nil
+	}
+	byPID := map[int64]Paper{}
+	for lo := 0; lo < len(pids); lo += 500 {
+		hi := min(lo+500, len(pids))
+		args := make([]any, hi-lo)
+		for i, p := range pids[lo:hi] {
+			args[i] = p
+		}
+		ps, err := s.queryPapers(ctx, `SELECT `+paperCols+` FROM papers WHERE pid IN (?`+strings.Repeat(",?", hi-lo-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			byPID[p.PID] = p
+		}
+	}
+	out := make([]Paper, 0, len(pids))
+	for _, pid := range pids {
+		if p, ok := byPID[pid]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = prefix + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *Store) queryPapers(ctx context.Context, q string, args ...any) ([]Paper, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	var out []Paper
+	for rows.Next() {
+		p, err := scanPaper(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) fillLists(ctx context.Context, ps []Paper) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	idx := make(map[int64]int, len(ps))
+	for i, p := range ps {
+		idx[p.PID] = i
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT lp.pid, l.name FROM list_papers lp JOIN lists l ON l.lid = lp.lid ORDER BY l.name`)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var name string
+		if err := rows.Scan(&pid, &name); err != nil {
+			return err
+		}
+		if i, ok := idx[pid]; ok {
+			ps[i].Lists = append(ps[i].Lists, name)
+		}
+	}
+	return rows.Err()
+}
+
+// AmbiguousError is returned by FindPaper when a title fragment matches
+// several papers.
+type AmbiguousError struct {
+	Ref     string
+	Matches []Paper // at most 20
+	Total   int
+}
+
+func (e *AmbiguousError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%q matches %d papers; give an id or a longer part of the title:", e.Ref, e.Total)
+	for _, p := range e.Matches {
+		fmt.Fprintf(&b, "\n  %s  %s", p.ID, p.Title)
+	}
+	if e.Total > len(e.Matches) {
+		fmt.Fprintf(&b, "\n  ... and %d more", e.Total-len(e.Matches))
+	}
+	return b.String()
+}
+
+// NotFoundError is returned by FindPaper for a reference nothing matches; it
+// wraps ErrNotFound and carries close suggestions.
+type NotFoundError struct {
+	Ref         string
+	Suggestions []Paper
+}
+
+func (e *NotFoundError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no paper has the id or a title containing %q", e.Ref)
+	if len(e.Suggestions) > 0 {
+		b.WriteString("; did you mean:")
+		for _, p := range e.Suggestions {
+			fmt.Fprintf(&b, "\n  %s  %s", p.ID, p.Title)
+		}
+	} else {
+		b.WriteString(" (papersift papers lists what is stored)")
+	}
+	return b.String()
+}
+
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// FindPaper resolves what a user typed: an id (arXiv ids with or without a
+// version), or a case-insensitive fragment of exactly one title.
+func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) string) (*Paper, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, &NotFoundError{Ref: ref}
+	}
+	for _, id := range []string{ref, normID(ref)} {
+		p, err := scanPaper(s.db.QueryRowContext(ctx, `SELECT `+paperCols+` FROM papers WHERE id = ? OR arxiv_id = ? ORDER BY id = ? DESC LIMIT 1`, id, id, id))
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, s.wrapErr(err)
+		}
+	}
+	like := "%" + escapeLike(strings.ToLower(ref)) + "%"
+	ms, err := s.queryPapers(ctx, `SELECT `+paperCols+` FROM papers WHERE lower(title) LIKE ? ESCAPE '\' ORDER BY id LIMIT 21`, like)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(ms) == 1:
+		return &ms[0], nil
+	case len(ms) > 1:
+		var total int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM papers WHERE lower(title) LIKE ? ESCAPE '\'`, like).Scan(&total); err != nil {
+			return nil, s.wrapErr(err)
+		}
+		// An exact (case-insensitive) title among several matches wins.
+		for _, m := range ms {
+			if strings.EqualFold(m.Title, ref) {
+				return &m, nil
+			}
+		}
+		return nil, &AmbiguousError{Ref: ref, Matches: ms[:min(len(ms), 20)], Total: total}
+	}
+	sug, err := s.suggest(ctx, ref, 5)
+	if err != nil {
+		return nil, err
+	}
+	return nil, &NotFoundError{Ref: ref, Suggestions: sug}
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// suggest returns the papers whose id or title is closest to ref by
+// character trigrams.
+func (s *Store) suggest(ctx context.Context, ref string, n int) ([]Paper, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, id, title FROM papers`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	q := trigrams(ref)
+	type cand struct {
+		pid   int64
+		id    string
+		score float64
+	}
+	var cs []cand
+	for rows.Next() {
+		var pid int64
+		var id, title string
+		if err := rows.Scan(&pid, &id, &title); err != nil {
+			return nil, err
+		}
+		sc := max(similarity(q, trigrams(id)), similarity(q, trigrams(title)))
+		if sc >= 0.3 {
+			cs = append(cs, cand{pid, id, sc})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].score != cs[j].score {
+			return cs[i].score > cs[j].score
+		}
+		return cs[i].id < cs[j].id
+	})
+	if len(cs) > n {
+		cs = cs[:n]
+	}
+	pids := make([]int64, len(cs))
+	for i, c := range cs {
+		pids[i] = c.pid
+	}
+	return s.PapersByPID(ctx, pids)
+}
+
+func trigrams(s string) map[string]bool {
+	s = "  " + strings.ToLower(s) + " "
+	r := []rune(s)
+	m := map[string]bool{}
+	for i := 0; i+3 <= len(r); i++ {
+		m[string(r[i:i+3])] = true
+	}
+	return m
+}
+
+// similarity is the share of q's trigrams found in t.
+func similarity(q, t map[string]bool) float64 {
+	if len(q) == 0 {
+		return 0
+	}
+	n := 0
+	for g := range q {
+		if t[g] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q))
+}
+
+// ListInfo describes a list.
+type ListInfo struct {
+	Name    string
+	Papers  int
+	Created string
+	Updated string
+}
+
+// Lists returns every list, most recently ingested first.
+func (s *Store) Lists(ctx context.Context) ([]ListInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT l.name, l.created_at, l.updated_at, (SELECT count(*) FROM list_papers lp WHERE lp.lid = l.lid) FROM lists l ORDER BY l.updated_at DESC, l.lid DESC`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	var out []ListInfo
+	for rows.Next() {
+		var l ListInfo
+		if err := rows.Scan(&l.Name, &l.Created, &l.Updated, &l.Papers); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// ListExists reports whether a list of that name exists.
+func (s *Store) ListExists(ctx context.Context, name string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM lists WHERE name = ?`, name).Scan(&n)
+	return n > 0, s.wrapErr(err)
+}
+
+// Count returns the number of stored papers.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM papers`).Scan(&n)
+	return n, s.wrapErr(err)
+}
+
+// IDs returns every paper's id by pid.
+func (s *Store) IDs(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var pid int64
+		var id string
+		if err := rows.Scan(&pid, &id); err != nil {
+			return nil, err
+		}
+		out[pid] = id
+	}
+	return out, rows.Err()
+}
+
+// Titles returns the titles of the papers with these pids.
+func (s *Store) Titles(ctx context.Context, pids []int64) (map[int64]string, error) {
+	want := make(map[int64]bool, len(pids))
+	for _, p := range pids {
+		want[p] = true
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, title FROM papers`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	out := make(map[int64]string, len(pids))
+	for rows.Next() {
+		var pid int64
+		var t string
+		if err := rows.Scan(&pid, &t); err != nil {
+			return nil, err
+		}
+		if want[pid] {
+			out[pid] = t
+		}
+	}
+	return out, rows.Err()
+}
