@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "p.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func paper(id, title, abstract string) Paper {
+	return Paper{ID: id, Title: title, TitleKey: title, Abstract: abstract, TextHash: "h-" + title + abstract}
+}
+
+func TestOpenCreatesFolderAndMigrates(t *testing.T) {
+	s := openTest(t)
+	var v int
+	if err := s.DB().QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil || v != SchemaVersion() {
+		t.Fatalf("schema version %d (%v), want %d", v, err, SchemaVersion())
+	}
+	var mode string
+	if err := s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+	var timeout int
+	if err := s.DB().QueryRow(`PRAGMA busy_timeout`).Scan(&timeout); err != nil || timeout < 1000 {
+		t.Errorf("busy_timeout = %d (%v)", timeout, err)
+	}
+}
+
+func TestRefusesNewerSchemaAndNonSQLite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'now')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrSchemaTooNew) {
+		t.Errorf("newer schema: %v, want ErrSchemaTooNew", err)
+	}
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, []byte("these are not the bytes of an SQLite database, not at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, junk, Options{}); !errors.Is(err, ErrNotDatabase) {
+		t.Errorf("not SQLite: %v, want ErrNotDatabase", err)
+	}
+}
+
+func TestIngestMergesAndCounts(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	derived := paper("title-abc", "Spiking Brains", "About spikes.")
+	derived.DerivedID = true
+	res, err := s.Ingest(ctx, []Batch{{List: "day1", Papers: []Paper{derived, paper("2401.00001", "Other", "Else.")}}})
+	if err != nil || res.New != 2 || res.Read != 2 {
+		t.Fatalf("first ingest: %+v %v", res, err)
+	}
+	// the same title arrives with an arXiv id: one paper, keeping the real id
+	withID := paper("2405.12345", "Spiking Brains", "About spikes.")
+	withID.ArxivID = "2405.12345"
+	withID.TextHash = derived.TextHash
+	res, err = s.Ingest(ctx, []Batch{{List: "day2", Papers: []Paper{withID}}})
+	if err != nil || res.New != 0 || res.Updated != 1 || len(res.Changed) != 0 {
+		t.Fatalf("merge: %+v %v", res, err)
+	}
+	ps, err := s.Papers(ctx, Filter{})
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("papers: %d %v", len(ps), err)
+	}
+	var merged *Paper
+	for i := range ps {
+		if ps[i].ID == "2405.12345" {
+			merged = &ps[i]
+		}
+	}
+	if merged == nil || merged.DerivedID || len(merged.Lists) != 2 {
+		t.Fatalf("merged paper = %+v", merged)
+	}
+	// two different real ids with the same title are never merged
+	twin := paper("2405.99999", "Spiking Brains", "About spikes.")
+	res, err = s.Ingest(ctx, []Batch{{List: "day2", Papers: []Paper{twin}}})
+	if err != nil || res.New != 1 {
+		t.Fatalf("different ids merged: %+v %v", res, err)
+	}
+	// a changed abstract is an update that reports the changed text
+	changed := paper("2401.00001", "Other", "A new abstract.")
+	res, err = s.Ingest(ctx, []Batch{{List: "day3", Papers: []Paper{changed}}})
+	if err != nil || res.Updated != 1 || len(res.Changed) != 1 {
+		t.Fatalf("changed abstract: %+v %v", res, err)
+	}
+	// unchanged again: nothing
+	res, err = s.Ingest(ctx, []Batch{{List: "day3", Papers: []Paper{changed}}})
+	if err != nil || res.Updated != 0 || res.New != 0 {
+		t.Fatalf("unchanged: %+v %v", res, err)
+	}
+}
+
+func TestIngestIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	// the second batch's paper breaks the papers table's UNIQUE id through
+	// an update to an id that exists: the first batch must roll back too
+	if _, err := s.DB().Exec(`CREATE TRIGGER fail_y BEFORE INSERT ON papers WHEN NEW.id = 'y' BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Ingest(ctx, []Batch{{List: "l1", Papers: []Paper{paper("x", "T", "A")}}, {List: "l2", Papers: []Paper{paper("y", "U", "B")}}})
+	if err == nil {
+		t.Fatal("ingest with a failing paper succeeded")
+	}
+	n, err := s.Count(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("after a failed ingest: %d papers (%v), want 0", n, err)
+	}
+	lists, _ := s.Lists(ctx)
+	if len(lists) != 0 {
+		t.Errorf("after a failed ingest: lists %v", lists)
+	}
+}
+
+func unit(dim int, seed float32) []float32 {
+	v := make([]float32, dim)
+	var ss float64
+	for i := range v {
+		v[i] = float32(math.Sin(float64(seed) + float64(i)))
+		ss += float64(v[i]) * float64(v[i])
+	}
+	for i := range v {
+		v[i] /= float32(math.Sqrt(ss))
+	}
+	return v
+}
+
+func TestVectorsRoundTripAcrossChunks(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	var ps []Paper
+	for i := 0; i < 50; i++ {
+		ps = append(ps, paper(string(rune('a'+i%26))+string(rune('a'+i/26)), "t"+string(rune('A'+i)), "abs"))
+	}
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.EnsureModel(ctx, "test/m", "openai", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.ChunkCap = 16 // force several chunks
+	texts, err := s.Missing(ctx, m.MID, 0)
+	if err != nil || len(texts) != 50 {
+		t.Fatalf("missing: %d %v", len(texts), err)
+	}
+	want := map[int64][]float32{}
+	for lo := 0; lo < 50; lo += 7 { // batches that straddle chunks
+		var vs []Vector
+		for _, tt := range texts[lo:min(lo+7, 50)] {
+			v := unit(4, float32(tt.PID))
+			want[tt.PID] = v
+			vs = append(vs, Vector{PID: tt.PID, Hash: tt.Hash, Vec: v})
+		}
+		if n, err := s.PutVectors(ctx, m, vs); err != nil || n != len(vs) {
+			t.Fatalf("put: %d %v", n, err)
+		}
+	}
+	var chunks int
+	s.DB().QueryRow(`SELECT count(*) FROM vec_chunks WHERE mid = ?`, m.MID).Scan(&chunks)
+	if chunks != 4 {
+		t.Errorf("%d chunks, want 4 of 16", chunks)
+	}
+	check := func(label string, wantN int) {
+		t.Helper()
+		mat, err := s.LoadVectors(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mat.PIDs) != wantN {
+			t.Fatalf("%s: %d vectors, want %d", label, len(mat.PIDs), wantN)
+		}
+		for i, pid := range mat.PIDs {
+			w, ok := want[pid]
+			if !ok {
+				t.Fatalf("%s: unexpected paper %d", label, pid)
+			}
+			for j, x := range mat.Row(i) {
+				if x != w[j] {
+					t.Fatalf("%s: paper %d: got %v, want %v", label, pid, mat.Row(i), w)
+				}
+			}
+		}
+	}
+	check("stored", 50)
+	if miss, _ := s.Missing(ctx, m.MID, 0); len(miss) != 0 {
+		t.Errorf("%d still missing", len(miss))
+	}
+	// a stale hash is not stored
+	if n, err := s.PutVectors(ctx, m, []Vector{{PID: texts[0].PID, Hash: "old", Vec: unit(4, 99)}}); err != nil || n != 0 {
+		t.Errorf("stale vector stored: %d %v", n, err)
+	}
+	// wrong dimension is an error, nothing stored
+	if _, err := s.PutVectors(ctx, m, []Vector{{PID: texts[0].PID, Hash: texts[0].Hash, Vec: []float32{1}}}); !errors.Is(err, ErrDimensionMism) {
+		t.Errorf("wrong dimension: %v", err)
+	}
+	// changing one abstract drops exactly that vector (swap-remove within its chunk)
+	var p Paper
+	for _, q := range ps {
+		if q.ID == texts[3].ID {
+			p = q
+		}
+	}
+	p.Abstract, p.TextHash = "new text", "h-new"
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: []Paper{p}}}); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, texts[3].PID)
+	check("after a text change", 49)
+	miss, _ := s.Missing(ctx, m.MID, 0)
+	if len(miss) != 1 || miss[0].PID != texts[3].PID {
+		t.Errorf("missing after change = %+v", miss)
+	}
+	counts, _ := s.VectorCounts(ctx)
+	if counts["test/m"] != 49 {
+		t.Errorf("vector counts %v", counts)
+	}
+}
+
+func TestFindPaper(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	a := paper("2405.12345", "Spiking Brains for Everyone", "x")
+	a.ArxivID = "2405.12345"
+	ps := []Paper{a, paper("p2", "Graph Brains", "y"), paper("p3", "Unrelated", "z")}
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
+		t.Fatal(err)
+	}
+	norm := func(s string) string {
+		if s == "2405.12345v3" {
+			return "2405.12345"
+		}
+		return s
+	}
+	tests := []struct {
+		ref    string
+		wantID string
+		err    any
+	}{
+		{"2405.12345", "2405.12345", nil},
+		{"2405.12345v3", "2405.12345", nil},
+		{"spiking", "2405.12345", nil},
+		{"UNRELATED", "p3", nil},
+		{"brains", "", &AmbiguousError{}},
+		{"Spiking Brians", "", &NotFoundError{}},
+	}
+	for _, tt := range tests {
+		p, err := s.FindPaper(ctx, tt.ref, norm)
+		switch tt.err.(type) {
+		case nil:
+			if err != nil || p.ID != tt.wantID {
+				t.Errorf("%q: %v %v, want %s", tt.ref, p, err, tt.wantID)
+			}
+		case *AmbiguousError:
+			var ae *AmbiguousError
+			if !errors.As(err, &ae) || ae.Total != 2 {
+				t.Errorf("%q: %v, want ambiguous with 2 matches", tt.ref, err)
+			}
+		case *NotFoundError:
+			var nf *NotFoundError
+			if !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || len(nf.Suggestions) == 0 || nf.Suggestions[0].ID != "2405.12345" {
+				t.Errorf("%q: %v, want not found suggesting 2405.12345", tt.ref, err)
+			}
+		}
+	}
+}
+
+func TestFeedback(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: []Paper{paper("a", "A", "x"), paper("b", "B", "y")}}}); err != nil {
+		t.Fatal(err)
+	}
+	pids, _ := s.PIDs(ctx, Filter{})
+	if err := s.Rate(ctx, Like, pids); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rate(ctx, Dislike, pids[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rate(ctx, Read, pids[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddInterest(ctx, "graphs"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Profile(ctx)
+	if err != nil || len(p.Likes) != 1 || len(p.Dislikes) != 1 || len(p.Read) != 1 || len(p.Interests) != 1 || p.Empty() {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+	if err := s.Unrate(ctx, pids); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveInterest(ctx, "graphs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveInterest(ctx, "graphs"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removing twice: %v", err)
+	}
+	p, _ = s.Profile(ctx)
+	if !p.Empty() || len(p.Read) != 0 || len(p.Dislikes) != 0 {
+		t.Errorf("after unrate: %+v", p)
+	}
+}
