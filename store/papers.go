@@ -195,7 +195,7 @@ func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, err
 			return err
 		}
 		defer upd.Close()
-		member, err := tx.PrepareContext(ctx, `INSERT INTO list_papers (lid, pid, pos) VALUES (?, ?, COALESCE((SELECT max(pos) + 1 FROM list_papers WHERE lid = ?), 0)) ON CONFLICT DO NOTHING`)
+		member, err := tx.PrepareContext(ctx, `INSERT INTO list_papers (lid, pid, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}
