@@ -631,3 +631,35 @@ func TestMarkerShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLSize500 checks that a 500-paper day, with long abstracts, stays
+// well under 2 MB (the page has to open fast from a mail or a disk).
+func TestHTMLSize500(t *testing.T) {
+	d := &Digest{List: "2025-08-25", Profile: true}
+	abstract := strings.Repeat("We propose a method and evaluate it on benchmarks. ", 30) // 1,530 characters
+	for c := 0; c < 15; c++ {
+		cl := Cluster{Label: fmt.Sprintf("topic %d, terms, more terms", c), Terms: []string{"a", "b", "c", "d", "e"}}
+		for i := 0; i < 500/15+1 && c*(500/15+1)+i < 500; i++ {
+			n := c*(500/15+1) + i
+			cl.Papers = append(cl.Papers, Paper{
+				ID: fmt.Sprintf("2508.%05d", n), Title: fmt.Sprintf("A fairly long paper title about topic %d and method number %d for the benchmark", c, n),
+				Abstract: abstract, URL: fmt.Sprintf("https://arxiv.org/abs/2508.%05d", n),
+				Authors: []string{"Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"}, Date: "2025-08-25",
+				Comments: intp(n % 7), Upvotes: intp(n), X: math.Sin(float64(n)), Y: math.Cos(float64(3 * n)),
+			})
+		}
+		d.Clusters = append(d.Clusters, cl)
+	}
+	for i := 0; i < 20; i++ {
+		p := d.Clusters[i%15].Papers[0]
+		d.Queue = append(d.Queue, QueueItem{ID: p.ID, Title: p.Title, URL: p.URL, Reason: `close to "a liked paper with a long title" (2508.00001), which you liked (0.71)`})
+	}
+	if d.N() != 500 {
+		t.Fatalf("%d papers, want 500", d.N())
+	}
+	page := render(t, htmlOf, d)
+	if len(page) >= 2<<20 {
+		t.Errorf("a 500-paper page is %d bytes, want under 2 MB", len(page))
+	}
+	t.Logf("500 papers: %d bytes", len(page))
+}

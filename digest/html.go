@@ -211,7 +211,15 @@ func mapOf(d *Digest, anchor map[string]string) mapView {
 	m.Desc = fmt.Sprintf("Each of the %d %s is a point, coloured by its topic (%d %s, listed below the map); papers with similar abstracts lie close together.",
 		n, plural(n, "paper", "papers"), len(d.Clusters), plural(len(d.Clusters), "topic", "topics"))
 	if d.Explained[0] > 0 {
-		m.Note = fmt.Sprintf("Axes: the first two principal components of the papers' vectors (%.0f%% and %.0f%% of the variance).", 100*d.Explained[0], 100*d.Explained[1])
+		m.Note = fmt.Sprintf("Axes: the first two principal components of the papers' vectors (%s and %s of the variance).", percent(d.Explained[0]), percent(d.Explained[1]))
 	}
 	return m
+}
+
+// percent formats a share as a percentage, with a decimal below 10%.
+func percent(x float64) string {
+	if x < 0.1 {
+		return fmt.Sprintf("%.1f%%", 100*x)
+	}
+	return fmt.Sprintf("%.0f%%", 100*x)
 }
