@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/papersift/papersift/digest"
+	"github.com/papersift/papersift/store"
 )
 
 type digestOpts struct {
@@ -25,6 +31,8 @@ type digestJSON struct {
 	Ingest *ingestJSON     `json:"ingest,omitempty"`
 	Groups *groupJSON      `json:"groups"`
 	Queue  []queueItemJSON `json:"queue"`
+	// profile: the reader has a profile, so the queue means something
+	profile bool
 }
 
 func digestCommand(g *globals) *cli.Command {
@@ -50,13 +58,21 @@ func digestCommand(g *globals) *cli.Command {
 				return usagef("-n must be positive")
 			}
 			if o.Out != "" {
-				return usagef("--out is not available in this build yet: the digest prints to the terminal (use --format md > FILE.md)")
+				if err := checkOut(o.Out); err != nil {
+					return err
+				}
 			}
 			d, err := runDigest(c.Context, g, o)
 			if err != nil {
 				return err
 			}
-			return g.printDigest(d)
+			if o.Out != "" {
+				if err := writeDigestFile(c.Context, g, d, o.Out); err != nil {
+					return err
+				}
+				g.notef("wrote the digest to %s", o.Out)
+			}
+			return g.printDigest(c.Context, d)
 		},
 	}
 }
@@ -93,17 +109,21 @@ func runDigest(ctx context.Context, g *globals, o digestOpts) (*digestJSON, erro
 	case err != nil:
 		return nil, err
 	default:
-		d.Queue = q
+		d.Queue, d.profile = q, true
 	}
 	return d, nil
 }
 
-func (g *globals) printDigest(d *digestJSON) error {
+func (g *globals) printDigest(ctx context.Context, d *digestJSON) error {
 	switch g.format {
 	case "json":
 		return writeJSON(g.stdout, d)
 	case "md":
-		return writeDigestMarkdown(g.stdout, d)
+		page, err := buildDigest(ctx, g, d, false)
+		if err != nil {
+			return err
+		}
+		return digest.Markdown(g.stdout, page)
 	case "csv":
 		return g.printGroup(d.Groups)
 	}
@@ -126,35 +146,165 @@ func (g *globals) printDigest(d *digestJSON) error {
 	return writeGroupText(g.stdout, d.Groups, 0)
 }
 
-// writeDigestMarkdown writes the digest as Markdown: queue on top, then a
-// heading per topic with its papers as list items.
-func writeDigestMarkdown(w io.Writer, d *digestJSON) error {
-	var b strings.Builder
-	n := 0
-	for _, c := range d.Groups.Clusters {
-		n += c.Size
+// outKind says what --out FILE is by its extension: "html" or "md".
+func outKind(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".html", ".htm":
+		return "html", nil
+	case ".md", ".markdown":
+		return "md", nil
 	}
-	fmt.Fprintf(&b, "# papersift digest: %s\n\n%d papers in %d topics.\n\n", mdEscape(d.List), n, len(d.Groups.Clusters))
-	if len(d.Queue) > 0 {
-		b.WriteString("## Read first\n\n")
-		for _, it := range d.Queue {
-			fmt.Fprintf(&b, "%d. **%s** (%s): %s\n", it.Rank, mdEscape(it.Title), mdEscape(it.ID), mdEscape(it.Reason))
-		}
-		b.WriteString("\n")
-	}
-	for _, c := range d.Groups.Clusters {
-		fmt.Fprintf(&b, "## %s (%d)\n\n", mdEscape(c.Label), c.Size)
-		for _, p := range c.Papers {
-			fmt.Fprintf(&b, "- %s (%s)\n", mdEscape(p.Title), mdEscape(p.ID))
-		}
-		b.WriteString("\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return "", usagef("--out %q: name a .html file (a page with a map) or a .md file (Markdown)", path)
 }
 
-// mdEscape escapes the characters Markdown would read as markup or HTML.
-func mdEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "`", "\\`", "#", `\#`)
-	return r.Replace(oneLine(s))
+// checkOut checks --out FILE before anything is ingested: a known extension
+// (else wrong usage) in a folder that exists.
+func checkOut(path string) error {
+	if _, err := outKind(path); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("write the digest to %s: the folder %s does not exist (create it first)", path, dir)
+	}
+	return nil
+}
+
+// writeDigestFile writes the digest as an HTML page or as Markdown, by the
+// file's extension. The file appears whole or not at all.
+func writeDigestFile(ctx context.Context, g *globals, d *digestJSON, path string) error {
+	kind, err := outKind(path)
+	if err != nil {
+		return err
+	}
+	page, err := buildDigest(ctx, g, d, kind == "html")
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if kind == "html" {
+		err = digest.HTML(&b, page)
+	} else {
+		err = digest.Markdown(&b, page)
+	}
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b.Bytes())
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write the digest: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write the digest to %s: %w", path, err)
+	}
+	return nil
+}
+
+// buildDigest gathers what the page shows beyond the groups and the queue:
+// each paper's metadata from the store and, for the map, the projection of
+// its vector on the principal components of the list's vectors.
+func buildDigest(ctx context.Context, g *globals, d *digestJSON, withMap bool) (*digest.Digest, error) {
+	s, err := g.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &digest.Digest{List: d.List, Model: d.Groups.Model, Profile: d.profile}
+	ids, err := s.IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pidOf := make(map[string]int64, len(ids))
+	for pid, id := range ids {
+		pidOf[id] = pid
+	}
+	var pids []int64
+	for _, c := range d.Groups.Clusters {
+		for _, p := range c.Papers {
+			pids = append(pids, pidOf[p.ID])
+		}
+	}
+	ps, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.Paper, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	var xy [][2]float64
+	if withMap {
+		mat, err := g.activeMatrix(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		row := make(map[int64]int, len(mat.PIDs))
+		for i, pid := range mat.PIDs {
+			row[pid] = i
+		}
+		data := make([]float32, 0, len(pids)*mat.Dim)
+		for _, pid := range pids {
+			r, ok := row[pid]
+			if !ok {
+				return nil, fmt.Errorf("paper %s has no vector of %s: run papersift embed", ids[pid], mat.Model)
+			}
+			data = append(data, mat.Row(r)...)
+		}
+		proj, err := digest.Project(data, mat.Dim)
+		if err != nil {
+			return nil, fmt.Errorf("map of the papers: %w", err)
+		}
+		xy, out.Explained = proj.Points, proj.Explained
+	}
+	i := 0
+	for _, c := range d.Groups.Clusters {
+		dc := digest.Cluster{Label: c.Label, Terms: c.Terms}
+		for _, h := range c.Papers {
+			p := byID[h.ID]
+			dp := digest.Paper{
+				ID: h.ID, Title: h.Title, Abstract: p.Abstract, URL: paperURL(p),
+				Authors: p.Authors, Org: p.Org, Date: p.Date, Comments: p.Comments, Upvotes: p.Upvotes,
+			}
+			if p.NAuthors != nil {
+				dp.NAuthors = *p.NAuthors
+			}
+			if xy != nil {
+				dp.X, dp.Y = xy[i][0], xy[i][1]
+			}
+			i++
+			dc.Papers = append(dc.Papers, dp)
+		}
+		out.Clusters = append(out.Clusters, dc)
+	}
+	for _, q := range d.Queue {
+		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID, Title: q.Title, URL: paperURL(byID[q.ID]), Reason: q.Reason})
+	}
+	return out, nil
+}
+
+// paperURL is the paper's page: its own link, else its arXiv abstract page.
+func paperURL(p store.Paper) string {
+	if p.URL != "" {
+		return p.URL
+	}
+	if p.ArxivID != "" {
+		return "https://arxiv.org/abs/" + p.ArxivID
+	}
+	return ""
 }

@@ -1,0 +1,89 @@
+package digest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Markdown writes d as CommonMark for mail or notes: the reading queue on
+// top when there is one, then a heading per topic with its papers as list
+// items, each title linked to the paper's page when it is known. Text is
+// escaped: a title never turns into markup or HTML.
+func Markdown(w io.Writer, d *Digest) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# %s\n\n%s\n", mdText(d.heading()), mdText(d.summary()))
+	if d.Profile {
+		bw.WriteString("\n## Read first\n\n")
+		if len(d.Queue) == 0 {
+			bw.WriteString("Nothing left to read in this list: every paper is read or rated.\n")
+		}
+		for i, q := range d.Queue {
+			fmt.Fprintf(bw, "%d. %s", i+1, mdLink(q.Title, q.URL))
+			if r := oneLine(q.Reason); r != "" {
+				fmt.Fprintf(bw, ": %s", mdText(r))
+			}
+			bw.WriteString("\n")
+		}
+	}
+	for _, c := range d.Clusters {
+		n := len(c.Papers)
+		fmt.Fprintf(bw, "\n## %s (%d %s)\n\n", mdText(c.Label), n, plural(n, "paper", "papers"))
+		if len(c.Terms) > 3 {
+			fmt.Fprintf(bw, "Also: %s\n\n", mdText(strings.Join(c.Terms[3:], ", ")))
+		}
+		for _, p := range c.Papers {
+			bw.WriteString("- " + mdLink(p.Title, p.URL))
+			if f := p.facts(); len(f) > 0 {
+				bw.WriteString(" (" + mdText(strings.Join(f, " · ")) + ")")
+			}
+			bw.WriteString("\n")
+		}
+	}
+	return bw.Flush()
+}
+
+// mdLink is text linked to u, or the text alone when u is not an http(s) link.
+func mdLink(text, u string) string {
+	t := mdText(text)
+	if u = link(u); u == "" {
+		return t
+	}
+	return "[" + t + "](" + mdURL(u) + ")"
+}
+
+// mdURL makes u safe as a link destination: no spaces, parentheses or angle
+// brackets, which would end it early.
+var mdURL = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\\", "%5C", "`", "%60").Replace
+
+// mdEscaper backslash-escapes the characters that can start markup inline:
+// emphasis, code, links and images, raw HTML and autolinks, entities, and
+// GFM strikethrough.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "&", `\&`, "~", `\~`,
+)
+
+// mdText is s on one line, escaped so that it reads as the same text.
+// Characters that start a block (a heading, a list item, a quote) are
+// escaped when they come first.
+func mdText(s string) string {
+	s = mdEscaper.Replace(oneLine(s))
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '#', '-', '+', '=':
+		return `\` + s
+	}
+	// "1. " or "1) " would start an ordered list
+	i := 0
+	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(s) && (s[i] == '.' || s[i] == ')') {
+		return s[:i] + `\` + s[i:]
+	}
+	return s
+}
