@@ -109,16 +109,49 @@ const (
 // the top of the queue across those topics.
 func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) ([]Item, error) {
 	opt = opt.withDefaults()
+	score, cunit, err := scores(ctx, data, dim, candidates, p, opt)
+	if err != nil || len(candidates) == 0 {
+		return nil, err
+	}
+	m := len(candidates)
+	order := make([]int, m)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		if score[order[a]] != score[order[b]] {
+			return score[order[a]] > score[order[b]]
+		}
+		return candidates[order[a]] < candidates[order[b]]
+	})
+	picked := mmr(order, score, cunit, opt.N, opt.Diversity)
+	items := make([]Item, len(picked))
+	for k, ci := range picked {
+		row := candidates[ci]
+		items[k] = Item{Index: row, Score: score[ci], Reason: reason(data[row*dim:(row+1)*dim], data, dim, p)}
+	}
+	return items, nil
+}
+
+// Scores returns the relevance of each candidate row to the profile, as
+// Rank computes it before spreading the queue across topics (higher is
+// better; the scale is standard deviations over the candidates).
+func Scores(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) ([]float64, error) {
+	s, _, err := scores(ctx, data, dim, candidates, p, opt.withDefaults())
+	return s, err
+}
+
+func scores(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) ([]float64, [][]float32, error) {
 	if len(p.Likes) == 0 && len(p.Interests) == 0 {
-		return nil, ErrEmptyProfile
+		return nil, nil, ErrEmptyProfile
 	}
 	if len(candidates) == 0 {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	n := len(data) / dim
 	mean, err := Mean(ctx, data, dim)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// positives: liked rows and interests, centred
 	var pos [][]float32
@@ -149,7 +182,7 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 	}
 	w, b, err := learn(ctx, data, dim, mean, pos, negRows, p.Dislikes, opt.DislikeWeight)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// unit centred positives, for the neighbour evidence
 	posUnit := make([][]float32, len(pos))
@@ -174,7 +207,7 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	score := zscore(model)
 	if opt.NeighbourWeight > 0 {
@@ -187,23 +220,7 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 			score[i] -= math.Max(0, opt.Ages[r]) / opt.HalfLife
 		}
 	}
-	order := make([]int, m)
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		if score[order[a]] != score[order[b]] {
-			return score[order[a]] > score[order[b]]
-		}
-		return candidates[order[a]] < candidates[order[b]]
-	})
-	picked := mmr(order, score, cunit, opt.N, opt.Diversity)
-	items := make([]Item, len(picked))
-	for k, ci := range picked {
-		row := candidates[ci]
-		items[k] = Item{Index: row, Score: score[ci], Reason: reason(data[row*dim:(row+1)*dim], data, dim, p)}
-	}
-	return items, nil
+	return score, cunit, nil
 }
 
 // mmr picks n of the candidates, in order of relevance penalised by the

@@ -93,6 +93,7 @@ func newApp(g *globals) *cli.App {
 			interestCommand(g),
 			profileCommand(g),
 			queueCommand(g),
+			evalCommand(g),
 			digestCommand(g),
 			statsCommand(g),
 		},
