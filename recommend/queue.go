@@ -285,41 +285,42 @@ func learn(ctx context.Context, data []float32, dim int, mean []float32, pos [][
 	wf := make([]float32, dim)
 	var b float64
 	const parts = 16 // fixed: the sums never depend on the number of cores
-	grads := make([][]float64, parts)
+	grads := make([][]float32, parts)
 	gb := make([]float64, parts)
 	for i := range grads {
-		grads[i] = make([]float64, dim)
+		grads[i] = make([]float32, dim)
 	}
+	g := make([]float64, dim)
 	for it := 0; it < lrIters; it++ {
 		for j, v := range w {
 			wf[j] = float32(v)
 		}
 		err := parallel.Fixed(ctx, len(exs), parts, func(p, lo, hi int) {
-			g := grads[p]
-			clear(g)
+			gp := grads[p]
+			clear(gp)
 			gb[p] = 0
 			for _, e := range exs[lo:hi] {
 				m := float64(f32.Dot(e.x, wf)) + b
 				r := e.s * (sigmoid(m) - e.y)
 				gb[p] += r
-				for j, x := range e.x {
-					g[j] += r * float64(x)
-				}
+				f32.Axpy(float32(r), e.x, gp)
 			}
 		})
 		if err != nil {
 			return nil, 0, err
 		}
-		for p := 1; p < parts; p++ {
+		clear(g)
+		var sb float64
+		for p := 0; p < parts; p++ {
 			for j, v := range grads[p] {
-				grads[0][j] += v
+				g[j] += float64(v)
 			}
-			gb[0] += gb[p]
+			sb += gb[p]
 		}
 		for j := range w {
-			w[j] -= lrStep * (grads[0][j] + lrLambda*w[j])
+			w[j] -= lrStep * (g[j] + lrLambda*w[j])
 		}
-		b -= lrStep * gb[0]
+		b -= lrStep * sb
 	}
 	for j, v := range w {
 		wf[j] = float32(v)
