@@ -81,6 +81,7 @@ func parseAtom(data []byte, source string) (*Listing, error) {
 	havePaging := false
 	depth := 0
 	entries := 0
+	sawRoot := false
 	for {
 		startLine, _ := dec.InputPos()
 		tok, err := dec.Token()
@@ -94,10 +95,15 @@ func parseAtom(data []byte, source string) (*Listing, error) {
 		case xml.Directive:
 			return nil, &ParseError{Source: source, Line: startLine,
 				Msg: "a DTD or entity declaration (<!" + short(clean(string(t))) + ">): not followed; an arXiv Atom feed has none"}
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return nil, &ParseError{Source: source, Line: startLine, Msg: "text outside any element: this is not XML (an arXiv Atom feed starts with <feed ...>)"}
+			}
 		case xml.EndElement:
 			depth--
 		case xml.StartElement:
 			depth++
+			sawRoot = true
 			if depth == 1 {
 				if t.Name.Local != "feed" || t.Name.Space != nsAtom {
 					return nil, fail(fmt.Sprintf("XML whose root is <%s>, not an Atom <feed>: papersift reads arXiv API Atom feeds", t.Name.Local))
@@ -153,6 +159,9 @@ func parseAtom(data []byte, source string) (*Listing, error) {
 				}
 			}
 		}
+	}
+	if !sawRoot {
+		return nil, &ParseError{Source: source, Line: 1, Msg: "no XML element: an arXiv Atom feed starts with <feed ...>"}
 	}
 	if depth != 0 {
 		return nil, &ParseError{Source: source, Line: lineAt(data, len(data)), Msg: "the XML ends early (truncated?)"}

@@ -437,6 +437,7 @@ func TestBadInput(t *testing.T) {
 		{name: "deeply nested JSON", data: strings.Repeat("[", 100000) + strings.Repeat("]", 100000), line: 1, msg: "exceeded max depth"},
 		{name: "deeply nested JSON Lines", data: strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000), line: 1, msg: "exceeded max depth"},
 		{name: "XML not Atom", data: "<?xml version=\"1.0\"?>\n<feed><entry/></feed>", format: "arxiv", line: 2, msg: "not an Atom <feed>"},
+		{name: "JSON read as Atom", data: "\n[{\"title\": \"t\"}]", format: "arxiv", line: 1, msg: "not XML"},
 		{name: "XML truncated", data: "<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<entry><title>x", line: 3, msg: "XML"},
 		{name: "Atom with no entries", data: "<feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>", msg: "no papers"},
 		{name: "arXiv API error", data: "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<entry><id>http://arxiv.org/api/errors#bad</id><title>Error</title><summary>incorrect id format for 1234</summary></entry></feed>", line: 2, msg: "incorrect id format"},
