@@ -99,3 +99,15 @@ func FuzzCSV(f *testing.F)    { fuzzFormat(f, "csv", "sheet.csv") }
 func FuzzAuto(f *testing.F) {
 	fuzzFormat(f, "auto", "hf-2024.json", "feed.atom.xml", "papers.jsonl", "papers.json", "sheet.csv")
 }
+
+// FuzzClean: clean is strings.Fields joined by spaces, faster.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", " a  b ", "a\u00a0b", "\xff \xfe", "x\u2028\u0085y", "\t\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := clean(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("clean(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -318,7 +318,35 @@ func clean(s string) string {
 	if !needsClean(s) {
 		return s
 	}
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		if c < utf8.RuneSelf {
+			if isSpaceByte(c) {
+				space = true
+				i++
+				continue
+			}
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				space = true
+				i += size
+				continue
+			}
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
 }
 
 func needsClean(s string) bool {

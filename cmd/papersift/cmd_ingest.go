@@ -15,6 +15,7 @@ import (
 
 	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/ingest"
+	"github.com/papersift/papersift/internal/parallel"
 	"github.com/papersift/papersift/store"
 )
 
@@ -240,18 +241,17 @@ func (g *globals) readSource(ctx context.Context, src string, o ingestOpts) (*in
 		opt.Source = "stdin"
 		return ingest.Parse(g.stdin, opt)
 	}
-	f, err := os.Open(src)
+	if st, err := os.Stat(src); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a folder, not a listing file", src)
+	}
+	data, err := os.ReadFile(src) // sized to the file, read at once
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file", src)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a folder, not a listing file", src)
-	}
-	return ingest.Parse(f, opt)
+	return ingest.ParseBytes(data, opt)
 }
 
 // fetchHint adds what to do to a failed fetch.
@@ -269,18 +269,22 @@ func fetchHint(err error, timeout time.Duration) error {
 	return err
 }
 
-// toStore converts parsed records, hashing the text that gets embedded.
-func toStore(ps []ingest.Paper) []store.Paper {
+// toStore converts parsed records, hashing the text that gets embedded
+// (on all cores: for a large listing it is a good part of the work).
+func toStore(ctx context.Context, ps []ingest.Paper) ([]store.Paper, error) {
 	out := make([]store.Paper, len(ps))
-	for i, p := range ps {
-		out[i] = store.Paper{
-			ID: p.ID, DerivedID: p.DerivedID, ArxivID: p.ArxivID, Title: p.Title, TitleKey: ingest.TitleKey(p.Title),
-			Abstract: p.Abstract, Authors: p.Authors, NAuthors: p.NAuthors, Org: p.Org, Date: p.Date,
-			Comments: p.Comments, Upvotes: p.Upvotes, URL: p.URL, Category: p.Category, Links: p.Links,
-			TextHash: embed.TextHash(embed.Text(p.Title, p.Abstract)),
+	err := parallel.For(ctx, len(ps), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := &ps[i]
+			out[i] = store.Paper{
+				ID: p.ID, DerivedID: p.DerivedID, ArxivID: p.ArxivID, Title: p.Title, TitleKey: ingest.TitleKey(p.Title),
+				Abstract: p.Abstract, Authors: p.Authors, NAuthors: p.NAuthors, Org: p.Org, Date: p.Date,
+				Comments: p.Comments, Upvotes: p.Upvotes, URL: p.URL, Category: p.Category, Links: p.Links,
+				TextHash: embed.TextHash(embed.Text(p.Title, p.Abstract)),
+			}
 		}
-	}
-	return out
+	})
+	return out, err
 }
 
 func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, error) {
@@ -303,7 +307,11 @@ func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, erro
 		if name == "" {
 			name = today
 		}
-		batches = append(batches, store.Batch{List: name, Papers: toStore(l.Papers)})
+		ps, err := toStore(ctx, l.Papers)
+		if err != nil {
+			return nil, err
+		}
+		batches = append(batches, store.Batch{List: name, Papers: ps})
 		if !contains(out.Lists, name) {
 			out.Lists = append(out.Lists, name)
 		}
