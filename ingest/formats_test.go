@@ -448,6 +448,7 @@ func TestBadInput(t *testing.T) {
 		{name: "HTML page", data: "<!doctype html>\n<html><head><title>Daily Papers</title></head></html>", line: 1, msg: "HTML page"},
 		{name: "page with no entries", data: "Daily Papers\n\nJan 7\n\nlonely words\n", format: "hf-page", line: 1, msg: "no paper entries"},
 		{name: "every record skipped", data: "{\"id\": \"a\", \"title\": \"T\"}\n{\"id\": \"b\", \"abstract\": \"A\"}\n", line: 1, msg: "no usable papers"},
+		{name: "jsonl field of the wrong type", data: "{\"title\": \"T\", \"abstract\": 7}\n", line: 1, msg: `field "abstract" is a JSON number, not a string`},
 		{name: "jsonl not objects", data: "{\"title\": \"T\", \"abstract\": \"A\"}\n[1]\n", line: 2, msg: "expected a JSON object"},
 	}
 	for _, tt := range tests {

@@ -75,6 +75,12 @@ func parseJSONL(data []byte, source string) (*Listing, error) {
 			}
 			var jr jsonRecord
 			if err := json.Unmarshal(raw, &jr); err != nil {
+				var te *json.UnmarshalTypeError
+				if errors.As(err, &te) {
+					// valid JSON, but a field of the wrong type: skip the record
+					r.skips = append(r.skips, Skip{Line: line, Reason: fmt.Sprintf("line %d: field %q is a JSON %s, not a %s", line, te.Field, te.Value, te.Type)})
+					continue
+				}
 				r.err = jsonLineError(data, raw, source, line, err)
 				return
 			}
