@@ -280,6 +280,7 @@ func TestIngestURL(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, "<!DOCTYPE html><html><body>Daily Papers</body></html>")
 	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) { w.Write(bytes.Repeat([]byte("x"), 3<<20)) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
@@ -298,6 +299,7 @@ func TestIngestURL(t *testing.T) {
 		{"/gone", nil, srv.URL + "/gone: the server answered 404 Not Found"},
 		{"/papers", nil, srv.URL + "/papers:1: an HTML page, not a listing"},
 		{"/huge", []string{"--max-size", "1MB"}, srv.URL + "/huge: more than the 1 MB cap (raise --max-size"},
+		{"/slow", []string{"--timeout", "100ms"}, srv.URL + "/slow: no complete answer in time within 100ms (raise --timeout)"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"ingest", "--no-embed", ingFixture("papers.json")}, tt.args...)
