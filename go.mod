@@ -3,6 +3,7 @@ module github.com/papersift/papersift
 go 1.26.8
 
 require (
+	github.com/sashabaranov/go-openai v1.43.0
 	github.com/urfave/cli/v2 v2.27.7
 	gonum.org/v1/gonum v0.17.0
 	modernc.org/sqlite v1.62.0
