@@ -115,6 +115,7 @@ type OpenAI struct {
 	float   atomic.Bool  // the endpoint refused base64: ask for floats
 	cap     atomic.Int64 // current batch size cap (lowered by 413s)
 	gate    gate         // shared pause after a 429
+	slots   slots        // requests in flight
 	jmu     sync.Mutex
 	jitter  *rand.Rand
 	stats   counters
@@ -206,6 +207,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	}
 	c.float.Store(cfg.Encoding == EncodingFloat)
 	c.cap.Store(int64(cfg.BatchSize))
+	c.slots = make(slots, cfg.Concurrency)
 	return c, nil
 }
 

@@ -51,6 +51,9 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	resp.Body.Close()
+	if resp.StatusCode < 300 {
+		releaseSlot(req.Context()) // decoding need not hold the slot
+	}
 	if err == nil && len(body) > maxAnswer {
 		err = fmt.Errorf("answer larger than %d MiB", maxAnswer>>20)
 	}

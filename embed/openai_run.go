@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,10 @@ type Rejected struct {
 
 // errStopped ends a request whose run is stopping.
 var errStopped = errors.New("embed: stopped")
+
+// errSplit asks for a batch to be split: it is larger than the batch size
+// allowed since it was formed.
+var errSplit = errors.New("embed: batch larger than allowed now")
 
 // maxShorten is how often a text refused as too long is halved and retried.
 const maxShorten = 3
@@ -89,8 +94,11 @@ func (c *OpenAI) Run(ctx context.Context, texts []string, done func(Batch) error
 		fatalOnce.Do(func() { fatal = err })
 		stopRun(err)
 	}
+	// Twice as many workers as requests in flight: a worker reading an
+	// answer (or waiting for done) does not hold a request slot, so the
+	// endpoint is kept busy meanwhile.
 	var wg sync.WaitGroup
-	for w := 0; w < c.cfg.Concurrency; w++ {
+	for w := 0; w < 2*c.cfg.Concurrency; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -143,8 +151,8 @@ type run struct {
 	c         *OpenAI
 	stop      context.Context // cancelled: send nothing new
 	req       context.Context // cancelled: abandon requests in flight
-	texts     []string // as sent (possibly cut)
-	tokens    []int    // estimated tokens of texts
+	texts     []string        // as sent (possibly cut)
+	tokens    []int           // estimated tokens of texts
 	mu        sync.Mutex
 	truncated []bool
 	shortened []int
@@ -187,8 +195,11 @@ func (r *run) embedJob(job []int) (Batch, error) {
 		send = append(send, i)
 	}
 	var err error
-	if len(send) > 0 {
-		err = r.embedRange(send, &b)
+	for len(send) > 0 && err == nil {
+		// the batch size may have dropped (a 413) since the job was formed
+		n := min(len(send), int(r.c.cap.Load()))
+		err = r.embedRange(send[:n], &b)
+		send = send[n:]
 	}
 	r.mu.Lock()
 	for _, i := range job {
@@ -214,6 +225,13 @@ func (r *run) embedRange(idx []int, b *Batch) error {
 		b.Vecs = append(b.Vecs, vecs...)
 		r.embedded.Add(int64(len(idx)))
 		return nil
+	}
+	if errors.Is(err, errSplit) {
+		mid := len(idx) / 2
+		if err := r.embedRange(idx[:mid], b); err != nil {
+			return err
+		}
+		return r.embedRange(idx[mid:], b)
 	}
 	var bad *badVectors
 	if errors.As(err, &bad) {
@@ -258,9 +276,6 @@ func (r *run) embedRange(idx []int, b *Batch) error {
 			return fmt.Errorf("every text sent so far was refused, so the request itself is likely wrong (check --model and --dimensions): %w", se)
 		}
 		return nil
-	}
-	if se.Status == 413 {
-		r.lowerCap(len(idx) / 2)
 	}
 	mid := len(idx) / 2
 	if err := r.embedRange(idx[:mid], b); err != nil {
@@ -308,11 +323,24 @@ func (r *run) request(texts []string) ([][]float32, error) {
 		if err := c.gate.wait(r.stop); err != nil {
 			return nil, errStopped
 		}
+		release, err := c.slots.acquire(r.stop)
+		if err != nil {
+			return nil, errStopped
+		}
+		if len(texts) > int(c.cap.Load()) {
+			release()
+			return nil, errSplit
+		}
 		float := c.float.Load()
-		actx, cancel := context.WithTimeout(r.req, c.cfg.Timeout)
+		actx, cancel := context.WithTimeout(withRelease(r.req, release), c.cfg.Timeout)
 		vecs, err := c.call(actx, texts, float)
 		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && r.req.Err() == nil
 		cancel()
+		var se *StatusError
+		if errors.As(err, &se) && se.Status == http.StatusRequestEntityTooLarge && len(texts) > 1 {
+			r.lowerCap(len(texts) / 2) // before the slot is free for the next request
+		}
+		release()
 		if err == nil {
 			return vecs, nil
 		}
@@ -322,7 +350,6 @@ func (r *run) request(texts []string) ([][]float32, error) {
 		if timedOut {
 			err = &ConnError{Endpoint: c.endpoint, Timeout: c.cfg.Timeout, Err: context.DeadlineExceeded}
 		}
-		var se *StatusError
 		isStatus := errors.As(err, &se)
 		if isStatus && !float && c.cfg.Encoding == EncodingAuto && badRequest(se.Status) && aboutEncoding(se.Message) {
 			if c.float.CompareAndSwap(false, true) {
@@ -466,4 +493,31 @@ func cutText(s string, n int) string {
 		cut = cut[:sp]
 	}
 	return cut
+}
+
+// slots bounds the HTTP exchanges in flight. A slot is taken before a
+// request is sent and given back as soon as its answer is read, before it
+// is decoded.
+type slots chan struct{}
+
+func (s slots) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s <- struct{}{}:
+		return sync.OnceFunc(func() { <-s }), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type releaseKey struct{}
+
+func withRelease(ctx context.Context, release func()) context.Context {
+	return context.WithValue(ctx, releaseKey{}, release)
+}
+
+// releaseSlot gives back the request slot of ctx, if any.
+func releaseSlot(ctx context.Context) {
+	if r, ok := ctx.Value(releaseKey{}).(func()); ok {
+		r()
+	}
 }

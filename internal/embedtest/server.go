@@ -4,6 +4,7 @@
 package embedtest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -74,6 +75,7 @@ type Server struct {
 	waitFor  map[string]time.Time // a text may not come back before this
 	early    []string             // texts that came back before their Retry-After
 	reqs     []Request
+	cache    map[encKey][]byte
 	rng      *rand.Rand
 	slots    chan struct{}
 	once     sync.Once
@@ -81,7 +83,7 @@ type Server struct {
 
 // New starts a server; Close it when done.
 func New() *Server {
-	s := &Server{Dim: 16, sent: map[string]int{}, faulted: map[string]int{}, answered: map[string]int{}, lastFail: map[string]time.Time{}, waitFor: map[string]time.Time{}}
+	s := &Server{Dim: 16, sent: map[string]int{}, faulted: map[string]int{}, answered: map[string]int{}, lastFail: map[string]time.Time{}, waitFor: map[string]time.Time{}, cache: map[encKey][]byte{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -130,6 +132,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	start := time.Now()
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/v1/embeddings") {
 		writeError(w, http.StatusNotFound, "404 page not found", "", nil)
 		return
@@ -182,8 +185,33 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	perm := s.rng.Perm(len(input))
 	s.mu.Unlock()
 
-	if d := f.Delay + s.Latency; d > 0 {
-		t := time.NewTimer(d)
+	// the answer is made first, and leaves Latency after the request came
+	var out bytes.Buffer
+	hdr := http.Header{}
+	status := http.StatusOK
+	switch {
+	case f.Body != "":
+		if f.HTML {
+			hdr.Set("Content-Type", "text/html; charset=utf-8")
+		}
+		for k, v := range f.Header {
+			hdr[k] = v
+		}
+		status = cmp(f.Status, http.StatusOK)
+		out.WriteString(f.Body)
+	case f.Status >= 400:
+		status = f.Status
+		for k, v := range f.Header {
+			hdr[k] = v
+		}
+		hdr.Set("Content-Type", "application/json")
+		out.Write(errorBody(f.Message, f.Code, f.Status))
+	default:
+		hdr.Set("Content-Type", "application/json")
+		s.answer(&out, body.Model, body.EncodingFormat, input, perm, f)
+	}
+	if wait := time.Until(start.Add(f.Delay + s.Latency)); wait > 0 {
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -191,24 +219,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.failed() && f.Delay == 0 {
-		defer s.markFailed(input, f)
+	for k, v := range hdr {
+		w.Header()[k] = v
 	}
-	switch {
-	case f.Body != "":
-		if f.HTML {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		}
-		for k, v := range f.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(cmp(f.Status, http.StatusOK))
-		fmt.Fprint(w, f.Body)
-		return
-	case f.Status >= 400:
-		writeError(w, f.Status, f.Message, f.Code, f.Header)
+	w.WriteHeader(status)
+	w.Write(out.Bytes())
+	if f.failed() {
+		s.markFailed(input, f)
 		return
 	}
+	s.mu.Lock()
+	for _, t := range input {
+		s.answered[t]++
+	}
+	s.mu.Unlock()
+}
+
+// answer writes a good (or subtly wrong, per f) embeddings answer.
+func (s *Server) answer(out *bytes.Buffer, model, encoding string, input []string, perm []int, f Fault) {
 	dim := s.Dim
 	if f.WrongDim > 0 {
 		dim = f.WrongDim
@@ -217,52 +245,73 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	for _, p := range f.NaNAt {
 		isNaN[p] = true
 	}
-	type item struct {
-		Object    string `json:"object"`
-		Index     int    `json:"index"`
-		Embedding any    `json:"embedding"`
+	b64 := encoding == "base64" && !s.IgnoreEncoding
+	out.WriteString(`{"object":"list","data":[`)
+	n := len(perm)
+	if f.WrongCount && n > 0 {
+		n--
 	}
-	data := make([]item, 0, len(input))
-	for _, i := range perm {
-		v := Vector(input[i], dim)
-		if isNaN[i] {
-			for k := range v {
-				v[k] = float32(math.NaN())
-			}
+	for k, i := range perm[:n] {
+		if k > 0 {
+			out.WriteByte(',')
 		}
 		idx := i
 		if f.DupIndex {
 			idx = 0
 		}
-		var emb any = v
-		if body.EncodingFormat == "base64" && !s.IgnoreEncoding {
-			b := make([]byte, 4*len(v))
-			for k, x := range v {
-				binary.LittleEndian.PutUint32(b[4*k:], math.Float32bits(x))
+		fmt.Fprintf(out, `{"object":"embedding","index":%d,"embedding":`, idx)
+		switch {
+		case isNaN[i] && b64:
+			v := make([]float32, dim)
+			for k := range v {
+				v[k] = float32(math.NaN())
 			}
-			emb = base64.StdEncoding.EncodeToString(b)
-		} else if isNaN[i] {
-			emb = make([]float32, len(v)) // JSON has no NaN: a zero vector is as unusable
+			fmt.Fprintf(out, "%q", encodeBase64(v))
+		case isNaN[i]:
+			j, _ := json.Marshal(make([]float32, dim)) // JSON has no NaN: a zero vector is as unusable
+			out.Write(j)
+		default:
+			out.Write(s.encoded(input[i], dim, b64))
 		}
-		data = append(data, item{"embedding", idx, emb})
+		out.WriteByte('}')
 	}
-	if f.WrongCount && len(data) > 0 {
-		data = data[:len(data)-1]
+	fmt.Fprintf(out, `],"model":%q,"usage":{"prompt_tokens":1,"total_tokens":1}}`, model)
+	out.WriteByte('\n')
+}
+
+type encKey struct {
+	text string
+	dim  int
+	b64  bool
+}
+
+// encoded is the JSON of text's vector, made once.
+func (s *Server) encoded(text string, dim int, b64 bool) []byte {
+	k := encKey{text, dim, b64}
+	s.mu.Lock()
+	e, ok := s.cache[k]
+	s.mu.Unlock()
+	if ok {
+		return e
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{
-		"object": "list",
-		"data":   data,
-		"model":  body.Model,
-		"usage":  map[string]int{"prompt_tokens": 1, "total_tokens": 1},
-	})
-	if !f.failed() {
-		s.mu.Lock()
-		for _, t := range input {
-			s.answered[t]++
-		}
-		s.mu.Unlock()
+	v := Vector(text, dim)
+	if b64 {
+		e = []byte(fmt.Sprintf("%q", encodeBase64(v)))
+	} else {
+		e, _ = json.Marshal(v)
 	}
+	s.mu.Lock()
+	s.cache[k] = e
+	s.mu.Unlock()
+	return e
+}
+
+func encodeBase64(v []float32) string {
+	b := make([]byte, 4*len(v))
+	for k, x := range v {
+		binary.LittleEndian.PutUint32(b[4*k:], math.Float32bits(x))
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 // markFailed notes when a failed answer left, and the Retry-After it asked.
@@ -292,19 +341,24 @@ func cmp(a, b int) int {
 }
 
 func writeError(w http.ResponseWriter, status int, msg, code string, h http.Header) {
-	if msg == "" {
-		msg = http.StatusText(status)
-	}
 	for k, v := range h {
 		w.Header()[k] = v
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	w.Write(errorBody(msg, code, status))
+}
+
+func errorBody(msg, code string, status int) []byte {
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
 	e := map[string]any{"message": msg, "type": "invalid_request_error"}
 	if code != "" {
 		e["code"] = code
 	}
-	json.NewEncoder(w).Encode(map[string]any{"error": e})
+	b, _ := json.Marshal(map[string]any{"error": e})
+	return b
 }
 
 // Sent is how often text was sent.
