@@ -84,8 +84,8 @@ type OpenAIConfig struct {
 	// HTTPClient sends the requests (default: a client with no overall
 	// timeout; Timeout bounds each try).
 	HTTPClient *http.Client
-	// Logf, when set, receives one line per request and retry; the
-	// Authorization header is redacted.
+	// Logf, when set, receives one line per request and retry, one call at
+	// a time; the Authorization header is redacted.
 	Logf func(format string, args ...any)
 	// OnRetry, when set, is called before each wait for a retry. It may be
 	// called from several goroutines at once.
@@ -196,6 +196,15 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 		if p, ok := u.User.Password(); ok && p != "" {
 			c.redacts = append(c.redacts, p)
 		}
+	}
+	if logf := cfg.Logf; logf != nil {
+		var mu sync.Mutex
+		cfg.Logf = func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			logf(format, args...)
+		}
+		c.cfg.Logf = cfg.Logf
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")

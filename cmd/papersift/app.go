@@ -95,6 +95,7 @@ func newApp(g *globals) *cli.App {
 			queueCommand(g),
 			digestCommand(g),
 			statsCommand(g),
+			doctorCommand(g),
 		},
 	}
 	var setUsage func(cs []*cli.Command)

@@ -116,13 +116,22 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	if noVec > 0 {
 		g.notef("note: %d liked paper(s) have no vector of %s yet: run papersift embed", noVec, mat.Model)
 	}
-	for _, text := range prof.Interests {
-		v, err := g.embedQuery(ctx, s, text)
+	// all interests in one request; interests names those that made it
+	var interests []string
+	ivs, ierrs, err := g.embedQueries(ctx, s, prof.Interests)
+	if err != nil {
+		g.warnf("your interests are left out: %v", err)
+	}
+	for i, text := range prof.Interests {
 		if err != nil {
-			g.warnf("interest %q is left out: %v", text, err)
+			break
+		}
+		if ierrs[i] != nil {
+			g.warnf("interest %q is left out: %v", text, ierrs[i])
 			continue
 		}
-		p.Interests = append(p.Interests, v)
+		p.Interests = append(p.Interests, ivs[i])
+		interests = append(interests, text)
 	}
 	if len(p.Likes) == 0 && len(p.Interests) == 0 {
 		return nil, fmt.Errorf("none of your liked papers has a vector of %s yet: run papersift embed", mat.Model)
@@ -166,7 +175,7 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	out := make([]queueItemJSON, len(items))
 	for i, it := range items {
 		p := byPID[mat.PIDs[it.Index]]
-		out[i] = queueItemJSON{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, prof.Interests)}
+		out[i] = queueItemJSON{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, interests)}
 	}
 	return out, nil
 }
