@@ -165,6 +165,12 @@ func aboutDimensions(msg string) bool {
 	return strings.Contains(m, "dimensions") || strings.Contains(m, "matryoshka")
 }
 
+// aboutBatchSize says whether a refusal is about the number of inputs.
+func aboutBatchSize(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "batch size") || strings.Contains(m, "batch_size") || strings.Contains(m, "too many inputs")
+}
+
 // aboutLength says whether a refusal says the input is too long.
 func aboutLength(status int, msg string) bool {
 	if status == http.StatusRequestEntityTooLarge {

@@ -337,7 +337,7 @@ func (r *run) request(texts []string) ([][]float32, error) {
 		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && r.req.Err() == nil
 		cancel()
 		var se *StatusError
-		if errors.As(err, &se) && se.Status == http.StatusRequestEntityTooLarge && len(texts) > 1 {
+		if errors.As(err, &se) && len(texts) > 1 && (se.Status == http.StatusRequestEntityTooLarge || (inputLevel(se) && aboutBatchSize(se.Message))) {
 			r.lowerCap(len(texts) / 2) // before the slot is free for the next request
 		}
 		release()

@@ -119,8 +119,8 @@ func seq(n int) []int {
 }
 
 // TestOpenAIFaults: 20% of batches fail with 500, some are rate-limited
-// with Retry-After, some are slower than the timeout, and every answer
-// comes shuffled. Every text ends with exactly one correct vector, and is
+// with Retry-After, some are slower than the timeout, some connections are
+// reset, and every answer comes shuffled. Every text ends with exactly one correct vector, and is
 // sent exactly once more than the number of failed requests it was in.
 func TestOpenAIFaults(t *testing.T) {
 	srv := embedtest.New()
@@ -146,6 +146,8 @@ func TestOpenAIFaults(t *testing.T) {
 			return embedtest.Fault{Status: 429, Message: "Rate limit reached", Header: http.Header{"X-Ratelimit-Reset-Requests": {"20ms"}, "X-Ratelimit-Remaining-Requests": {"0"}}}
 		case try == 0 && h < 33:
 			return embedtest.Fault{Delay: time.Minute} // the client gives up first
+		case try == 0 && h < 37:
+			return embedtest.Fault{Drop: true} // connection reset
 		}
 		return embedtest.Fault{}
 	}
@@ -399,32 +401,11 @@ func TestOpenAIBatching(t *testing.T) {
 			t.Errorf("%d vectors, want 2", len(got.vecs))
 		}
 	})
-	t.Run("413 lowers the batch size", func(t *testing.T) {
-		srv := embedtest.New()
-		defer srv.Close()
-		srv.Fault = func(r embedtest.Request) embedtest.Fault {
-			if len(r.Input) > 4 {
-				return embedtest.Fault{Status: 413, Message: "batch size 8 > maximum allowed batch size 4"}
-			}
-			return embedtest.Fault{}
-		}
-		ts := texts(40, "tei")
-		c := testClient(t, srv, OpenAIConfig{BatchSize: 8, Concurrency: 1})
-		got, err := runAll(context.Background(), c, ts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkVectors(t, got, ts, seq(40), srv.Dim)
-		refused := 0
-		for _, r := range srv.Requests() {
-			if len(r.Input) > 4 {
-				refused++
-			}
-		}
-		if refused != 1 {
-			t.Errorf("%d requests refused as too large, want 1 (the batch size should drop after the first)", refused)
-		}
-	})
+	for _, status := range []int{413, 422} {
+		t.Run(fmt.Sprintf("%d lowers the batch size", status), func(t *testing.T) {
+			testBatchTooLarge(t, status)
+		})
+	}
 	t.Run("too long is shortened", func(t *testing.T) {
 		srv := embedtest.New()
 		defer srv.Close()
@@ -644,5 +625,35 @@ func TestOpenAIEmbed(t *testing.T) {
 	}
 	if e.Dim() != 24 || !strings.HasPrefix(e.Model(), "test-embed@http://127.0.0.1") {
 		t.Errorf("Dim %d, Model %q", e.Dim(), e.Model())
+	}
+}
+
+// testBatchTooLarge: a server with a batch limit of 4 refusing more with
+// status: after the first refusal, batches stay within the limit.
+func testBatchTooLarge(t *testing.T, status int) {
+	srv := embedtest.New()
+	defer srv.Close()
+	srv.Fault = func(r embedtest.Request) embedtest.Fault {
+		if len(r.Input) > 4 {
+			return embedtest.Fault{Status: status, Message: fmt.Sprintf("batch size %d > maximum allowed batch size 4", len(r.Input))}
+		}
+		return embedtest.Fault{}
+	}
+
+	ts := texts(40, "tei")
+	c := testClient(t, srv, OpenAIConfig{BatchSize: 8, Concurrency: 1})
+	got, err := runAll(context.Background(), c, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVectors(t, got, ts, seq(40), srv.Dim)
+	refused := 0
+	for _, r := range srv.Requests() {
+		if len(r.Input) > 4 {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d requests refused as too large, want 1 (the batch size should drop after the first)", refused)
 	}
 }

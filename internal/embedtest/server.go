@@ -33,11 +33,12 @@ type Fault struct {
 	WrongDim   int           // answer vectors of this dimension
 	NaNAt      []int         // answer NaN vectors at these positions of the request
 	DupIndex   bool          // answer index 0 for every vector
+	Drop       bool          // close the connection without answering (a reset)
 }
 
 // failed says whether the fault makes the request fail.
 func (f Fault) failed() bool {
-	return f.Status >= 400 || f.Body != "" || f.WrongCount || f.WrongDim > 0 || f.DupIndex || f.Delay > 0
+	return f.Status >= 400 || f.Body != "" || f.WrongCount || f.WrongDim > 0 || f.DupIndex || f.Delay > 0 || f.Drop
 }
 
 // Request is what the server was asked.
@@ -185,6 +186,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	perm := s.rng.Perm(len(input))
 	s.mu.Unlock()
 
+	if f.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
+					tc.SetLinger(0) // a reset, not a clean close
+				}
+				conn.Close()
+			}
+		}
+		return
+	}
 	// the answer is made first, and leaves Latency after the request came
 	var out bytes.Buffer
 	hdr := http.Header{}
