@@ -81,8 +81,8 @@ type OpenAIConfig struct {
 	MaxWait time.Duration
 	// Encoding is EncodingAuto (default), EncodingBase64 or EncodingFloat.
 	Encoding string
-	// HTTPClient sends the requests (default: a client with no overall
-	// timeout; Timeout bounds each try).
+	// HTTPClient sends the requests (default: one that keeps a connection
+	// per request in flight, with no overall timeout; Timeout bounds each try).
 	HTTPClient *http.Client
 	// Logf, when set, receives one line per request and retry, one call at
 	// a time; the Authorization header is redacted.
@@ -180,7 +180,11 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		// keep a connection per worker alive: the default keeps 2 per
+		// host, and a new TLS connection costs more than a request
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 2 * cfg.Concurrency
+		hc = &http.Client{Transport: tr}
 	}
 	c := &OpenAI{
 		cfg:      cfg,

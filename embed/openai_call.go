@@ -57,7 +57,7 @@ func (c *OpenAI) call(ctx context.Context, texts []string, float bool) ([][]floa
 		if errors.Is(err, context.Canceled) {
 			return nil, err
 		}
-		return nil, &ConnError{Endpoint: c.endpoint, Err: errors.New(c.redact(err.Error()))}
+		return nil, &ConnError{Endpoint: c.endpoint, Err: &redacted{msg: c.redact(err.Error()), err: err}}
 	}
 	if rem := a.header.Get("X-Ratelimit-Remaining-Requests"); rem == "0" {
 		if d := waitHint(a.header, time.Now()); d > 0 && d <= c.cfg.MaxWait {
@@ -66,6 +66,16 @@ func (c *OpenAI) call(ctx context.Context, texts []string, float bool) ([][]floa
 	}
 	return c.vectors(data, len(texts))
 }
+
+// redacted is an error whose text has its secrets removed; errors.Is and
+// errors.As still see the original.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.err }
 
 // statusError turns an error answer into a *StatusError.
 func (c *OpenAI) statusError(err error, a *answer) error {

@@ -109,6 +109,25 @@ func (e *ConnError) Error() string {
 
 func (e *ConnError) Unwrap() error { return e.Err }
 
+// brief describes a failed try in a few words, for logs.
+func brief(err error) string {
+	var se *StatusError
+	var ce *ConnError
+	switch {
+	case errors.As(err, &se):
+		s := fmt.Sprintf("%d %s", se.Status, http.StatusText(se.Status))
+		if se.Message != "" {
+			s += ": " + se.Message
+		}
+		return s
+	case errors.As(err, &ce) && ce.Timeout > 0:
+		return fmt.Sprintf("no answer within %v", ce.Timeout)
+	case errors.As(err, &ce):
+		return ce.Err.Error()
+	}
+	return err.Error()
+}
+
 // retryable says whether a failed try is worth another.
 func retryable(err error) bool {
 	var se *StatusError

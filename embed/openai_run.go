@@ -381,7 +381,7 @@ func (r *run) request(texts []string) ([][]float32, error) {
 			c.gate.pause(wait) // every worker waits, not just this one
 		}
 		c.stats.retries.Add(1)
-		c.logf("retry %d of %d texts in %v: %v", try, len(texts), wait.Round(time.Millisecond), err)
+		c.logf("retry %d of %d texts in %v: %s", try, len(texts), wait.Round(time.Millisecond), brief(err))
 		if c.cfg.OnRetry != nil {
 			c.cfg.OnRetry(RetryEvent{Try: try, Wait: wait, Texts: len(texts), Err: err})
 		}

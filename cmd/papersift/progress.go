@@ -90,8 +90,14 @@ func (p *progress) println(line string) {
 	fmt.Fprintln(p.w, line)
 }
 
+// finish ends the bar: full when everything was done, where it stood otherwise.
 func (p *progress) finish() {
-	if p.bar != nil {
-		p.bar.Finish()
+	if p.bar == nil {
+		return
 	}
+	if p.bar.State().CurrentNum >= int64(p.bar.GetMax()) {
+		p.bar.Finish()
+		return
+	}
+	p.bar.Exit() // ends the line (OnCompletion)
 }

@@ -317,8 +317,10 @@ func (g *globals) embedEndpoint(ctx context.Context, s *store.Store, o endpointO
 	case runErr != nil && ctx.Err() != nil:
 		g.notef("interrupted: the %d paper(s) embedded before are kept; run papersift embed to continue", res.Embedded)
 		return res, runErr
-	case runErr != nil:
+	case runErr != nil && res.Embedded > 0:
 		return res, fmt.Errorf("embed with %s: %w (the %d paper(s) embedded before are kept; run papersift embed to continue)", name, runErr, res.Embedded)
+	case runErr != nil:
+		return res, fmt.Errorf("embed with %s: %w", name, runErr)
 	case len(res.Failed) > 0:
 		return res, &embedFailures{res.Failed}
 	}
