@@ -25,9 +25,8 @@ func (e *badVectors) Error() string {
 }
 
 // call sends one request and returns its validated, normalised vectors in
-// the order of texts.
-func (c *OpenAI) call(ctx context.Context, texts []string, float bool) ([][]float32, error) {
-	a := &answer{}
+// the order of texts. x says how to send it and gets what came back.
+func (c *OpenAI) call(ctx context.Context, x *exchange, texts []string, float bool) ([][]float32, error) {
 	req := openai.EmbeddingRequest{
 		Input:          texts,
 		Model:          openai.EmbeddingModel(c.cfg.Model),
@@ -37,32 +36,33 @@ func (c *OpenAI) call(ctx context.Context, texts []string, float bool) ([][]floa
 	if float {
 		req.EncodingFormat = openai.EmbeddingEncodingFormatFloat
 	}
-	c.stats.requests.Add(1)
-	c.stats.texts.Add(int64(len(texts)))
-	resp, err := c.client.CreateEmbeddings(withAnswer(ctx, a), req)
-	var data []openai.Embedding
+	_, err := c.client.CreateEmbeddings(withExchange(ctx, x), req)
+	if x.sent {
+		c.stats.requests.Add(1)
+		c.stats.texts.Add(int64(len(texts)))
+	}
 	switch {
+	case errors.Is(err, errStopped), errors.Is(err, errSplit):
+		return nil, err
+	case x.status >= 200 && x.status < 300:
+		// the body is decoded here, whatever go-openai made of the stub
+	case x.status != 0:
+		return nil, c.statusError(err, x)
 	case err == nil:
-		data = resp.Data
-	case a.status >= 200 && a.status < 300:
-		// go-openai could not decode a 2xx answer: perhaps floats where
-		// base64 was asked (servers that ignore encoding_format), perhaps
-		// not JSON at all.
-		if data, err = c.decode(a); err != nil {
-			return nil, err
-		}
-	case a.status != 0:
-		return nil, c.statusError(err, a)
+		return nil, fmt.Errorf("%w: %s gave no answer", ErrBadResponse, c.endpoint)
+	case errors.Is(err, context.Canceled):
+		return nil, err
 	default:
-		if errors.Is(err, context.Canceled) {
-			return nil, err
-		}
 		return nil, &ConnError{Endpoint: c.endpoint, Err: &redacted{msg: c.redact(err.Error()), err: err}}
 	}
-	if rem := a.header.Get("X-Ratelimit-Remaining-Requests"); rem == "0" {
-		if d := waitHint(a.header, time.Now()); d > 0 && d <= c.cfg.MaxWait {
+	if rem := x.header.Get("X-Ratelimit-Remaining-Requests"); rem == "0" {
+		if d := waitHint(x.header, time.Now()); d > 0 && d <= c.cfg.MaxWait {
 			c.gate.pause(d)
 		}
+	}
+	data, err := c.decode(x)
+	if err != nil {
+		return nil, err
 	}
 	return c.vectors(data, len(texts))
 }
@@ -78,7 +78,7 @@ func (e *redacted) Error() string { return e.msg }
 func (e *redacted) Unwrap() error { return e.err }
 
 // statusError turns an error answer into a *StatusError.
-func (c *OpenAI) statusError(err error, a *answer) error {
+func (c *OpenAI) statusError(err error, a *exchange) error {
 	se := &StatusError{
 		Status:   a.status,
 		Endpoint: c.endpoint,
@@ -108,7 +108,7 @@ func (c *OpenAI) statusError(err error, a *answer) error {
 }
 
 // bodyText is a short description of an error answer's body.
-func bodyText(a *answer) string {
+func bodyText(a *exchange) string {
 	b := bytes.TrimSpace(a.body)
 	if isHTML(a) {
 		return "an HTML page, not JSON"
@@ -136,15 +136,19 @@ func bodyText(a *answer) string {
 	return string(b)
 }
 
-func isHTML(a *answer) bool {
+func isHTML(a *exchange) bool {
 	ct := strings.ToLower(a.header.Get("Content-Type"))
 	b := bytes.ToLower(bytes.TrimSpace(a.body[:min(len(a.body), 64)]))
 	return strings.Contains(ct, "text/html") || bytes.HasPrefix(b, []byte("<!doctype")) || bytes.HasPrefix(b, []byte("<html"))
 }
 
-// decode reads a 2xx answer whose embeddings may be base64 strings or
-// arrays of numbers.
-func (c *OpenAI) decode(a *answer) ([]openai.Embedding, error) {
+// decode reads a 2xx answer whose embeddings may be base64 strings
+// (whatever was asked) or arrays of numbers (servers that ignore
+// encoding_format answer those).
+func (c *OpenAI) decode(a *exchange) ([]openai.Embedding, error) {
+	if out, ok := fastDecode(a.body); ok {
+		return out, nil
+	}
 	var raw struct {
 		Data []struct {
 			Index     int             `json:"index"`
@@ -165,10 +169,12 @@ func (c *OpenAI) decode(a *answer) ([]openai.Embedding, error) {
 		e := bytes.TrimSpace(d.Embedding)
 		var err error
 		switch {
+		case len(e) >= 2 && e[0] == '"' && bytes.IndexByte(e, '\\') < 0:
+			out[i].Embedding, err = decodeBase64(e[1 : len(e)-1])
 		case len(e) > 0 && e[0] == '"':
 			var s string
 			if err = json.Unmarshal(e, &s); err == nil {
-				out[i].Embedding, err = decodeBase64(s)
+				out[i].Embedding, err = decodeBase64([]byte(s))
 			}
 		default:
 			err = json.Unmarshal(e, &out[i].Embedding)
@@ -181,11 +187,13 @@ func (c *OpenAI) decode(a *answer) ([]openai.Embedding, error) {
 }
 
 // decodeBase64 decodes little-endian float32s.
-func decodeBase64(s string) ([]float32, error) {
-	b, err := base64.StdEncoding.DecodeString(s)
+func decodeBase64(s []byte) ([]float32, error) {
+	b := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(b, s)
 	if err != nil {
 		return nil, err
 	}
+	b = b[:n]
 	if len(b)%4 != 0 {
 		return nil, fmt.Errorf("%d bytes is not a whole number of float32s", len(b))
 	}

@@ -3,6 +3,7 @@ package embed
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,22 +16,44 @@ import (
 // dimensions as JSON fit well within).
 const maxAnswer = 512 << 20
 
-// answer is what the transport saw of one HTTP exchange: go-openai keeps
-// the headers of error answers and the body of undecodable ones to itself.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
+// exchange is one try of a request, shared between the caller and the
+// transport (go-openai keeps the headers of error answers, and the bodies
+// of all answers, to itself).
+type exchange struct {
+	// set by the caller
+	slots   slots           // bound on requests in flight
+	stop    context.Context // waiting for a slot ends when it is done
+	timeout time.Duration   // bounds the try, from when the slot is held
+	admit   func() error    // checked once the slot is held; an error sends nothing
+	// set by the transport
+	release  func() // gives the slot back (idempotent)
+	sent     bool
+	timedOut bool
+	status   int
+	header   http.Header
+	body     []byte
 }
 
-type answerKey struct{}
+type exchangeKey struct{}
 
-func withAnswer(ctx context.Context, a *answer) context.Context {
-	return context.WithValue(ctx, answerKey{}, a)
+func withExchange(ctx context.Context, x *exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, x)
 }
 
-// doer is the HTTP client go-openai uses: it keeps each answer for the
-// caller and logs requests with the secrets redacted.
+// done gives the slot back, if held.
+func (x *exchange) done() {
+	if x.release != nil {
+		x.release()
+	}
+}
+
+// stubAnswer is what go-openai decodes in place of a 2xx body, which
+// papersift decodes itself (both encodings, in one pass).
+var stubAnswer = []byte(`{"object":"list","data":[]}`)
+
+// doer is the HTTP client go-openai uses. The request is already built
+// when it waits for a slot, so a freed slot is used at once; the answer is
+// kept for the caller; requests are logged with secrets redacted.
 type doer struct {
 	hc     *http.Client
 	logf   func(string, ...any)
@@ -38,12 +61,40 @@ type doer struct {
 }
 
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	x, _ := req.Context().Value(exchangeKey{}).(*exchange)
+	if x == nil {
+		x = &exchange{}
+	}
+	if x.slots != nil {
+		release, err := x.slots.acquire(x.stop)
+		if err != nil {
+			return nil, errStopped
+		}
+		x.release = release
+		if x.admit != nil {
+			if err := x.admit(); err != nil {
+				release()
+				return nil, err
+			}
+		}
+	}
+	parent := req.Context()
+	if x.timeout > 0 {
+		ctx, cancel := context.WithTimeout(parent, x.timeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
+	timedOut := func() bool {
+		return errors.Is(req.Context().Err(), context.DeadlineExceeded) && parent.Err() == nil
+	}
 	start := time.Now()
 	if d.logf != nil {
 		d.logf("http: %s %s %s", req.Method, d.redact(req.URL.Redacted()), d.headers(req.Header))
 	}
+	x.sent = true
 	resp, err := d.hc.Do(req)
 	if err != nil {
+		x.timedOut = timedOut()
 		if d.logf != nil {
 			d.logf("http: %s failed after %v: %s", req.URL.Path, time.Since(start).Round(time.Millisecond), d.redact(err.Error()))
 		}
@@ -51,29 +102,32 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	resp.Body.Close()
-	if resp.StatusCode < 300 {
-		releaseSlot(req.Context()) // decoding need not hold the slot
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if ok {
+		x.done() // decoding need not hold the slot
 	}
 	if err == nil && len(body) > maxAnswer {
 		err = fmt.Errorf("answer larger than %d MiB", maxAnswer>>20)
 	}
 	if err != nil {
+		x.timedOut = timedOut()
 		if d.logf != nil {
 			d.logf("http: %d %s: reading the answer failed after %v: %s", resp.StatusCode, req.URL.Path, time.Since(start).Round(time.Millisecond), d.redact(err.Error()))
 		}
 		return nil, err
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if a, ok := req.Context().Value(answerKey{}).(*answer); ok {
-		a.status, a.header, a.body = resp.StatusCode, resp.Header, body
+	x.status, x.header, x.body = resp.StatusCode, resp.Header, body
+	if ok {
+		body = stubAnswer
 	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if d.logf != nil {
-		line := fmt.Sprintf("http: %s %s in %v, %d bytes", resp.Status, req.URL.Path, time.Since(start).Round(time.Millisecond), len(body))
+		line := fmt.Sprintf("http: %s %s in %v, %d bytes", resp.Status, req.URL.Path, time.Since(start).Round(time.Millisecond), len(x.body))
 		if rl := d.headers(rateHeaders(resp.Header)); rl != "" {
 			line += " " + rl
 		}
 		if resp.StatusCode >= 400 {
-			line += ": " + tidy(d.redact(string(body)), 300)
+			line += ": " + tidy(d.redact(string(x.body)), 300)
 		}
 		d.logf("%s", line)
 	}

@@ -323,31 +323,28 @@ func (r *run) request(texts []string) ([][]float32, error) {
 		if err := c.gate.wait(r.stop); err != nil {
 			return nil, errStopped
 		}
-		release, err := c.slots.acquire(r.stop)
-		if err != nil {
-			return nil, errStopped
-		}
-		if len(texts) > int(c.cap.Load()) {
-			release()
-			return nil, errSplit
-		}
 		float := c.float.Load()
-		actx, cancel := context.WithTimeout(withRelease(r.req, release), c.cfg.Timeout)
-		vecs, err := c.call(actx, texts, float)
-		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && r.req.Err() == nil
-		cancel()
+		x := &exchange{slots: c.slots, stop: r.stop, timeout: c.cfg.Timeout, admit: func() error {
+			if len(texts) > int(c.cap.Load()) {
+				return errSplit // the batch size dropped while this waited
+			}
+			return nil
+		}}
+		vecs, err := c.call(r.req, x, texts, float)
 		var se *StatusError
 		if errors.As(err, &se) && len(texts) > 1 && (se.Status == http.StatusRequestEntityTooLarge || (inputLevel(se) && aboutBatchSize(se.Message))) {
 			r.lowerCap(len(texts) / 2) // before the slot is free for the next request
 		}
-		release()
-		if err == nil {
+		x.done()
+		switch {
+		case err == nil:
 			return vecs, nil
-		}
-		if r.req.Err() != nil {
+		case errors.Is(err, errSplit):
+			return nil, err
+		case errors.Is(err, errStopped), r.req.Err() != nil:
 			return nil, errStopped
 		}
-		if timedOut {
+		if x.timedOut {
 			err = &ConnError{Endpoint: c.endpoint, Timeout: c.cfg.Timeout, Err: context.DeadlineExceeded}
 		}
 		isStatus := errors.As(err, &se)
@@ -495,9 +492,9 @@ func cutText(s string, n int) string {
 	return cut
 }
 
-// slots bounds the HTTP exchanges in flight. A slot is taken before a
-// request is sent and given back as soon as its answer is read, before it
-// is decoded.
+// slots bounds the HTTP exchanges in flight. A slot is taken just before
+// a built request is sent and given back as soon as a good answer is read,
+// before it is decoded (an error answer keeps it until handled).
 type slots chan struct{}
 
 func (s slots) acquire(ctx context.Context) (release func(), err error) {
@@ -506,18 +503,5 @@ func (s slots) acquire(ctx context.Context) (release func(), err error) {
 		return sync.OnceFunc(func() { <-s }), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	}
-}
-
-type releaseKey struct{}
-
-func withRelease(ctx context.Context, release func()) context.Context {
-	return context.WithValue(ctx, releaseKey{}, release)
-}
-
-// releaseSlot gives back the request slot of ctx, if any.
-func releaseSlot(ctx context.Context) {
-	if r, ok := ctx.Value(releaseKey{}).(func()); ok {
-		r()
 	}
 }

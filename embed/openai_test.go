@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -656,4 +657,83 @@ func testBatchTooLarge(t *testing.T, status int) {
 	if refused != 1 {
 		t.Errorf("%d requests refused as too large, want 1 (the batch size should drop after the first)", refused)
 	}
+}
+
+// TestDecode: the fast reader and encoding/json agree; what the fast one
+// does not take, the slow one reads.
+func TestDecode(t *testing.T) {
+	v1 := "AACAPwAAAEAAAEBA" // 1, 2, 3 as little-endian float32
+	v2 := "AACAQAAAoEAAAMBA" // 4, 5, 6
+	cases := []struct {
+		name string
+		body string
+		fast bool // the fast reader takes it
+		want [][]float32
+		bad  bool // no reader takes it
+	}{
+		{"base64", `{"object":"list","data":[{"object":"embedding","index":0,"embedding":"` + v1 + `"},{"object":"embedding","index":1,"embedding":"` + v2 + `"}],"model":"m","usage":{"prompt_tokens":3,"total_tokens":3}}`, true, [][]float32{{1, 2, 3}, {4, 5, 6}}, false},
+		{"keys reordered, spaces", "{ \"usage\" : {\"a\": [1, {\"b\": null}]},\n \"data\" : [ { \"embedding\" : \"" + v2 + "\" , \"index\" : 1 } , {\"index\":0,\"embedding\":\"" + v1 + "\"} ] }\n", true, [][]float32{{1, 2, 3}, {4, 5, 6}}, false},
+		{"escapes elsewhere", `{"model":"a\"b\\c","data":[{"index":0,"embedding":"` + v1 + `","note":"x\u00e9\"y"}]}`, true, [][]float32{{1, 2, 3}}, false},
+		{"floats", `{"data":[{"index":0,"embedding":[1,2,3]},{"index":1,"embedding":[4.0,5e0,6]}]}`, false, [][]float32{{1, 2, 3}, {4, 5, 6}}, false},
+		{"escape in base64", `{"data":[{"index":0,"embedding":"\u0041ACAPwAAAEAAAEBA"}]}`, false, [][]float32{{1, 2, 3}}, false},
+		{"bad base64", `{"data":[{"index":0,"embedding":"AACAPwAAAEAAAEB"}]}`, false, nil, true},
+		{"trailing garbage", `{"data":[{"index":0,"embedding":"` + v1 + `"}]} x`, false, nil, true},
+		{"no index", `{"data":[{"embedding":"` + v1 + `"}]}`, false, [][]float32{{1, 2, 3}}, false},
+		{"html", `<html>oops</html>`, false, nil, true},
+	}
+	c := &OpenAI{endpoint: "http://x/v1"}
+	for _, tc := range cases {
+		out, ok := fastDecode([]byte(tc.body))
+		if ok != tc.fast {
+			t.Errorf("%s: fast reader took it: %v, want %v", tc.name, ok, tc.fast)
+		}
+		got, err := c.decode(&exchange{body: []byte(tc.body), header: http.Header{}})
+		if (err != nil) != tc.bad {
+			t.Errorf("%s: error %v, want error: %v", tc.name, err, tc.bad)
+			continue
+		}
+		if tc.bad {
+			continue
+		}
+		if ok && len(out) != len(got) {
+			t.Errorf("%s: the readers disagree", tc.name)
+		}
+		for _, e := range got {
+			if !slices.Equal(e.Embedding, tc.want[e.Index]) {
+				t.Errorf("%s: vector %d is %v, want %v", tc.name, e.Index, e.Embedding, tc.want[e.Index])
+			}
+		}
+	}
+}
+
+// FuzzFastDecode: on valid JSON the fast reader never disagrees with
+// encoding/json.
+func FuzzFastDecode(f *testing.F) {
+	f.Add(`{"data":[{"index":0,"embedding":"AACAPwAAAEAAAEBA"}]}`)
+	f.Add(`{"data":[{"embedding":"AACAPwAAAEAAAEBA","index":1,"x":[{"y":"\""}]}],"usage":{}}`)
+	f.Add(`{"data":[]}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		out, ok := fastDecode([]byte(body))
+		if !ok || !json.Valid([]byte(body)) {
+			return
+		}
+		var raw struct {
+			Data []struct {
+				Index     int    `json:"index"`
+				Embedding string `json:"embedding"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &raw); err != nil {
+			return // e.g. duplicate keys of other types
+		}
+		if len(raw.Data) != len(out) {
+			t.Fatalf("fast read %d vectors, encoding/json %d", len(out), len(raw.Data))
+		}
+		for i, d := range raw.Data {
+			v, err := decodeBase64([]byte(d.Embedding))
+			if err != nil || d.Index != out[i].Index || !slices.Equal(v, out[i].Embedding) {
+				t.Fatalf("vector %d differs", i)
+			}
+		}
+	})
 }
