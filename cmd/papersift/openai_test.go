@@ -598,3 +598,33 @@ func TestEmbedSIGINT(t *testing.T) {
 		t.Errorf("the rerun sent %d texts, want the %d not kept", sent, len(ps)-len(kept))
 	}
 }
+
+// TestDigestWithRefusedPaper: a paper the endpoint refuses is named, and
+// the day's run goes on.
+func TestDigestWithRefusedPaper(t *testing.T) {
+	e := newEnv(t)
+	ps := makePapers(24)
+	ps[9].Abstract = "POISON " + ps[9].Abstract
+	e.srv.Fault = func(r embedtest.Request) embedtest.Fault {
+		for _, s := range r.Input {
+			if strings.Contains(s, "POISON") {
+				return embedtest.Fault{Status: 400, Message: "Invalid input"}
+			}
+		}
+		return embedtest.Fault{}
+	}
+	out, errs, code := e.run("digest", e.writePapers("day.jsonl", ps), "--list", "day", "--format", "json")
+	if code != 0 {
+		t.Fatalf("digest: exit %d\n%s", code, errs)
+	}
+	if !strings.Contains(errs, "paper "+ps[9].ID) {
+		t.Errorf("the refused paper is not named:\n%s", errs)
+	}
+	var d struct {
+		Ingest struct{ Embedded int }
+		Groups struct{ K int }
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil || d.Ingest.Embedded != 23 || d.Groups.K == 0 {
+		t.Errorf("digest: %s (%v): want 23 embedded and groups", out, err)
+	}
+}

@@ -86,9 +86,17 @@ func (e *embedFailures) Error() string {
 }
 
 // embedMissing gives every paper a vector of the active model for its
-// current text, with default settings.
+// current text, with default settings, for ingest and digest: papers the
+// endpoint refuses are named in a warning and do not stop the day's run
+// (papersift embed retries them, and exits 1 while any fails).
 func (g *globals) embedMissing(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
-	return g.embedWith(ctx, s, embedOpts{Refit: refit, Endpoint: endpointOpts{Retries: -1}})
+	res, err := g.embedWith(ctx, s, embedOpts{Refit: refit, Endpoint: endpointOpts{Retries: -1}})
+	var partial *embedFailures
+	if errors.As(err, &partial) {
+		g.warnf("%v", err)
+		return res, nil
+	}
+	return res, err
 }
 
 // embedWith gives every paper a vector of the active model for its
