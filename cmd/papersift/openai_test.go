@@ -224,49 +224,66 @@ func TestEmbedOpenAI(t *testing.T) {
 	}
 }
 
-// TestEmbedOpenAIRejected: one paper the endpoint refuses is named, every
-// other is embedded, the exit code is 1; a rerun sends only that paper.
+// TestEmbedOpenAIRejected: one paper the endpoint refuses (a 400, or a
+// NaN vector) is named, every other is embedded, the exit code is 1; a
+// rerun sends only that paper.
 func TestEmbedOpenAIRejected(t *testing.T) {
-	e := newEnv(t)
-	ps := makePapers(20)
-	ps[13].Abstract = "POISON " + ps[13].Abstract
-	e.srv.Fault = func(r embedtest.Request) embedtest.Fault {
-		for _, s := range r.Input {
-			if strings.Contains(s, "POISON") {
-				return embedtest.Fault{Status: 400, Message: "Invalid input"}
+	cases := []struct {
+		name  string
+		fault func(pos int) embedtest.Fault
+		why   string
+	}{
+		{"400", func(int) embedtest.Fault { return embedtest.Fault{Status: 400, Message: "Invalid input"} }, "Invalid input"},
+		{"NaN vector", func(pos int) embedtest.Fault { return embedtest.Fault{NaNAt: []int{pos}} }, "NaN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ps := makePapers(20)
+			ps[13].Abstract = "POISON " + ps[13].Abstract
+			e.srv.Fault = func(r embedtest.Request) embedtest.Fault {
+				for k, s := range r.Input {
+					if strings.Contains(s, "POISON") {
+						return tc.fault(k)
+					}
+				}
+				return embedtest.Fault{}
 			}
-		}
-		return embedtest.Fault{}
-	}
-	e.must("ingest", "--no-embed", e.writePapers("p.jsonl", ps))
-	out, errs, code := e.run("embed", "--batch", "8", "--format", "json")
-	if code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, errs)
-	}
-	var res embedJSON
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, out)
-	}
-	if res.Embedded != 19 || len(res.Failed) != 1 || res.Failed[0].ID != ps[13].ID || !strings.Contains(res.Failed[0].Error, "Invalid input") {
-		t.Errorf("result %+v, want 19 embedded and %s failed", res, ps[13].ID)
-	}
-	if !strings.Contains(errs, "paper "+ps[13].ID) || !strings.Contains(errs, "1 paper(s) could not be embedded") {
-		t.Errorf("stderr does not name the paper:\n%s", errs)
-	}
-	if n := len(e.vectors(res.Model)); n != 19 {
-		t.Errorf("%d vectors stored, want 19", n)
-	}
-	e.srv.Reset()
-	e.run("embed")
-	for _, r := range e.srv.Requests() {
-		if len(r.Input) != 1 || r.Input[0] != text(ps[13]) {
-			t.Errorf("the rerun sent %d texts, want only the refused paper", len(r.Input))
-		}
-	}
-	// the table names it too
-	out, _, _ = e.run("embed")
-	if !strings.Contains(out, "failed "+ps[13].ID) {
-		t.Errorf("the table does not name the failed paper:\n%s", out)
+			e.must("ingest", "--no-embed", e.writePapers("p.jsonl", ps))
+			out, errs, code := e.run("embed", "--batch", "8", "--format", "json")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, errs)
+			}
+			var res embedJSON
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("stdout is not the JSON result: %v\n%s", err, out)
+			}
+			if res.Embedded != 19 || len(res.Failed) != 1 || res.Failed[0].ID != ps[13].ID || !strings.Contains(res.Failed[0].Error, tc.why) {
+				t.Errorf("result %+v, want 19 embedded and %s failed", res, ps[13].ID)
+			}
+			if !strings.Contains(errs, "paper "+ps[13].ID) || !strings.Contains(errs, "1 paper(s) could not be embedded") {
+				t.Errorf("stderr does not name the paper:\n%s", errs)
+			}
+			vs := e.vectors(res.Model)
+			if len(vs) != 19 || vs[ps[13].ID] != nil {
+				t.Errorf("%d vectors stored, want 19 and none for the refused paper", len(vs))
+			}
+			for _, p := range ps {
+				if vs[p.ID] != nil && !sameVector(vs[p.ID], embedtest.Normalised(text(p), e.srv.Dim)) {
+					t.Errorf("paper %s: wrong vector stored", p.ID)
+				}
+			}
+			e.srv.Reset()
+			out, _, _ = e.run("embed")
+			for _, r := range e.srv.Requests() {
+				if len(r.Input) != 1 || r.Input[0] != text(ps[13]) {
+					t.Errorf("the rerun sent %d texts, want only the refused paper", len(r.Input))
+				}
+			}
+			if !strings.Contains(out, "failed "+ps[13].ID) {
+				t.Errorf("the table does not name the failed paper:\n%s", out)
+			}
+		})
 	}
 }
 
