@@ -121,17 +121,15 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	ivs, ierrs, err := g.embedQueries(ctx, s, prof.Interests)
 	if err != nil {
 		g.warnf("your interests are left out: %v", err)
+		ivs = nil
 	}
-	for i, text := range prof.Interests {
-		if err != nil {
-			break
-		}
+	for i, v := range ivs {
 		if ierrs[i] != nil {
-			g.warnf("interest %q is left out: %v", text, ierrs[i])
+			g.warnf("interest %q is left out: %v", prof.Interests[i], ierrs[i])
 			continue
 		}
-		p.Interests = append(p.Interests, ivs[i])
-		interests = append(interests, text)
+		p.Interests = append(p.Interests, v)
+		interests = append(interests, prof.Interests[i])
 	}
 	if len(p.Likes) == 0 && len(p.Interests) == 0 {
 		return nil, fmt.Errorf("none of your liked papers has a vector of %s yet: run papersift embed", mat.Model)
