@@ -314,11 +314,16 @@ func (c *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	return out, nil
 }
 
+// minSecret is the shortest key removed from messages wherever it occurs
+// (a dummy key such as "x", which local servers accept, is no secret, and
+// removing it would garble every message).
+const minSecret = 4
+
 // redact removes secrets (the key, URL credentials, anything shaped like
 // an API key or bearer token) from a message.
 func (c *OpenAI) redact(s string) string {
 	for _, r := range c.redacts {
-		if r != "" {
+		if len(r) >= minSecret {
 			s = strings.ReplaceAll(s, r, "[redacted]")
 		}
 	}
