@@ -645,3 +645,45 @@ func TestDigestWithRefusedPaper(t *testing.T) {
 		t.Errorf("digest: %s (%v): want 23 embedded and groups", out, err)
 	}
 }
+
+// TestEndpointDeterministic: batches finish in any order, yet grouping the
+// same papers gives the same output.
+func TestEndpointDeterministic(t *testing.T) {
+	var outs []string
+	e := newEnv(t)
+	for run := 0; run < 2; run++ {
+		e.vars["PAPERSIFT_DB"] = filepath.Join(e.dir, fmt.Sprintf("run%d.db", run))
+		ps := makePapers(40)
+		e.srv.Fault = func(r embedtest.Request) embedtest.Fault {
+			// in the second run the answers of the first batches come last
+			if run == 1 && r.N < 3 {
+				return embedtest.Fault{Delay: time.Duration(30*(3-r.N)) * time.Millisecond}
+			}
+			return embedtest.Fault{}
+		}
+		e.must("ingest", "--no-embed", "--list", "day", e.writePapers("p.jsonl", ps))
+		e.must("embed", "--batch", "4", "--timeout", "10s")
+		outs = append(outs, e.must("group", "--list", "day", "-k", "3", "--format", "json")+e.must("similar", ps[0].ID, "--format", "json"))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("the same papers gave different output:\n%s\n%s", outs[0], outs[1])
+	}
+}
+
+func TestByPID(t *testing.T) {
+	for _, pids := range [][]int64{{1, 2, 3}, {3, 1, 2}, {2, 1, 4, 3, 6, 5}, {9, 8, 7, 6, 5, 4, 3, 2, 1}, {5}, {}} {
+		mat := &store.Matrix{Dim: 2, PIDs: append([]int64(nil), pids...)}
+		for _, p := range pids {
+			mat.Data = append(mat.Data, float32(p), float32(-p))
+		}
+		byPID(mat)
+		for i, p := range mat.PIDs {
+			if (i > 0 && mat.PIDs[i-1] >= p) || mat.Row(i)[0] != float32(p) || mat.Row(i)[1] != float32(-p) {
+				t.Fatalf("byPID(%v): pids %v, data %v", pids, mat.PIDs, mat.Data)
+			}
+		}
+		if len(mat.PIDs) != len(pids) {
+			t.Fatalf("byPID(%v) lost rows", pids)
+		}
+	}
+}

@@ -413,7 +413,50 @@ func (g *globals) activeMatrix(ctx context.Context, s *store.Store) (*store.Matr
 	if err != nil {
 		return nil, err
 	}
-	return s.LoadVectors(ctx, m)
+	mat, err := s.LoadVectors(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	byPID(mat)
+	return mat, nil
+}
+
+// byPID puts the rows of mat in paper order, in place. Batches from an
+// endpoint are stored in the order they finish, which varies from run to
+// run; what is computed from the rows (ties, the order of results) must not.
+func byPID(mat *store.Matrix) {
+	less := func(i, j int) bool { return mat.PIDs[i] < mat.PIDs[j] }
+	if sort.SliceIsSorted(mat.PIDs, less) {
+		return
+	}
+	// order[to] is the row that belongs at to; follow each cycle with one
+	// spare row
+	order := make([]int, len(mat.PIDs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return mat.PIDs[order[a]] < mat.PIDs[order[b]] })
+	spare := make([]float32, mat.Dim)
+	for start := range order {
+		if order[start] == start || order[start] < 0 {
+			continue
+		}
+		copy(spare, mat.Row(start))
+		pid := mat.PIDs[start]
+		to := start
+		for {
+			from := order[to]
+			order[to] = -1
+			if from == start {
+				copy(mat.Row(to), spare)
+				mat.PIDs[to] = pid
+				break
+			}
+			copy(mat.Row(to), mat.Row(from))
+			mat.PIDs[to] = mat.PIDs[from]
+			to = from
+		}
+	}
 }
 
 // noVectors explains that the active model has no vectors, and which
