@@ -155,7 +155,7 @@ func TestOpenAIFaults(t *testing.T) {
 	ts := texts(300, "faults")
 	var retries int
 	var rmu sync.Mutex
-	c := testClient(t, srv, OpenAIConfig{BatchSize: 7, Concurrency: 4, Timeout: 2 * time.Second, OnRetry: func(RetryEvent) {
+	c := testClient(t, srv, OpenAIConfig{BatchSize: 7, Concurrency: 4, Timeout: 3 * time.Second, OnRetry: func(RetryEvent) {
 		rmu.Lock()
 		retries++
 		rmu.Unlock()
