@@ -25,6 +25,13 @@ type Batch struct {
 	Truncated []int
 }
 
+func (b *Batch) merge(o Batch) {
+	b.Index = append(b.Index, o.Index...)
+	b.Vecs = append(b.Vecs, o.Vecs...)
+	b.Rejected = append(b.Rejected, o.Rejected...)
+	b.Truncated = append(b.Truncated, o.Truncated...)
+}
+
 // Rejected is a text that gets no vector, and why.
 type Rejected struct {
 	Index int
@@ -46,8 +53,9 @@ const maxShorten = 3
 const failFast = 3
 
 // Run embeds texts in batches (by count and estimated tokens), with
-// Concurrency requests in flight, and calls done once per finished batch,
-// from one goroutine at a time, in the order batches finish. A batch
+// Concurrency requests in flight, and calls done with each finished batch,
+// from one goroutine at a time, in the order batches finish; batches that
+// finish while done is busy are passed together in one call. A batch
 // refused with 400, 413 or 422 is bisected until the texts at fault are
 // found; those are reported in Batch.Rejected and the others embedded.
 //
@@ -87,7 +95,8 @@ func (c *OpenAI) Run(ctx context.Context, texts []string, done func(Batch) error
 	}
 	r.shortened = make([]int, len(texts))
 
-	results := make(chan Batch)
+	// buffered, so that workers do not wait while done stores a batch
+	results := make(chan Batch, 2*c.cfg.Concurrency)
 	var fatal error
 	var fatalOnce sync.Once
 	fail := func(err error) {
@@ -127,6 +136,19 @@ func (c *OpenAI) Run(ctx context.Context, texts []string, done func(Batch) error
 	for b := range results {
 		if doneErr != nil {
 			continue
+		}
+		// batches that finished while done was busy go to it together
+	more:
+		for {
+			select {
+			case b2, ok := <-results:
+				if !ok {
+					break more
+				}
+				b.merge(b2)
+			default:
+				break more
+			}
 		}
 		if err := done(b); err != nil {
 			doneErr = err

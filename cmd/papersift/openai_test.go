@@ -24,7 +24,7 @@ import (
 // env is a papersift environment for tests: a database in a temporary
 // folder and an endpoint.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	db  string
 	srv *embedtest.Server
@@ -32,7 +32,7 @@ type env struct {
 	vars map[string]string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	srv := embedtest.New()
