@@ -96,6 +96,7 @@ func newApp(g *globals) *cli.App {
 			evalCommand(g),
 			digestCommand(g),
 			statsCommand(g),
+			doctorCommand(g),
 		},
 	}
 	var setUsage func(cs []*cli.Command)

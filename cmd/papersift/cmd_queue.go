@@ -85,6 +85,8 @@ type readerModel struct {
 	p       recommend.Profile
 	exclude map[int64]bool // liked, disliked (and read unless asked) papers
 	scope   filterOpts
+	// interests are the texts of p.Interests, those that could be embedded
+	interests []string
 }
 
 // loadReader reads the profile and the active vectors, resolving the scope
@@ -141,14 +143,22 @@ func (g *globals) loadReader(ctx context.Context, scope filterOpts, includeRead 
 	if noVec > 0 {
 		g.notef("note: %d liked paper(s) have no vector of %s yet: run papersift embed", noVec, mat.Model)
 	}
-	for _, text := range prof.Interests {
-		v, err := g.embedQuery(ctx, s, text)
-		if err != nil {
-			g.warnf("interest %q is left out: %v", text, err)
+	// all interests in one request; interests names those that made it
+	var interests []string
+	ivs, ierrs, err := g.embedQueries(ctx, s, prof.Interests)
+	if err != nil {
+		g.warnf("your interests are left out: %v", err)
+		ivs = nil
+	}
+	for i, v := range ivs {
+		if ierrs[i] != nil {
+			g.warnf("interest %q is left out: %v", prof.Interests[i], ierrs[i])
 			continue
 		}
 		rm.p.Interests = append(rm.p.Interests, v)
+		interests = append(interests, prof.Interests[i])
 	}
+	rm.interests = interests
 	if len(rm.p.Likes) == 0 && len(rm.p.Interests) == 0 {
 		return nil, fmt.Errorf("none of your liked papers has a vector of %s yet: run papersift embed", mat.Model)
 	}
@@ -198,7 +208,7 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	if err != nil {
 		return nil, err
 	}
-	s, mat, prof := rm.store, rm.mat, rm.prof
+	s, mat := rm.store, rm.mat
 	cand, err := rm.candidates(ctx)
 	if err != nil {
 		return nil, err
@@ -241,7 +251,7 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	out := make([]queueItemJSON, len(items))
 	for i, it := range items {
 		p := byPID[mat.PIDs[it.Index]]
-		out[i] = queueItemJSON{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, prof.Interests)}
+		out[i] = queueItemJSON{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, rm.interests)}
 	}
 	return out, nil
 }

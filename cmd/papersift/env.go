@@ -30,6 +30,7 @@ type globals struct {
 	apiKey     string // from OPENAI_API_KEY only; never printed
 	format     string
 	quiet      bool
+	verbose    bool
 
 	store *store.Store
 	now   func() time.Time
@@ -44,6 +45,7 @@ func globalFlags() []cli.Flag {
 		&cli.IntFlag{Name: "dimensions", Usage: "dimensions asked of models that support it (env PAPERSIFT_DIMENSIONS)"},
 		&cli.StringFlag{Name: "format", Value: "table", Usage: "output: table, json, csv or md"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bars or notices on stderr"},
+		&cli.BoolFlag{Name: "verbose", Usage: "log every request to the embedding endpoint on stderr (the key is redacted)"},
 	}
 }
 
@@ -90,6 +92,7 @@ func (g *globals) load(c *cli.Context) error {
 		return usagef("--format %q: use table, json, csv or md", g.format)
 	}
 	g.quiet = c.Bool("quiet")
+	g.verbose = c.Bool("verbose")
 	if g.now == nil {
 		g.now = time.Now
 	}
