@@ -76,10 +76,13 @@ func ingestCommand(g *globals) *cli.Command {
 			}
 			o.MaxSize = n
 			res, err := runIngest(c.Context, g, o)
-			if err != nil {
+			if res == nil {
 				return err
 			}
-			return g.printIngest(res)
+			if perr := g.printIngest(res); perr != nil {
+				return perr
+			}
+			return err // papers the endpoint refused: exit 1 after the result
 		},
 	}
 }
@@ -116,6 +119,8 @@ type ingestJSON struct {
 	Lists    []string     `json:"lists"`
 	Model    string       `json:"model,omitempty"`
 	Sources  []sourceJSON `json:"sources"`
+	// Failed are papers stored but not embedded (the endpoint refused them).
+	Failed []failedPaper `json:"failed,omitempty"`
 }
 
 // sourceJSON is one source of an ingest.
@@ -332,6 +337,12 @@ func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, erro
 	out.List = out.Lists[0]
 	if !o.NoEmbed {
 		er, err := g.embedMissing(ctx, s, false)
+		var partial *embedFailures
+		if errors.As(err, &partial) {
+			// every other paper is stored and embedded: report, exit 1
+			out.Embedded, out.Model, out.Failed = er.Embedded, er.Model, er.Failed
+			return out, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("papers stored, but embedding failed (run papersift embed to retry): %w", err)
 		}

@@ -644,6 +644,16 @@ func TestDigestWithRefusedPaper(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &d); err != nil || d.Ingest.Embedded != 23 || d.Groups.K == 0 {
 		t.Errorf("digest: %s (%v): want 23 embedded and groups", out, err)
 	}
+	// ingest stores and embeds the rest, prints its result, names the papers
+	// refused (the new one, and the digest's, tried again), exits 1
+	ps2 := makePapers(30)[24:]
+	ps2[2].Abstract = "POISON " + ps2[2].Abstract
+	out, errs, code = e.run("ingest", e.writePapers("more.jsonl", ps2), "--format", "json")
+	var ing ingestJSON
+	if code != 1 || json.Unmarshal([]byte(out), &ing) != nil || ing.New != 6 || ing.Embedded != 5 ||
+		len(ing.Failed) != 2 || ing.Failed[1].ID != ps2[2].ID || !strings.Contains(errs, ps2[2].ID) {
+		t.Errorf("ingest with a refused paper: exit %d, %+v\n%s", code, ing, errs)
+	}
 }
 
 // TestEndpointDeterministic: batches finish in any order, yet grouping the

@@ -86,17 +86,11 @@ func (e *embedFailures) Error() string {
 }
 
 // embedMissing gives every paper a vector of the active model for its
-// current text, with default settings, for ingest and digest: papers the
-// endpoint refuses are named in a warning and do not stop the day's run
-// (papersift embed retries them, and exits 1 while any fails).
+// current text, with default settings, for ingest and digest. Papers the
+// endpoint refuses come back in an *embedFailures error beside the result:
+// every other paper is embedded (papersift embed retries them).
 func (g *globals) embedMissing(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
-	res, err := g.embedWith(ctx, s, embedOpts{Refit: refit, Endpoint: endpointOpts{Retries: -1}})
-	var partial *embedFailures
-	if errors.As(err, &partial) {
-		g.warnf("%v", err)
-		return res, nil
-	}
-	return res, err
+	return g.embedWith(ctx, s, embedOpts{Refit: refit, Endpoint: endpointOpts{Retries: -1}})
 }
 
 // embedWith gives every paper a vector of the active model for its
