@@ -794,4 +794,3 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM papers`).Scan(&n)
 	return n, s.wrapErr(err)
 }
-
