@@ -13,7 +13,7 @@ import (
 	"github.com/papersift/papersift/internal/parallel"
 )
 
-// Hit is a row and its cosine similarity to the query.
+// Hit is a row (or, from Nearest, a key) and its cosine similarity to the query.
 type Hit struct {
 	Index int
 	Score float32
@@ -27,6 +27,47 @@ func better(a, b Hit) bool {
 	return a.Index < b.Index
 }
 
+// Nearest keeps the k best hits over rows scanned in pieces: the vectors of
+// a model can be scanned chunk by chunk as they are read, without holding
+// them all. Rows are named by keys (for example paper ids); ties go to the
+// lower key, so the result does not depend on the order of the pieces.
+type Nearest struct {
+	k int
+	h minHeap
+}
+
+// NewNearest returns an empty k-best set.
+func NewNearest(k int) *Nearest { return &Nearest{k: k, h: make(minHeap, 0, k)} }
+
+// Add scans the rows of data (n x dim) against the unit vector q; row i is
+// keys[i]. Rows for which skip(key) is true are left out (skip may be nil).
+func (nb *Nearest) Add(data []float32, dim int, q []float32, keys []int, skip func(key int) bool) {
+	if nb.k <= 0 {
+		return
+	}
+	n := len(data) / dim
+	for i := 0; i < n; i++ {
+		key := keys[i]
+		if skip != nil && skip(key) {
+			continue
+		}
+		hit := Hit{key, f32.Dot(q, data[i*dim:(i+1)*dim])}
+		if len(nb.h) < nb.k {
+			nb.h.push(hit)
+		} else if better(hit, nb.h[0]) {
+			nb.h[0] = hit
+			nb.h.down(0)
+		}
+	}
+}
+
+// Hits returns the best hits, best first; Index holds the key.
+func (nb *Nearest) Hits() []Hit {
+	out := append([]Hit(nil), nb.h...)
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
+	return out
+}
+
 // TopK returns the k rows of data (n x dim, unit rows) most similar to the
 // unit vector q, best first (ties: lower index first), leaving out rows for
 // which skip returns true. The scan is exact and runs on all cores.
@@ -36,30 +77,22 @@ func TopK(ctx context.Context, data []float32, dim int, q []float32, k int, skip
 		return nil, ctx.Err()
 	}
 	const parts = 32
-	partial := make([][]Hit, parts)
+	partial := make([]*Nearest, parts)
 	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
-		h := make(minHeap, 0, k)
-		for i := lo; i < hi; i++ {
-			if skip != nil && skip(i) {
-				continue
-			}
-			s := f32.Dot(q, data[i*dim:(i+1)*dim])
-			hit := Hit{i, s}
-			if len(h) < k {
-				h.push(hit)
-			} else if better(hit, h[0]) {
-				h[0] = hit
-				h.down(0)
-			}
+		nb := NewNearest(k)
+		keys := make([]int, hi-lo)
+		for i := range keys {
+			keys[i] = lo + i
 		}
-		partial[p] = h
+		nb.Add(data[lo*dim:hi*dim], dim, q, keys, skip)
+		partial[p] = nb
 	})
 	if err != nil {
 		return nil, err
 	}
 	var all []Hit
-	for _, h := range partial {
-		all = append(all, h...)
+	for _, nb := range partial {
+		all = append(all, nb.h...)
 	}
 	sort.Slice(all, func(i, j int) bool { return better(all[i], all[j]) })
 	if len(all) > k {

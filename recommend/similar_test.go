@@ -69,3 +69,30 @@ func TestTopKTiesAndEmpty(t *testing.T) {
 		t.Errorf("empty data gave %v", got)
 	}
 }
+
+func TestNearestOverPiecesMatchesTopK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n, dim = 1000, 24
+	data := randomUnit(rng, n, dim)
+	q := data[:dim]
+	want, _ := TopK(context.Background(), data, dim, q, 15, func(i int) bool { return i == 0 })
+	// the same rows in pieces, in reverse order, keyed by row
+	nb := NewNearest(15)
+	for hi := n; hi > 0; hi -= 128 {
+		lo := max(0, hi-128)
+		keys := make([]int, hi-lo)
+		for i := range keys {
+			keys[i] = lo + i
+		}
+		nb.Add(data[lo*dim:hi*dim], dim, q, keys, func(k int) bool { return k == 0 })
+	}
+	got := nb.Hits()
+	if len(got) != len(want) {
+		t.Fatalf("%d hits, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("hit %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

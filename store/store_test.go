@@ -204,6 +204,36 @@ func TestVectorsRoundTripAcrossChunks(t *testing.T) {
 		}
 	}
 	check("stored", 50)
+	// a scan sees the same vectors, chunk by chunk; VectorOf finds one
+	seen := 0
+	err = s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
+		for i, pid := range pids {
+			for j := 0; j < m.Dim; j++ {
+				if data[i*m.Dim+j] != want[pid][j] {
+					t.Fatalf("scan: paper %d differs", pid)
+				}
+			}
+			seen++
+		}
+		return nil
+	})
+	if err != nil || seen != 50 {
+		t.Fatalf("scan saw %d vectors (%v)", seen, err)
+	}
+	for _, tt := range texts[:20] {
+		v, err := s.VectorOf(ctx, m, tt.PID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range v {
+			if v[j] != want[tt.PID][j] {
+				t.Fatalf("VectorOf(%d) = %v, want %v", tt.PID, v, want[tt.PID])
+			}
+		}
+	}
+	if _, err := s.VectorOf(ctx, m, 999999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("VectorOf a paper without a vector: %v", err)
+	}
 	if miss, _ := s.Missing(ctx, m.MID, 0); len(miss) != 0 {
 		t.Errorf("%d still missing", len(miss))
 	}

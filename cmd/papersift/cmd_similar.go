@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -82,23 +83,24 @@ func runSimilar(ctx context.Context, g *globals, o similarOpts) ([]hitJSON, erro
 			return nil, err
 		}
 	}
-	mat, err := g.activeMatrix(ctx, s)
+	m, err := g.activeModel(ctx, s)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, g.noVectors(ctx, s)
+	}
 	if err != nil {
 		return nil, err
 	}
 	var q []float32
-	self := -1
+	self := int64(-1)
 	if query != nil {
-		for i, pid := range mat.PIDs {
-			if pid == query.PID {
-				self = i
-				break
-			}
+		self = query.PID
+		q, err = s.VectorOf(ctx, m, query.PID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("paper %s has no vector of model %s yet: run papersift embed", query.ID, m.Name)
 		}
-		if self < 0 {
-			return nil, fmt.Errorf("paper %s has no vector of model %s yet: run papersift embed", query.ID, mat.Model)
+		if err != nil {
+			return nil, err
 		}
-		q = mat.Row(self)
 	} else {
 		if q, err = g.embedQuery(ctx, s, o.Text); err != nil {
 			return nil, err
@@ -108,15 +110,27 @@ func runSimilar(ctx context.Context, g *globals, o similarOpts) ([]hitJSON, erro
 	if err != nil {
 		return nil, err
 	}
-	hits, err := recommend.TopK(ctx, mat.Data, mat.Dim, q, o.K, func(i int) bool {
-		return i == self || (allowed != nil && !allowed[mat.PIDs[i]])
+	// One pass over the stored chunks: nothing but the best k is kept.
+	best := recommend.NewNearest(o.K)
+	skip := func(pid int) bool {
+		return int64(pid) == self || (allowed != nil && !allowed[int64(pid)])
+	}
+	var keys []int
+	err = s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
+		keys = keys[:0]
+		for _, p := range pids {
+			keys = append(keys, int(p))
+		}
+		best.Add(data, m.Dim, q, keys, skip)
+		return ctx.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
+	hits := best.Hits()
 	pids := make([]int64, len(hits))
 	for i, h := range hits {
-		pids[i] = mat.PIDs[h.Index]
+		pids[i] = int64(h.Index)
 	}
 	ps, err := s.PapersByPID(ctx, pids)
 	if err != nil {
