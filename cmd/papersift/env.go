@@ -31,8 +31,9 @@ type globals struct {
 	format     string
 	quiet      bool
 
-	store *store.Store
-	now   func() time.Time
+	store   *store.Store
+	now     func() time.Time
+	command string // the command being run
 }
 
 func globalFlags() []cli.Flag {
@@ -90,6 +91,7 @@ func (g *globals) load(c *cli.Context) error {
 		return usagef("--format %q: use table, json, csv or md", g.format)
 	}
 	g.quiet = c.Bool("quiet")
+	g.command = c.Args().First()
 	if g.now == nil {
 		g.now = time.Now
 	}
@@ -108,12 +110,16 @@ func defaultDB(getenv func(string) string) string {
 	return filepath.Join(base, "papersift", "papers.db")
 }
 
+// readOnlyCommands never write: they open the database read-only, so that
+// they work on a read-only file or folder and cannot write by mistake.
+var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true}
+
 // open opens the database for a command (once).
 func (g *globals) open(ctx context.Context) (*store.Store, error) {
 	if g.store != nil {
 		return g.store, nil
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Now: g.now})
+	s, err := store.Open(ctx, g.db, store.Options{Now: g.now, ReadOnly: readOnlyCommands[g.command]})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
