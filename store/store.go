@@ -36,6 +36,7 @@ var (
 	ErrDimensionMism = errors.New("vector dimension does not match the model")
 	ErrBusy          = errors.New("database is locked")
 	ErrCorrupt       = errors.New("database file is damaged")
+	ErrModelGone     = errors.New("the model was replaced meanwhile (another process refitted it)")
 
 	// errSchemaBehind: a read-only open of a database whose schema is older.
 	errSchemaBehind = errors.New("its schema is older than this binary's")
@@ -168,6 +169,17 @@ func open(ctx context.Context, path string, opt Options, a access) (*Store, erro
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.readOnly {
+		// One connection in one read transaction for the store's life: a
+		// command that only reads sees one snapshot, whatever other
+		// processes commit meanwhile (an ingest, a refit that replaces the
+		// model and its vectors).
+		db.SetMaxOpenConns(1)
+		if _, err := db.ExecContext(ctx, "BEGIN"); err != nil {
+			db.Close()
+			return nil, s.wrapErr(err)
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -228,7 +240,12 @@ func checkHeader(path string) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.readOnly {
+		s.db.Exec("ROLLBACK") // the snapshot; nothing was written
+	}
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -405,6 +422,9 @@ func (s *Store) wrapErr(err error) error {
 
 // inTx runs fn in one transaction, committed when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("%s: %w (opened %s)", s.path, ErrReadOnly, s.access)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrapErr(err)
