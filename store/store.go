@@ -134,7 +134,16 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	return s, err
 }
 
+// readersStillWork is said when a command that writes meets a read-only database.
+const readersStillWork = "commands that only read, such as papers, similar, queue and stats, still work"
+
 func open(ctx context.Context, path string, opt Options, a access) (*Store, error) {
+	if a == readWrite && exists(path) && !writable(path) {
+		// SQLite would open it read-only and, in WAL mode, create a -shm
+		// with the file's rights, which would lock out writers once the
+		// file is writable again.
+		return nil, fmt.Errorf("%s: %w: the file is not writable (%s)", path, ErrReadOnly, readersStillWork)
+	}
 	if a == readWrite {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create folder for database: %w", err)
@@ -152,7 +161,8 @@ func open(ctx context.Context, path string, opt Options, a access) (*Store, erro
 	}
 	switch a {
 	case readWrite:
-		q.Add("_pragma", "journal_mode(WAL)")
+		// journal_mode(WAL) is set by migrate, once the file is known to
+		// be papersift's: it rewrites the file's header.
 		q.Set("_txlock", "immediate")
 	case readShared:
 		q.Set("mode", "ro")
@@ -317,6 +327,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	if s.readOnly {
 		return fmt.Errorf("%s: %w: %w (%d, this binary's is %d): open it once with write access", s.path, ErrReadOnly, errSchemaBehind, have, known)
 	}
+	// WAL: readers and one writer at once. The setting is kept in the
+	// file, so it is made when the schema is created or upgraded.
+	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		return s.wrapErr(err)
+	}
 	for _, m := range ms {
 		if m.version <= have {
 			continue
@@ -404,17 +419,17 @@ func (s *Store) wrapErr(err error) error {
 			return fmt.Errorf("%s: %w (it is not an SQLite file; pass another --db)", s.path, ErrNotDatabase)
 		case sqlite3.SQLITE_READONLY:
 			if s.readOnly {
-				return fmt.Errorf("%s: %w (opened %s): %v", s.path, ErrReadOnly, s.access, err)
+				return fmt.Errorf("%s: %w (opened %s): %w", s.path, ErrReadOnly, s.access, err)
 			}
-			return fmt.Errorf("%s: %w: the file or its folder is not writable (commands that only read, such as papers, similar and queue, still work): %v", s.path, ErrReadOnly, err)
+			return fmt.Errorf("%s: %w: the file or its folder is not writable (%s): %w", s.path, ErrReadOnly, readersStillWork, err)
 		case sqlite3.SQLITE_CANTOPEN:
-			return fmt.Errorf("%s: cannot open the database (check that its folder exists and is readable): %v", s.path, err)
+			return fmt.Errorf("%s: cannot open the database (check that its folder exists and is readable): %w", s.path, err)
 		case sqlite3.SQLITE_BUSY:
-			return fmt.Errorf("%s: %w: another process kept it busy for more than 10 s; try again when it has finished: %v", s.path, ErrBusy, err)
+			return fmt.Errorf("%s: %w: another process kept it busy for more than 10 s; try again when it has finished: %w", s.path, ErrBusy, err)
 		case sqlite3.SQLITE_CORRUPT:
-			return fmt.Errorf("%s: %w: %v", s.path, ErrCorrupt, err)
+			return fmt.Errorf("%s: %w: %w", s.path, ErrCorrupt, err)
 		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("%s: the disk is full; free some space and run the command again (nothing was half-written): %v", s.path, err)
+			return fmt.Errorf("%s: the disk is full; free some space and run the command again (nothing was half-written): %w", s.path, err)
 		}
 	}
 	return err
