@@ -23,19 +23,36 @@ func buildBinary(t *testing.T) string {
 	if err != nil {
 		t.Skip("the go command is not on PATH: cannot build the binary")
 	}
-	dir := t.TempDir()
-	// Other users (the read-only tests run the binary as nobody when root)
-	// must reach it.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "papersift")
+	bin := filepath.Join(sharedTempDir(t), "papersift")
 	cmd := exec.Command(gobin, "build", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// sharedTempDir is a temporary folder that other users can enter (the
+// read-only tests run the binary as nobody when the tests run as root).
+func sharedTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "papersift-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(path, 0o755)
+			}
+			return nil
+		})
+		os.RemoveAll(dir)
+	})
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // proc runs the binary against one database with a clean environment.
