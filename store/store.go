@@ -124,9 +124,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	if errors.Is(err, errSchemaBehind) && writable(path) {
 		// An older schema: upgrade it read-write, then read.
-		rw, err := open(ctx, path, Options{Now: opt.Now}, readWrite)
-		if err != nil {
-			return nil, err
+		rw, rwErr := open(ctx, path, Options{Now: opt.Now}, readWrite)
+		if rwErr != nil {
+			return nil, rwErr
 		}
 		rw.Close()
 		s, err = open(ctx, path, opt, a)
