@@ -15,12 +15,14 @@ func (s *Store) ReplaceFit(ctx context.Context, name, kind string, dim, nfit int
 	var m *Model
 	var stored int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM models WHERE kind = ? AND name <> ?`, kind, name); err != nil {
-			return err
-		}
+		// Inserted before the old is dropped, the new model gets a mid of
+		// its own (SQLite reuses the largest mid once it is deleted).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO models (name, kind, dim, chunk_cap, n_fit, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET n_fit = excluded.n_fit, params = excluded.params`,
 			name, kind, dim, chunkCap(dim), nfit, params, s.stamp()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM models WHERE kind = ? AND name <> ?`, kind, name); err != nil {
 			return err
 		}
 		m = &Model{Name: name}

@@ -231,7 +231,8 @@ func (s *Store) PutVectors(ctx context.Context, m *Model, vs []Vector) (int, err
 func putVectors(ctx context.Context, tx *sql.Tx, m *Model, vs []Vector) (stored int, err error) {
 	err = func() error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM models WHERE mid = ?`, m.MID).Scan(&n); err != nil {
+		// By name too: SQLite reuses the mid of a dropped model.
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM models WHERE mid = ? AND name = ?`, m.MID, m.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
