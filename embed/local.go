@@ -20,14 +20,15 @@ import (
 // LocalConfig configures a fit of the built-in model. The zero value means
 // the defaults.
 type LocalConfig struct {
-	// Dim is the number of dimensions (default 256; fewer when the corpus
+	// Dim is the number of dimensions (default 128; fewer when the corpus
 	// has fewer documents or terms).
 	Dim int
 	// Weight is the exponent p of the singular values in the document
-	// vectors, U * S^p: 1 is plain LSA, 0 whitens (default 0.5).
+	// vectors, U * S^p: 1 is plain LSA, 0 whitens (default 1.5, which
+	// stresses the corpus's main directions).
 	Weight float64
 	// Vocabulary options (defaults: unigrams and bigrams, min df 2, max df 0.5,
-	// 50,000 terms).
+	// the 50,000 most frequent terms, plain idf ln(n/df)).
 	Terms tfidf.Options
 	// FitSample caps the documents the SVD is fitted on (default 20,000);
 	// every document is still embedded, by folding in.
@@ -35,17 +36,16 @@ type LocalConfig struct {
 	// Seed of the randomized SVD (default 1).
 	Seed uint64
 	// PowerIters is the number of power iterations of the randomized SVD
-	// (default 1; more is closer to the exact SVD and slower, and measured
-	// no better for retrieval).
+	// (default 7: a precise SVD measured better for clustering).
 	PowerIters int
 }
 
 func (c LocalConfig) withDefaults() LocalConfig {
 	if c.Dim <= 0 {
-		c.Dim = 256
+		c.Dim = 128
 	}
 	if c.Weight == 0 {
-		c.Weight = 0.5
+		c.Weight = 1.5
 	}
 	if c.Weight < 0 {
 		c.Weight = 0
@@ -57,7 +57,7 @@ func (c LocalConfig) withDefaults() LocalConfig {
 		c.Seed = 1
 	}
 	if c.PowerIters <= 0 {
-		c.PowerIters = 1
+		c.PowerIters = 7
 	}
 	return c
 }

@@ -210,13 +210,13 @@ func pairUp(ps []paragraph, l *Listing) [][2]paragraph {
 	for i < len(ps) {
 		rest := len(ps) - i
 		if rest == 1 {
-			l.Skipped = append(l.Skipped, Skip{Line: ps[i].line, Reason: fmt.Sprintf("line %d: %q has no abstract", ps[i].line, short(ps[i].text()))})
+			l.Skipped = append(l.Skipped, Skip{Line: ps[i].line, Reason: fmt.Sprintf("%q has no abstract", short(ps[i].text()))})
 			break
 		}
 		// Odd count left: one title lacks its abstract. It is the one
 		// followed by a title-like paragraph that is itself followed by text.
 		if rest%2 == 1 && isTitle(ps[i]) && isTitle(ps[i+1]) && !looksLikeAbstract(ps[i+1]) {
-			l.Skipped = append(l.Skipped, Skip{Line: ps[i].line, Reason: fmt.Sprintf("line %d: %q has no abstract", ps[i].line, short(ps[i].text()))})
+			l.Skipped = append(l.Skipped, Skip{Line: ps[i].line, Reason: fmt.Sprintf("%q has no abstract", short(ps[i].text()))})
 			i++
 			continue
 		}
@@ -230,13 +230,6 @@ func pairUp(ps []paragraph, l *Listing) [][2]paragraph {
 func looksLikeAbstract(p paragraph) bool {
 	t := p.text()
 	return len(t) > 300 || strings.Count(t, ". ") >= 2
-}
-
-func short(s string) string {
-	if len(s) > 60 {
-		return s[:57] + "..."
-	}
-	return s
 }
 
 // pageDate turns the page's day ("Jan 7", no year) into a date: the year is

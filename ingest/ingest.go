@@ -1,8 +1,11 @@
-// Package ingest reads listings of papers (a Hugging Face Daily Papers page
-// as a browser copies it, JSON Lines, and more) into Papers.
+// Package ingest reads the listings of papers a reader has into Papers: the
+// Hugging Face Daily Papers page as a browser copies it (hf-page) and its
+// API's JSON (hf-json), an arXiv API Atom feed (arxiv), JSON Lines or a JSON
+// array of paper objects (jsonl), and CSV with a header row (csv). Fetch
+// gets a listing over HTTP.
 //
-// A file that is not of the format at all is an error (*ParseError, naming
-// the source and line); inside a valid file, a record that lacks a title or
+// A source that is not of the format at all is an error (*ParseError, naming
+// the source and line); inside a valid source, a record that lacks a title or
 // an abstract is skipped and reported in Listing.Skipped.
 package ingest
 
@@ -10,7 +13,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -41,16 +43,32 @@ type Paper struct {
 // Skip is a record left out of a listing, and why.
 type Skip struct {
 	Line   int
-	Reason string
+	Reason string // names the record: "item 3 (2405.12345) has no summary"
+}
+
+// Warning is something a reader should know about a listing that did not
+// stop it from being read (records merged because their ids collide).
+type Warning struct {
+	Line int
+	Msg  string
+}
+
+// Paging is where an arXiv API feed's page lies in the whole result.
+type Paging struct {
+	Total   int // opensearch:totalResults
+	Start   int // opensearch:startIndex (0-based)
+	PerPage int // opensearch:itemsPerPage
 }
 
 // Listing is a parsed source.
 type Listing struct {
-	Source  string // file name, "-" or URL, as given
-	Format  string
-	Date    string // the listing's own date (YYYY-MM-DD), when it has one
-	Papers  []Paper
-	Skipped []Skip
+	Source   string // file name, "stdin" or URL, as given
+	Format   string
+	Date     string // the listing's own date (YYYY-MM-DD), when it has one
+	Papers   []Paper
+	Skipped  []Skip
+	Warnings []Warning
+	Paging   *Paging // arxiv feeds only
 }
 
 // ParseError is a source that cannot be read as its format.
@@ -68,33 +86,49 @@ func (e *ParseError) Error() string {
 }
 
 // Formats are the format names Parse takes besides "auto".
-var Formats = []string{"hf-page", "jsonl"}
+var Formats = []string{"hf-page", "hf-json", "arxiv", "jsonl", "csv"}
 
-// MaxRecordBytes caps one record (a line of JSON Lines, a paragraph of a page).
+// MaxRecordBytes caps one record (a line of JSON Lines, a CSV row, an item
+// of a JSON array, a paragraph of a page, an entry of a feed).
 const MaxRecordBytes = 10 << 20
 
-// Parse reads a whole source in the given format ("auto" or "" detects it).
-func Parse(r io.Reader, source, format string) (*Listing, error) {
+// Options say how to read a source. The zero value detects the format.
+type Options struct {
+	Source      string // its name in messages: a file name, "stdin" or the URL
+	Format      string // "", "auto" or one of Formats
+	ContentType string // the Content-Type a server gave, a hint for detection
+}
+
+// Parse reads a whole source.
+func Parse(r io.Reader, opt Options) (*Listing, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, &ParseError{Source: source, Msg: fmt.Sprintf("cannot read: %v", err)}
+		return nil, &ParseError{Source: opt.Source, Msg: fmt.Sprintf("cannot read: %v", err)}
 	}
-	return ParseBytes(data, source, format)
+	return ParseBytes(data, opt)
 }
 
 // ParseBytes parses a source held in memory.
-func ParseBytes(data []byte, source, format string) (*Listing, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM
-	if err := checkText(data, source); err != nil {
+func ParseBytes(data []byte, opt Options) (*Listing, error) {
+	src := opt.Source
+	if src == "" {
+		src = "input"
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
+	if err := checkText(data, src); err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &ParseError{Source: source, Msg: "the file is empty: nothing to ingest"}
+	if len(data) == 0 {
+		return nil, &ParseError{Source: src, Line: 1, Msg: "the file is empty: nothing to ingest"}
 	}
+	if i := firstNonSpace(data); i < 0 {
+		return nil, &ParseError{Source: src, Line: lineAt(data, len(data)), Msg: "only white space: nothing to ingest"}
+	}
+	format := opt.Format
 	if format == "" || format == "auto" {
-		f, err := Detect(data)
+		f, err := Detect(data, Hint{Name: src, ContentType: opt.ContentType})
 		if err != nil {
-			return nil, &ParseError{Source: source, Msg: err.Error()}
+			return nil, &ParseError{Source: src, Line: lineAt(data, max(firstNonSpace(data), 0)), Msg: err.Error()}
 		}
 		format = f
 	}
@@ -102,68 +136,106 @@ func ParseBytes(data []byte, source, format string) (*Listing, error) {
 	var err error
 	switch format {
 	case "hf-page":
-		l, err = parseHFPage(data, source)
+		l, err = parseHFPage(data, src)
+	case "hf-json":
+		l, err = parseHFJSON(data, src)
+	case "arxiv":
+		l, err = parseAtom(data, src)
 	case "jsonl":
-		l, err = parseJSONL(data, source)
+		if t := data[firstNonSpace(data)]; t == '[' {
+			l, err = parseJSONArray(data, src)
+		} else {
+			l, err = parseJSONL(data, src)
+		}
+	case "csv":
+		l, err = parseCSV(data, src)
 	default:
 		return nil, fmt.Errorf("unknown format %q (formats: auto, %s)", format, strings.Join(Formats, ", "))
 	}
 	if err != nil {
 		return nil, err
 	}
-	l.Source, l.Format = source, format
+	l.Source, l.Format = src, format
 	if len(l.Papers) == 0 {
-		msg := "no papers found"
+		msg := "no papers in it"
 		line := 0
 		if len(l.Skipped) > 0 {
 			msg = fmt.Sprintf("no usable papers: every record was skipped (first: %s)", l.Skipped[0].Reason)
 			line = l.Skipped[0].Line
 		}
-		return nil, &ParseError{Source: source, Line: line, Msg: msg}
+		return nil, &ParseError{Source: src, Line: line, Msg: msg}
 	}
+	noteCollisions(l)
 	return l, nil
+}
+
+// noteCollisions warns about records of one listing that are one paper
+// because their ids are equal once normalised but whose titles differ.
+// Records with the same id are merged by the store, the later winning.
+func noteCollisions(l *Listing) {
+	type first struct {
+		line int
+		key  string
+	}
+	seen := make(map[string]first, len(l.Papers))
+	for _, p := range l.Papers {
+		k := TitleKey(p.Title)
+		f, ok := seen[p.ID]
+		if !ok {
+			seen[p.ID] = first{p.Line, k}
+			continue
+		}
+		if f.key != k {
+			l.Warnings = append(l.Warnings, Warning{Line: p.Line, Msg: fmt.Sprintf(
+				"id %q again (first at line %d) with another title: the records are one paper and the later one wins; give them distinct ids if they are different papers", p.ID, f.line)})
+		}
+	}
+}
+
+func firstNonSpace(data []byte) int {
+	for i, c := range data {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' {
+			return i
+		}
+	}
+	return -1
 }
 
 // checkText rejects data that is not UTF-8 text, naming the first bad line.
 func checkText(data []byte, source string) error {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return &ParseError{Source: source, Line: 1, Msg: "UTF-16 text: save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"}
+	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return &ParseError{Source: source, Line: lineAt(data, i), Msg: "NUL byte: this is binary data, not a listing"}
+		return &ParseError{Source: source, Line: lineAt(data, i), Msg: fmt.Sprintf("NUL byte at byte %d: this is binary data, not a listing", i)}
 	}
 	if !utf8.Valid(data) {
-		i := 0
-		for i < len(data) {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			i += size
-		}
-		return &ParseError{Source: source, Line: lineAt(data, i), Msg: "invalid UTF-8: save the file as UTF-8 text"}
+		i := invalidUTF8At(data)
+		return &ParseError{Source: source, Line: lineAt(data, i), Msg: fmt.Sprintf("invalid UTF-8 at byte %d: save the file as UTF-8 text", i)}
 	}
 	return nil
 }
 
-func lineAt(data []byte, off int) int {
-	return bytes.Count(data[:off], []byte("\n")) + 1
+func invalidUTF8At(data []byte) int {
+	i := 0
+	for i < len(data) {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return i
 }
 
-// Detect names the format of data by its content.
-func Detect(data []byte) (string, error) {
-	t := bytes.TrimSpace(data)
-	switch {
-	case len(t) == 0:
-		return "", errors.New("the file is empty")
-	case t[0] == '{':
-		return "jsonl", nil
-	case t[0] == '[':
-		return "", errors.New("a JSON array is not a supported listing yet (formats: " + strings.Join(Formats, ", ") + ")")
-	case t[0] == '<':
-		return "", errors.New("XML/HTML is not a supported listing yet (formats: " + strings.Join(Formats, ", ") + ")")
-	}
-	if hfMetaRe.Match(data) {
-		return "hf-page", nil
-	}
-	return "", fmt.Errorf("cannot tell the format from the content: pass --format (one of %s)", strings.Join(Formats, ", "))
+// lineAt is the 1-based line of byte offset off.
+func lineAt(data []byte, off int) int {
+	off = min(max(off, 0), len(data))
+	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
 var (
@@ -177,6 +249,9 @@ var (
 // "2405.12345"), or "" when s is not an arXiv id.
 func ArxivID(s string) string {
 	s = strings.TrimSpace(s)
+	if len(s) > 200 {
+		return ""
+	}
 	if m := arxivURL.FindStringSubmatch(s); m != nil {
 		s = m[1]
 	}
@@ -203,17 +278,29 @@ func NormalizeID(id string) string {
 // single spaces.
 func TitleKey(title string) string {
 	var b strings.Builder
+	b.Grow(len(title))
 	space := false
 	for _, r := range title {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+		if r < utf8.RuneSelf {
+			switch {
+			case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			case 'A' <= r && r <= 'Z':
+				r += 'a' - 'A'
+			default:
+				space = true
+				continue
 			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
+		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			r = unicode.ToLower(r)
 		} else {
 			space = true
+			continue
 		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -225,9 +312,78 @@ func TitleID(title string) string {
 	return "title-" + hex.EncodeToString(h[:6])
 }
 
-// clean collapses runs of white space into one space and trims.
+// clean collapses runs of white space into one space and trims. Text that
+// needs no change is returned as is, without copying.
 func clean(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	if !needsClean(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		if c < utf8.RuneSelf {
+			if isSpaceByte(c) {
+				space = true
+				i++
+				continue
+			}
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				space = true
+				i += size
+				continue
+			}
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+func needsClean(s string) bool {
+	if s == "" {
+		return false
+	}
+	if isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c > ' ' && c < utf8.RuneSelf {
+			continue
+		}
+		switch {
+		case c == ' ':
+			if s[i+1] == ' ' { // s does not end with a space
+				return true
+			}
+		case c < ' ':
+			if isSpaceByte(c) {
+				return true
+			}
+		default:
+			// non-ASCII white space (NBSP, U+2028...) is rare: check the rune
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return true
+			}
+			i += size - 1
+		}
+	}
+	return false
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
 // finish fills the derived fields of a record.
@@ -247,4 +403,20 @@ func finish(p *Paper) {
 		n := len(p.Authors)
 		p.NAuthors = &n
 	}
+}
+
+// short cuts s for a message, on a character boundary.
+func short(s string) string {
+	if utf8.RuneCountInString(s) <= 60 {
+		return s
+	}
+	return string([]rune(s)[:57]) + "..."
+}
+
+// name is how a message names a record: its id, else its title.
+func name(id, title string) string {
+	if id = strings.TrimSpace(id); id != "" {
+		return short(id)
+	}
+	return short(clean(title))
 }

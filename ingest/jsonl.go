@@ -3,14 +3,27 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
+	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
-// jsonRecord is a paper as JSON Lines (and CSV) give it. Fields beyond these
-// are ignored.
+// record is a paper as JSON Lines, a JSON array and CSV give it.
+type record struct {
+	ID       string
+	Title    string
+	Abstract string
+	Authors  []string
+	Date     string
+	URL      string
+	Category string
+}
+
+// jsonRecord is a record in JSON. Fields beyond these are ignored.
 type jsonRecord struct {
 	ID         json.RawMessage `json:"id"`
 	Title      *string         `json:"title"`
@@ -20,82 +33,256 @@ type jsonRecord struct {
 	Date       string          `json:"date"`
 	URL        string          `json:"url"`
 	Category   string          `json:"category"`
-	Categories []string        `json:"categories"`
+	Categories json.RawMessage `json:"categories"`
 }
 
+// jsonlChunk is how many lines one parallel part of a JSON Lines file has
+// at least: below it, one goroutine reads the file.
+const jsonlChunk = 4096
+
 func parseJSONL(data []byte, source string) (*Listing, error) {
-	l := &Listing{}
-	line := 0
-	for len(data) > 0 {
+	// Split into lines first, then decode them on all cores; the result is
+	// in line order whatever the number of cores.
+	var lines [][]byte
+	for rest := data; len(rest) > 0; {
 		var raw []byte
-		raw, data, _ = bytes.Cut(data, []byte("\n"))
-		line++
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
+		raw, rest, _ = bytes.Cut(rest, []byte("\n"))
+		lines = append(lines, raw)
+	}
+	parts := max(1, min(4*runtime.GOMAXPROCS(0), len(lines)/jsonlChunk))
+	type result struct {
+		papers []Paper
+		skips  []Skip
+		err    error
+	}
+	res := make([]result, parts)
+	inParts(len(lines), parts, func(p, lo, hi int) {
+		r := &res[p]
+		r.papers = make([]Paper, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			line := i + 1
+			raw := bytes.TrimSpace(lines[i])
+			if len(raw) == 0 {
+				continue
+			}
+			if len(raw) > MaxRecordBytes {
+				r.err = &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("a line of %d MB, longer than %d MB: this is not a JSON Lines listing", len(raw)>>20, MaxRecordBytes>>20)}
+				return
+			}
+			if raw[0] != '{' {
+				r.err = &ParseError{Source: source, Line: line, Msg: "expected a JSON object on every line (JSON Lines: one paper per line)"}
+				return
+			}
+			var jr jsonRecord
+			if err := json.Unmarshal(raw, &jr); err != nil {
+				var te *json.UnmarshalTypeError
+				if errors.As(err, &te) {
+					// valid JSON, but a field of the wrong type: skip the record
+					r.skips = append(r.skips, Skip{Line: line, Reason: fmt.Sprintf("line %d: field %q is a JSON %s, not a %s", line, te.Field, te.Value, te.Type)})
+					continue
+				}
+				r.err = jsonLineError(data, raw, source, line, err)
+				return
+			}
+			p, reason := jr.paper(fmt.Sprintf("line %d", line))
+			if reason != "" {
+				r.skips = append(r.skips, Skip{Line: line, Reason: reason})
+				continue
+			}
+			p.Line = line
+			r.papers = append(r.papers, p)
 		}
-		if len(raw) > MaxRecordBytes {
-			return nil, &ParseError{Source: source, Line: line, Msg: "a line longer than 10 MB: this is not a JSON Lines listing"}
+	})
+	l := &Listing{}
+	n := 0
+	for _, r := range res {
+		if r.err != nil {
+			return nil, r.err
 		}
-		if raw[0] != '{' {
-			return nil, &ParseError{Source: source, Line: line, Msg: "expected a JSON object on every line (JSON Lines: one paper per line)"}
-		}
-		var r jsonRecord
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, &ParseError{Source: source, Line: line, Msg: "invalid JSON: " + jsonErr(err)}
-		}
-		p, reason := r.paper()
-		if reason != "" {
-			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("line %d: %s", line, reason)})
-			continue
-		}
-		p.Line = line
-		l.Papers = append(l.Papers, p)
+		n += len(r.papers)
+	}
+	l.Papers = make([]Paper, 0, n)
+	for _, r := range res {
+		l.Papers = append(l.Papers, r.papers...)
+		l.Skipped = append(l.Skipped, r.skips...)
 	}
 	return l, nil
 }
 
-func jsonErr(err error) string {
-	s := err.Error()
-	return strings.TrimPrefix(s, "json: ")
+// jsonLineError names what is wrong with a line of JSON Lines, and says so
+// when the whole file is one JSON value spread over lines.
+func jsonLineError(data, raw []byte, source string, line int, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) && line == 1 && json.Valid(data) {
+		return &ParseError{Source: source, Line: 1, Msg: "one JSON object, not a listing: expected JSON Lines (one paper object per line), " +
+			"a JSON array of paper objects, or the Hugging Face daily_papers array"}
+	}
+	msg := "invalid JSON: " + jsonErr(err)
+	if se != nil {
+		msg = fmt.Sprintf("invalid JSON at column %d: %s", se.Offset, jsonErr(err))
+	}
+	return &ParseError{Source: source, Line: line, Msg: msg}
 }
 
-// paper converts a record, or says why it is skipped.
-func (r *jsonRecord) paper() (Paper, string) {
-	var p Paper
+func jsonErr(err error) string {
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonArray walks a JSON array, calling fn with each element and the line it
+// starts on. A syntax error fails with its line.
+func jsonArray(data []byte, source string, fn func(raw json.RawMessage, line int)) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	fail := func(err error) error {
+		off := int(dec.InputOffset())
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			off = int(se.Offset)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return &ParseError{Source: source, Line: lineAt(data, len(data)), Msg: "the JSON ends early (truncated?)"}
+		}
+		return &ParseError{Source: source, Line: lineAt(data, off), Msg: "invalid JSON: " + jsonErr(err)}
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return fail(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return &ParseError{Source: source, Line: 1, Msg: "expected a JSON array"}
+	}
+	for dec.More() {
+		start := int(dec.InputOffset())
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fail(err)
+		}
+		// the element starts after the comma and white space
+		line := lineAt(data, start+firstNonSpaceOrComma(data[start:]))
+		if len(raw) > MaxRecordBytes {
+			return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("an element larger than %d MB: this is not a listing", MaxRecordBytes>>20)}
+		}
+		fn(raw, line)
+	}
+	if _, err := dec.Token(); err != nil {
+		return fail(err)
+	}
+	if _, err := dec.Token(); err == nil {
+		return &ParseError{Source: source, Line: lineAt(data, int(dec.InputOffset())), Msg: "more JSON after the array"}
+	}
+	return nil
+}
+
+// inParts calls fn(p, lo, hi) for p in [0,parts) over [0,n) split into
+// contiguous ranges, at most GOMAXPROCS at a time.
+func inParts(n, parts int, fn func(p, lo, hi int)) {
+	if parts == 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for p := 0; p < parts; p++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(p, p*n/parts, (p+1)*n/parts)
+		}()
+	}
+	wg.Wait()
+}
+
+func firstNonSpaceOrComma(b []byte) int {
+	for i, c := range b {
+		if c != ',' && !isSpaceByte(c) {
+			return i
+		}
+	}
+	return 0
+}
+
+// parseJSONArray reads a JSON array of paper objects (the JSON Lines
+// records, in one array).
+func parseJSONArray(data []byte, source string) (*Listing, error) {
+	l := &Listing{}
+	n := 0
+	err := jsonArray(data, source, func(raw json.RawMessage, line int) {
+		n++
+		where := fmt.Sprintf("item %d", n)
+		var jr jsonRecord
+		if err := json.Unmarshal(raw, &jr); err != nil {
+			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s is not a paper object: %s", where, jsonErr(err))})
+			return
+		}
+		p, reason := jr.paper(where)
+		if reason != "" {
+			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: reason})
+			return
+		}
+		p.Line = line
+		l.Papers = append(l.Papers, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// paper converts a JSON record, or says why it is skipped.
+func (r *jsonRecord) paper(where string) (Paper, string) {
+	var rec record
 	id, err := idString(r.ID)
 	if err != nil {
-		return p, err.Error()
+		return Paper{}, fmt.Sprintf("%s: %v", where, err)
 	}
-	p.ID = id
+	rec.ID = id
 	if r.Title != nil {
-		p.Title = *r.Title
+		rec.Title = *r.Title
 	}
 	switch {
 	case r.Abstract != nil:
-		p.Abstract = *r.Abstract
+		rec.Abstract = *r.Abstract
 	case r.Summary != nil:
-		p.Abstract = *r.Summary
+		rec.Abstract = *r.Summary
 	}
-	name := p.ID
-	if name == "" {
-		name = short(clean(p.Title))
+	if rec.Authors, err = authorList(r.Authors); err != nil {
+		return Paper{}, fmt.Sprintf("%s (%s): %v", where, name(rec.ID, rec.Title), err)
 	}
+	rec.Date, rec.URL, rec.Category = r.Date, r.URL, r.Category
+	if rec.Category == "" && len(r.Categories) > 0 {
+		rec.Category = firstCategory(r.Categories)
+	}
+	return rec.paper(where)
+}
+
+// firstCategory reads ["cs.CL", ...] or "cs.CL cs.AI".
+func firstCategory(raw json.RawMessage) string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+		return strings.TrimSpace(list[0])
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if f := strings.Fields(s); len(f) > 0 {
+			return f[0]
+		}
+	}
+	return ""
+}
+
+// paper converts a record, or says why it is skipped.
+func (r *record) paper(where string) (Paper, string) {
+	p := Paper{ID: r.ID, Title: r.Title, Abstract: r.Abstract, Authors: r.Authors}
 	if clean(p.Title) == "" {
-		return p, fmt.Sprintf("record %q has no title", name)
+		return p, fmt.Sprintf("%s (%s) has no title", where, name(r.ID, ""))
 	}
 	if clean(p.Abstract) == "" {
-		return p, fmt.Sprintf("record %q has no abstract", name)
-	}
-	if p.Authors, err = authorList(r.Authors); err != nil {
-		return p, fmt.Sprintf("record %q: %v", name, err)
+		return p, fmt.Sprintf("%s (%s) has no abstract", where, name(r.ID, r.Title))
 	}
 	p.Date = isoDate(r.Date)
 	p.URL = strings.TrimSpace(r.URL)
-	p.Category = r.Category
-	if p.Category == "" && len(r.Categories) > 0 {
-		p.Category = r.Categories[0]
-	}
+	p.Category = strings.TrimSpace(r.Category)
 	finish(&p)
 	return p, ""
 }
@@ -168,18 +355,15 @@ func isoDate(s string) string {
 	if s == "" {
 		return ""
 	}
-	for _, layout := range []string{"2006-01-02", time.RFC3339, "2006-01-02T15:04:05.000Z", "2006-01-02 15:04:05", "Jan 2, 2006", "January 2, 2006", "2 Jan 2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.Format("2006-01-02")
-		}
-	}
-	if len(s) >= 10 {
+	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
 		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
 			return t.Format("2006-01-02")
 		}
 	}
-	if _, err := strconv.Atoi(s); err == nil && len(s) == 4 {
-		return "" // a bare year is not a date
+	for _, layout := range []string{time.RFC1123Z, time.RFC1123, "Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "2 January 2006", "2006/01/02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("2006-01-02")
+		}
 	}
 	return ""
 }

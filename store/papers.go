@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -166,104 +167,272 @@ func eqInt(a, b *int) bool {
 }
 
 // Ingest stores batches of papers, each recorded as its list, in one
-// transaction. Records with the same id are one paper; a record with
-// a title-derived id and one with a real id whose title keys match are one
-// paper, keeping the real id. A paper whose text changed loses its vectors.
+// transaction. Records with the same id are one paper; a record with a
+// title-derived id and one with a real id whose title keys match are one
+// paper, keeping the real id. A paper whose text changed loses its vectors
+// (and only it); a record that changes nothing writes nothing.
 func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, error) {
 	res := &IngestResult{}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		*res = IngestResult{}
-		now := s.stamp()
-		byID, err := tx.PrepareContext(ctx, `SELECT `+paperCols+` FROM papers WHERE id = ?`)
+		w, err := newIngestTx(ctx, tx, res, s.stamp())
 		if err != nil {
 			return err
 		}
-		defer byID.Close()
-		byKey, err := tx.PrepareContext(ctx, `SELECT `+paperCols+` FROM papers WHERE title_key = ? AND derived_id = ? ORDER BY pid LIMIT 1`)
-		if err != nil {
-			return err
-		}
-		defer byKey.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, added_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, updated_at = ? WHERE pid = ?`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
-		member, err := tx.PrepareContext(ctx, `INSERT INTO list_papers (lid, pid, pos) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer member.Close()
-		seen := map[int64]bool{}
+		defer w.close()
 		for _, b := range batches {
-			lid, err := ensureList(ctx, tx, b.List, now)
+			lid, err := ensureList(ctx, tx, b.List, w.now)
 			if err != nil {
 				return err
 			}
+			// positions continue after the list's last; gaps are harmless
+			var pos int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(pos) + 1, 0) FROM list_papers WHERE lid = ?`, lid).Scan(&pos); err != nil {
+				return err
+			}
 			res.Read += len(b.Papers)
+			// The statements run without the context's cancellation, which
+			// costs a goroutine per statement in the driver: the loop checks
+			// it every 256 records instead, and the transaction rolls back.
+			stmtCtx := context.WithoutCancel(ctx)
 			for i := range b.Papers {
 				if i%256 == 0 && ctx.Err() != nil {
 					return ctx.Err()
 				}
-				in := &b.Papers[i]
-				old, err := scanPaper(byID.QueryRowContext(ctx, in.ID))
-				if errors.Is(err, sql.ErrNoRows) {
-					// id-less records merge with a real-id paper of the same title and vice versa
-					old, err = scanPaper(byKey.QueryRowContext(ctx, in.TitleKey, boolInt(!in.DerivedID)))
+				pid, err := w.put(stmtCtx, &b.Papers[i])
+				if err != nil {
+					return fmt.Errorf("paper %s: %w", b.Papers[i].ID, err)
 				}
-				var pid int64
-				switch {
-				case errors.Is(err, sql.ErrNoRows):
-					r, err := ins.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, in.Abstract,
-						jsonList(in.Authors), nullInt(in.NAuthors), nullStr(in.Org), nullStr(in.Date), nullInt(in.Comments), nullInt(in.Upvotes),
-						nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, now, now)
-					if err != nil {
-						return fmt.Errorf("paper %s: %w", in.ID, err)
-					}
-					if pid, err = r.LastInsertId(); err != nil {
-						return err
-					}
-					res.New++
-				case err != nil:
-					return err
-				default:
-					pid = old.PID
-					m, changed := merge(old, in)
-					if changed {
-						if _, err := upd.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, m.Abstract,
-							jsonList(m.Authors), nullInt(m.NAuthors), nullStr(m.Org), nullStr(m.Date), nullInt(m.Comments), nullInt(m.Upvotes),
-							nullStr(m.URL), nullStr(m.Category), jsonList(m.Links), m.TextHash, now, pid); err != nil {
-							return fmt.Errorf("paper %s: %w", in.ID, err)
-						}
-						if !seen[pid] {
-							res.Updated++
-						}
-						if m.TextHash != old.TextHash {
-							if err := dropVectors(ctx, tx, pid); err != nil {
-								return err
-							}
-							res.Changed = append(res.Changed, pid)
-						}
-					}
-				}
-				seen[pid] = true
-				if _, err := member.ExecContext(ctx, lid, pid, lid); err != nil {
+				if err := w.addMember(stmtCtx, lid, pid, pos); err != nil {
 					return err
 				}
+				pos++
+			}
+			if err := w.flushMembers(stmtCtx); err != nil {
+				return err
 			}
 		}
-		return nil
+		return w.restore(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// ingestCacheKiB is the page cache an ingest works with: large batches
+// touch the title and id indexes all over, and a cache that holds them
+// saves a read per record.
+const ingestCacheKiB = 64 << 10
+
+// ingestTx is one Ingest's transaction: its statements, and the
+// title-derived papers by title key (few: only id-less sources make them),
+// so that a record with a real id needs no title lookup.
+type ingestTx struct {
+	tx        *sql.Tx
+	res       *IngestResult
+	now       string
+	prevCache int64
+	stmts     []*sql.Stmt
+
+	byID, byPID, realByKey, insert, update, member *sql.Stmt
+
+	derived map[string]int64 // title key -> pid of the derived-id paper
+	seen    map[int64]bool   // papers this ingest stored or counted
+	members []any            // list memberships to insert: lid, pid, pos, ...
+}
+
+// memberRows is how many list memberships one statement inserts.
+const memberRows = 256
+
+func memberInsert(rows int) string {
+	return `INSERT INTO list_papers (lid, pid, pos) VALUES (?, ?, ?)` + strings.Repeat(`, (?, ?, ?)`, rows-1) + ` ON CONFLICT DO NOTHING`
+}
+
+// addMember puts a paper on a list (at pos, unless it is on it already).
+func (w *ingestTx) addMember(ctx context.Context, lid, pid, pos int64) error {
+	w.members = append(w.members, lid, pid, pos)
+	if len(w.members) == 3*memberRows {
+		return w.flushMembers(ctx)
+	}
+	return nil
+}
+
+func (w *ingestTx) flushMembers(ctx context.Context) error {
+	var err error
+	switch n := len(w.members) / 3; n {
+	case 0:
+	case memberRows:
+		_, err = w.member.ExecContext(ctx, w.members...)
+	default:
+		_, err = w.tx.ExecContext(ctx, memberInsert(n), w.members...)
+	}
+	w.members = w.members[:0]
+	return err
+}
+
+func newIngestTx(ctx context.Context, tx *sql.Tx, res *IngestResult, now string) (*ingestTx, error) {
+	w := &ingestTx{tx: tx, res: res, now: now, derived: map[string]int64{}, seen: map[int64]bool{}}
+	if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&w.prevCache); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, ingestCacheKiB)); err != nil {
+		return nil, err
+	}
+	prep := func(dst **sql.Stmt, q string) error {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		w.stmts = append(w.stmts, st)
+		*dst = st
+		return nil
+	}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&w.byID, `SELECT ` + paperCols + ` FROM papers WHERE id = ?`},
+		{&w.byPID, `SELECT ` + paperCols + ` FROM papers WHERE pid = ?`},
+		{&w.realByKey, `SELECT ` + paperCols + ` FROM papers WHERE title_key = ? AND derived_id = 0 ORDER BY pid LIMIT 1`},
+		{&w.insert, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, added_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+		{&w.update, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, updated_at = ? WHERE pid = ?`},
+		{&w.member, memberInsert(memberRows)},
+	} {
+		if err := prep(p.dst, p.q); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT title_key, pid FROM papers WHERE derived_id = 1 ORDER BY pid`)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var pid int64
+		if err := rows.Scan(&key, &pid); err != nil {
+			w.close()
+			return nil, err
+		}
+		if _, ok := w.derived[key]; !ok {
+			w.derived[key] = pid
+		}
+	}
+	if err := rows.Err(); err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *ingestTx) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	w.stmts = nil
+}
+
+// restore gives the connection back its page cache size.
+func (w *ingestTx) restore(ctx context.Context) error {
+	_, err := w.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, w.prevCache))
+	return err
+}
+
+// put stores one record: a new paper, or merged into the paper it is.
+func (w *ingestTx) put(ctx context.Context, in *Paper) (int64, error) {
+	var old *Paper
+	var err error
+	switch {
+	case in.DerivedID:
+		// the same title-derived id, else a paper with a real id and this title
+		old, err = scanPaper(w.byID.QueryRowContext(ctx, in.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			old, err = scanPaper(w.realByKey.QueryRowContext(ctx, in.TitleKey))
+		}
+	default:
+		pid, titled := w.derived[in.TitleKey]
+		if !titled {
+			// most records of a large ingest: insert, and merge on conflict
+			pid, err := w.insertNew(ctx, in)
+			if err == nil || !errors.Is(err, sql.ErrNoRows) {
+				return pid, err
+			}
+		}
+		old, err = scanPaper(w.byID.QueryRowContext(ctx, in.ID))
+		if errors.Is(err, sql.ErrNoRows) && titled {
+			old, err = scanPaper(w.byPID.QueryRowContext(ctx, pid))
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		pid, err := w.insertNew(ctx, in)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("id %q is stored but could not be read", in.ID)
+		}
+		return pid, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	return old.PID, w.mergeInto(ctx, old, in)
+}
+
+// insertNew inserts a paper, or returns sql.ErrNoRows when its id is
+// already stored.
+func (w *ingestTx) insertNew(ctx context.Context, in *Paper) (int64, error) {
+	r, err := w.insert.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, in.Abstract,
+		jsonList(in.Authors), nullInt(in.NAuthors), nullStr(in.Org), nullStr(in.Date), nullInt(in.Comments), nullInt(in.Upvotes),
+		nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, w.now, w.now)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return 0, cmp.Or(err, sql.ErrNoRows) // the id is stored
+	}
+	pid, err := r.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	w.res.New++
+	w.seen[pid] = true
+	if in.DerivedID {
+		if _, ok := w.derived[in.TitleKey]; !ok {
+			w.derived[in.TitleKey] = pid
+		}
+	}
+	return pid, nil
+}
+
+// mergeInto folds a record into a stored paper; a changed text drops the
+// paper's vectors.
+func (w *ingestTx) mergeInto(ctx context.Context, old, in *Paper) error {
+	m, changed := merge(old, in)
+	if !changed {
+		w.seen[old.PID] = true
+		return nil
+	}
+	if _, err := w.update.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, m.Abstract,
+		jsonList(m.Authors), nullInt(m.NAuthors), nullStr(m.Org), nullStr(m.Date), nullInt(m.Comments), nullInt(m.Upvotes),
+		nullStr(m.URL), nullStr(m.Category), jsonList(m.Links), m.TextHash, w.now, old.PID); err != nil {
+		return err
+	}
+	if old.DerivedID && !m.DerivedID && w.derived[old.TitleKey] == old.PID {
+		delete(w.derived, old.TitleKey)
+	}
+	if !w.seen[old.PID] {
+		w.res.Updated++
+		w.seen[old.PID] = true
+	}
+	if m.TextHash != old.TextHash {
+		if err := dropVectors(ctx, w.tx, old.PID); err != nil {
+			return err
+		}
+		w.res.Changed = append(w.res.Changed, old.PID)
+	}
+	return nil
 }
 
 func boolInt(b bool) int {
@@ -624,48 +793,4 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM papers`).Scan(&n)
 	return n, s.wrapErr(err)
-}
-
-// IDs returns every paper's id by pid.
-func (s *Store) IDs(ctx context.Context) (map[int64]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers`)
-	if err != nil {
-		return nil, s.wrapErr(err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var pid int64
-		var id string
-		if err := rows.Scan(&pid, &id); err != nil {
-			return nil, err
-		}
-		out[pid] = id
-	}
-	return out, rows.Err()
-}
-
-// Titles returns the titles of the papers with these pids.
-func (s *Store) Titles(ctx context.Context, pids []int64) (map[int64]string, error) {
-	want := make(map[int64]bool, len(pids))
-	for _, p := range pids {
-		want[p] = true
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT pid, title FROM papers`)
-	if err != nil {
-		return nil, s.wrapErr(err)
-	}
-	defer rows.Close()
-	out := make(map[int64]string, len(pids))
-	for rows.Next() {
-		var pid int64
-		var t string
-		if err := rows.Scan(&pid, &t); err != nil {
-			return nil, err
-		}
-		if want[pid] {
-			out[pid] = t
-		}
-	}
-	return out, rows.Err()
 }

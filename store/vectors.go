@@ -131,25 +131,16 @@ func (s *Store) Missing(ctx context.Context, mid int64, limit int) ([]TextToEmbe
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, mid)
-	if err != nil {
-		return nil, s.wrapErr(err)
-	}
-	defer rows.Close()
-	var out []TextToEmbed
-	for rows.Next() {
-		var t TextToEmbed
-		if err := rows.Scan(&t.PID, &t.ID, &t.Title, &t.Abstract, &t.Hash); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return s.texts(ctx, q, mid)
 }
 
 // AllTexts returns every paper's text, by pid.
 func (s *Store) AllTexts(ctx context.Context) ([]TextToEmbed, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT pid, id, title, abstract, text_hash FROM papers ORDER BY pid`)
+	return s.texts(ctx, `SELECT pid, id, title, abstract, text_hash FROM papers ORDER BY pid`)
+}
+
+func (s *Store) texts(ctx context.Context, query string, args ...any) ([]TextToEmbed, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.wrapErr(err)
 	}

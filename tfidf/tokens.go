@@ -45,10 +45,10 @@ func isWordRune(r rune) bool {
 }
 
 // scan calls fn with every lowercase token of text that has at least two
-// characters, starts with a letter (pure numbers and "3d"-like tokens that
-// start with a digit are not topical enough to keep), and is not a stop
-// word. buf is reused scratch space; fn must not keep it.
-func scan(text string, buf []byte, fn func(tok []byte)) []byte {
+// word characters and is not a stop word (scikit-learn's default token
+// pattern); with letterStart, only tokens that start with a letter. buf is
+// reused scratch space; fn must not keep it.
+func scan(text string, buf []byte, letterStart bool, fn func(tok []byte)) []byte {
 	i := 0
 	for i < len(text) {
 		c := text[i]
@@ -69,7 +69,7 @@ func scan(text string, buf []byte, fn func(tok []byte)) []byte {
 		buf = buf[:0]
 		n := 0
 		first := true
-		letterStart := false
+		startsWithLetter := false
 		for i < len(text) {
 			c := text[i]
 			if c < utf8.RuneSelf {
@@ -77,7 +77,7 @@ func scan(text string, buf []byte, fn func(tok []byte)) []byte {
 					break
 				}
 				if first {
-					letterStart = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+					startsWithLetter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 				}
 				if c >= 'A' && c <= 'Z' {
 					c += 'a' - 'A'
@@ -90,7 +90,7 @@ func scan(text string, buf []byte, fn func(tok []byte)) []byte {
 					break
 				}
 				if first {
-					letterStart = unicode.IsLetter(r) || r == '_'
+					startsWithLetter = unicode.IsLetter(r) || r == '_'
 				}
 				buf = utf8.AppendRune(buf, unicode.ToLower(r))
 				i += size
@@ -98,7 +98,7 @@ func scan(text string, buf []byte, fn func(tok []byte)) []byte {
 			first = false
 			n++
 		}
-		if n < 2 || !letterStart {
+		if n < 2 || (letterStart && !startsWithLetter) {
 			continue
 		}
 		if _, stop := stopWords[string(buf)]; stop {
@@ -109,22 +109,24 @@ func scan(text string, buf []byte, fn func(tok []byte)) []byte {
 	return buf
 }
 
-// Tokens returns the tokens of text: lowercase words of two or more
-// characters that start with a letter, English stop words removed.
+// Tokens returns the words of text fit to name a topic: lowercase, two or
+// more characters, starting with a letter (no "2024"), English stop words
+// removed.
 func Tokens(text string) []string {
 	var out []string
-	scan(text, nil, func(tok []byte) { out = append(out, string(tok)) })
+	scan(text, nil, true, func(tok []byte) { out = append(out, string(tok)) })
 	return out
 }
 
-// AppendTerms appends the hashes of the terms of text to dst: every token,
-// and when bigrams is set every pair of consecutive tokens (after stop-word
-// removal, as scikit-learn forms n-grams).
+// AppendTerms appends the hashes of the terms of text to dst: every token
+// (lowercase, two or more word characters, stop words removed: scikit-learn's
+// default analyzer), and when bigrams is set every pair of consecutive tokens
+// (after stop-word removal, as scikit-learn forms n-grams).
 func AppendTerms(dst []uint64, text string, bigrams bool) []uint64 {
 	var prev uint64
 	have := false
 	var scratch [64]byte
-	scan(text, scratch[:0], func(tok []byte) {
+	scan(text, scratch[:0], false, func(tok []byte) {
 		h := uint64(fnvOffset)
 		for _, c := range tok {
 			h ^= uint64(c)

@@ -93,8 +93,10 @@ func newApp(g *globals) *cli.App {
 			interestCommand(g),
 			profileCommand(g),
 			queueCommand(g),
+			evalCommand(g),
 			digestCommand(g),
 			statsCommand(g),
+			doctorCommand(g),
 		},
 	}
 	var setUsage func(cs []*cli.Command)

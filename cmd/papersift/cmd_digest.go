@@ -81,7 +81,11 @@ func runDigest(ctx context.Context, g *globals, o digestOpts) (*digestJSON, erro
 	d := &digestJSON{List: o.List}
 	if len(o.Sources) > 0 {
 		res, err := runIngest(ctx, g, ingestOpts{Sources: o.Sources, Format: o.Format, List: o.List})
-		if err != nil {
+		var partial *embedFailures
+		if errors.As(err, &partial) && res != nil {
+			// a few papers lack vectors: the day's digest goes on without them
+			g.warnf("%v", err)
+		} else if err != nil {
 			return nil, err
 		}
 		d.Ingest = res

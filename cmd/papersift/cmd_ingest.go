@@ -5,14 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/ingest"
+	"github.com/papersift/papersift/internal/parallel"
 	"github.com/papersift/papersift/store"
+)
+
+// Defaults of the URL flags.
+const (
+	defaultTimeout = 30 * time.Second
+	defaultMaxSize = "50MB"
 )
 
 type ingestOpts struct {
@@ -21,6 +31,8 @@ type ingestOpts struct {
 	List    string
 	NoEmbed bool
 	Strict  bool
+	Timeout time.Duration // per URL; 0: defaultTimeout
+	MaxSize int64         // per URL, bytes; 0: ingest.DefaultMaxBytes
 }
 
 func ingestFlags() []cli.Flag {
@@ -29,6 +41,8 @@ func ingestFlags() []cli.Flag {
 		&cli.StringFlag{Name: "list", Usage: "record the papers as this list (default: the listing's own date, else today)"},
 		&cli.BoolFlag{Name: "no-embed", Usage: "store the papers without embedding them"},
 		&cli.BoolFlag{Name: "strict", Usage: "fail on a record that would be skipped (no title or abstract)"},
+		&cli.DurationFlag{Name: "timeout", Value: defaultTimeout, Usage: "time allowed to fetch each URL"},
+		&cli.StringFlag{Name: "max-size", Value: defaultMaxSize, Usage: "largest listing fetched from a URL (e.g. 50MB, 1GB); a larger one is an error"},
 	}
 }
 
@@ -36,32 +50,96 @@ func ingestCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:      "ingest",
 		Usage:     "read listings into the database and embed their papers",
-		ArgsUsage: "SOURCE... (a file, - for stdin)",
-		Flags:     ingestFlags(),
+		ArgsUsage: "SOURCE... (a file, - for stdin, or an http(s) URL)",
+		Description: "Formats: hf-page (a Hugging Face Daily Papers page's text), hf-json (its API,\n" +
+			"https://huggingface.co/api/daily_papers?date=YYYY-MM-DD), arxiv (an arXiv API Atom feed),\n" +
+			"jsonl (JSON Lines or a JSON array of {id,title,abstract,authors,date,url}) and csv (a header\n" +
+			"row with title and abstract columns). auto detects the format from the content.\n\n" +
+			"Each source becomes a list: --list NAME, else the listing's own day (hf-json: the URL's\n" +
+			"?date=, else the day its papers were submitted; arxiv: its newest entry's date; hf-page: the\n" +
+			"page's day), else today. Records without a title or abstract are skipped with a warning\n" +
+			"(--strict: the ingest fails). A source that cannot be read fails the whole ingest and leaves\n" +
+			"the database as it was.",
+		Flags: ingestFlags(),
 		Action: func(c *cli.Context) error {
-			o := ingestOpts{Sources: c.Args().Slice(), Format: c.String("format"), List: c.String("list"), NoEmbed: c.Bool("no-embed"), Strict: c.Bool("strict")}
+			o := ingestOpts{Sources: c.Args().Slice(), Format: c.String("format"), List: c.String("list"),
+				NoEmbed: c.Bool("no-embed"), Strict: c.Bool("strict"), Timeout: c.Duration("timeout")}
 			if len(o.Sources) == 0 {
-				return usagef("ingest needs at least one SOURCE (a file, or - for stdin)")
+				return usagef("ingest needs at least one SOURCE (a file, - for stdin, or a URL)")
 			}
-			res, err := runIngest(c.Context, g, o)
+			if o.Timeout <= 0 {
+				return usagef("--timeout must be positive (e.g. 30s, 2m)")
+			}
+			n, err := parseSize(c.String("max-size"))
 			if err != nil {
+				return usagef("--max-size: %v", err)
+			}
+			o.MaxSize = n
+			res, err := runIngest(c.Context, g, o)
+			if res == nil {
 				return err
 			}
-			return g.printIngest(res)
+			if perr := g.printIngest(res); perr != nil {
+				return perr
+			}
+			return err // papers the endpoint refused: exit 1 after the result
 		},
 	}
 }
 
-// ingestJSON is the contract's ingest result.
+// parseSize reads "50MB", "1GB", "500KB", "2048" (bytes); units are
+// binary (1 MB = 2^20 bytes).
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size: give e.g. 50MB, 1GB or a number of bytes", s)
+	}
+	return n * mult, nil
+}
+
+// ingestJSON is the contract's ingest result, with what each source gave.
 type ingestJSON struct {
-	Read     int      `json:"read"`
-	New      int      `json:"new"`
-	Updated  int      `json:"updated"`
-	Skipped  int      `json:"skipped"`
-	Embedded int      `json:"embedded"`
-	List     string   `json:"list"`
-	Lists    []string `json:"lists"`
-	Model    string   `json:"model,omitempty"`
+	Read     int          `json:"read"`
+	New      int          `json:"new"`
+	Updated  int          `json:"updated"`
+	Skipped  int          `json:"skipped"`
+	Embedded int          `json:"embedded"`
+	List     string       `json:"list"`
+	Lists    []string     `json:"lists"`
+	Model    string       `json:"model,omitempty"`
+	Sources  []sourceJSON `json:"sources"`
+	// Failed are papers stored but not embedded (the endpoint refused them).
+	Failed []failedPaper `json:"failed,omitempty"`
+}
+
+// sourceJSON is one source of an ingest.
+type sourceJSON struct {
+	Source  string      `json:"source"`
+	Format  string      `json:"format"`
+	Papers  int         `json:"papers"`
+	Skipped int         `json:"skipped"`
+	List    string      `json:"list"`
+	Date    *string     `json:"date"` // the listing's own date
+	Paging  *pagingJSON `json:"paging,omitempty"`
+}
+
+// pagingJSON is where an arXiv API page lies in the whole result.
+type pagingJSON struct {
+	Total   int  `json:"total"`
+	Start   int  `json:"start"`
+	PerPage int  `json:"per_page"`
+	Next    *int `json:"next"` // the start of the next page, null on the last
 }
 
 func (g *globals) printIngest(r *ingestJSON) error {
@@ -79,7 +157,7 @@ func checkInputFormat(f string) error {
 			return nil
 		}
 	}
-	return usagef("--format %q: input formats are auto, %s", f, strings.Join(ingest.Formats, ", "))
+	return usagef("--format %q: input formats are auto, %s (output formats: table, json, csv, md)", f, strings.Join(ingest.Formats, ", "))
 }
 
 // readSources parses every source before anything is written: one bad
@@ -88,21 +166,36 @@ func (g *globals) readSources(ctx context.Context, o ingestOpts) ([]*ingest.List
 	if err := checkInputFormat(o.Format); err != nil {
 		return nil, 0, err
 	}
+	stdin := 0
+	for _, src := range o.Sources {
+		if src == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, 0, usagef("- (stdin) can be given once")
+	}
 	var ls []*ingest.Listing
 	skipped := 0
 	for _, src := range o.Sources {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
-		l, err := g.readSource(src, o.Format)
+		l, err := g.readSource(ctx, src, o)
 		if err != nil {
 			return nil, 0, err
 		}
 		for _, s := range l.Skipped {
 			if o.Strict {
-				return nil, 0, &ingest.ParseError{Source: src, Line: s.Line, Msg: s.Reason + " (--strict)"}
+				return nil, 0, &ingest.ParseError{Source: l.Source, Line: s.Line, Msg: s.Reason + " (--strict: fix the record, or ingest without --strict to skip it)"}
 			}
-			g.warnf("%s: skipped %s", src, s.Reason)
+			g.warnf("%s: skipped %s", position(l.Source, s.Line), s.Reason)
+		}
+		for _, w := range l.Warnings {
+			g.warnf("%s: %s", position(l.Source, w.Line), w.Msg)
+		}
+		if p := l.Paging; p != nil && len(l.Papers) > 0 {
+			g.notef("%s: entries %d-%d of %d%s", l.Source, p.Start+1, p.Start+len(l.Papers)+len(l.Skipped), p.Total, nextPageNote(p))
 		}
 		skipped += len(l.Skipped)
 		ls = append(ls, l)
@@ -110,39 +203,93 @@ func (g *globals) readSources(ctx context.Context, o ingestOpts) ([]*ingest.List
 	return ls, skipped, nil
 }
 
-func (g *globals) readSource(src, format string) (*ingest.Listing, error) {
-	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
-		return nil, fmt.Errorf("%s: fetching URLs is not available in this build yet: download the listing and ingest the file", src)
+func position(src string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", src, line)
 	}
-	if src == "-" {
-		return ingest.Parse(g.stdin, "stdin", format)
+	return src
+}
+
+// nextPage is where the next page of an arXiv API result starts, or -1.
+func nextPage(p *ingest.Paging) int {
+	if p.PerPage <= 0 || p.Start+p.PerPage >= p.Total {
+		return -1
 	}
-	f, err := os.Open(src)
+	return p.Start + p.PerPage
+}
+
+func nextPageNote(p *ingest.Paging) string {
+	if n := nextPage(p); n >= 0 {
+		return fmt.Sprintf("; the next page starts at start=%d", n)
+	}
+	return ""
+}
+
+func (g *globals) readSource(ctx context.Context, src string, o ingestOpts) (*ingest.Listing, error) {
+	opt := ingest.Options{Source: src, Format: o.Format}
+	switch {
+	case ingest.IsURL(src):
+		timeout := o.Timeout
+		if timeout <= 0 {
+			timeout = defaultTimeout
+		}
+		fctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		f := &ingest.Fetcher{Client: http.DefaultClient, MaxBytes: o.MaxSize}
+		got, err := f.Fetch(fctx, src)
+		if err != nil {
+			return nil, fetchHint(err, timeout)
+		}
+		opt.ContentType = got.ContentType
+		return ingest.ParseBytes(got.Data, opt)
+	case src == "-":
+		opt.Source = "stdin"
+		return ingest.Parse(g.stdin, opt)
+	}
+	if st, err := os.Stat(src); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a folder, not a listing file", src)
+	}
+	data, err := os.ReadFile(src) // sized to the file, read at once
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file", src)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a folder, not a listing file", src)
-	}
-	return ingest.Parse(f, src, format)
+	return ingest.ParseBytes(data, opt)
 }
 
-// toStore converts parsed records, hashing the text that gets embedded.
-func toStore(ps []ingest.Paper) []store.Paper {
-	out := make([]store.Paper, len(ps))
-	for i, p := range ps {
-		out[i] = store.Paper{
-			ID: p.ID, DerivedID: p.DerivedID, ArxivID: p.ArxivID, Title: p.Title, TitleKey: ingest.TitleKey(p.Title),
-			Abstract: p.Abstract, Authors: p.Authors, NAuthors: p.NAuthors, Org: p.Org, Date: p.Date,
-			Comments: p.Comments, Upvotes: p.Upvotes, URL: p.URL, Category: p.Category, Links: p.Links,
-			TextHash: embed.TextHash(embed.Text(p.Title, p.Abstract)),
-		}
+// fetchHint adds what to do to a failed fetch.
+func fetchHint(err error, timeout time.Duration) error {
+	switch {
+	case errors.Is(err, ingest.ErrTooLarge):
+		return fmt.Errorf("%w (raise --max-size to allow it)", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w within %s (raise --timeout)", err, timeout)
 	}
-	return out
+	var fe *ingest.FetchError
+	if errors.As(err, &fe) && fe.Status == 0 {
+		return fmt.Errorf("%w (check the URL and the network)", err)
+	}
+	return err
+}
+
+// toStore converts parsed records, hashing the text that gets embedded
+// (on all cores: for a large listing it is a good part of the work).
+func toStore(ctx context.Context, ps []ingest.Paper) ([]store.Paper, error) {
+	out := make([]store.Paper, len(ps))
+	err := parallel.For(ctx, len(ps), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := &ps[i]
+			out[i] = store.Paper{
+				ID: p.ID, DerivedID: p.DerivedID, ArxivID: p.ArxivID, Title: p.Title, TitleKey: ingest.TitleKey(p.Title),
+				Abstract: p.Abstract, Authors: p.Authors, NAuthors: p.NAuthors, Org: p.Org, Date: p.Date,
+				Comments: p.Comments, Upvotes: p.Upvotes, URL: p.URL, Category: p.Category, Links: p.Links,
+				TextHash: embed.TextHash(embed.Text(p.Title, p.Abstract)),
+			}
+		}
+	})
+	return out, err
 }
 
 func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, error) {
@@ -155,9 +302,8 @@ func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, erro
 		return nil, err
 	}
 	today := g.now().Format("2006-01-02")
+	out := &ingestJSON{Skipped: skipped}
 	var batches []store.Batch
-	var lists []string
-	read := skipped
 	for _, l := range ls {
 		name := o.List
 		if name == "" {
@@ -166,19 +312,37 @@ func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, erro
 		if name == "" {
 			name = today
 		}
-		batches = append(batches, store.Batch{List: name, Papers: toStore(l.Papers)})
-		if !contains(lists, name) {
-			lists = append(lists, name)
+		ps, err := toStore(ctx, l.Papers)
+		if err != nil {
+			return nil, err
 		}
+		batches = append(batches, store.Batch{List: name, Papers: ps})
+		if !contains(out.Lists, name) {
+			out.Lists = append(out.Lists, name)
+		}
+		sj := sourceJSON{Source: l.Source, Format: l.Format, Papers: len(l.Papers), Skipped: len(l.Skipped), List: name, Date: strPtr(l.Date)}
+		if p := l.Paging; p != nil {
+			sj.Paging = &pagingJSON{Total: p.Total, Start: p.Start, PerPage: p.PerPage}
+			if n := nextPage(p); n >= 0 {
+				sj.Paging.Next = &n
+			}
+		}
+		out.Sources = append(out.Sources, sj)
 	}
 	res, err := s.Ingest(ctx, batches)
 	if err != nil {
 		return nil, fmt.Errorf("store papers: %w", err)
 	}
-	read += res.Read
-	out := &ingestJSON{Read: read, New: res.New, Updated: res.Updated, Skipped: skipped, List: lists[0], Lists: lists}
+	out.Read, out.New, out.Updated = res.Read+skipped, res.New, res.Updated
+	out.List = out.Lists[0]
 	if !o.NoEmbed {
 		er, err := g.embedMissing(ctx, s, false)
+		var partial *embedFailures
+		if errors.As(err, &partial) {
+			// every other paper is stored and embedded: report, exit 1
+			out.Embedded, out.Model, out.Failed = er.Embedded, er.Model, er.Failed
+			return out, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("papers stored, but embedding failed (run papersift embed to retry): %w", err)
 		}

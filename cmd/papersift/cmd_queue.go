@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -15,6 +16,8 @@ type queueOpts struct {
 	N           int
 	Scope       filterOpts
 	IncludeRead bool
+	Diversity   float64 // 0: off
+	HalfLife    float64 // days; 0: off
 }
 
 type queueItemJSON struct {
@@ -24,6 +27,10 @@ type queueItemJSON struct {
 	Score  float64 `json:"score"`
 	Reason string  `json:"reason"`
 }
+
+// defaultDiversity is modest: it measured within noise of no diversity on
+// quality.py's readers while spreading the top across a reader's topics.
+const defaultDiversity = 0.1
 
 // errEmptyProfile tells the reader how to start.
 var errEmptyProfile = errors.New(`your profile is empty, so there is nothing to rank against: like a paper (papersift like ID) or add an interest (papersift interest add "TEXT")`)
@@ -35,15 +42,23 @@ func queueCommand(g *globals) *cli.Command {
 		Flags: append(scopeFlags(),
 			&cli.IntFlag{Name: "n", Value: 20, Usage: "length of the queue"},
 			&cli.BoolFlag{Name: "include-read", Usage: "keep papers marked read"},
+			&cli.Float64Flag{Name: "diversity", Value: defaultDiversity, Usage: "0 to 1: how much the top of the queue spreads across your topics (maximal marginal relevance; 0 is off)"},
+			&cli.Float64Flag{Name: "half-life", Usage: "favour recent papers: each DAYS of age costs as much as one standard deviation of relevance (0 is off)"},
 		),
 		Action: func(c *cli.Context) error {
 			f, err := readScope(c)
 			if err != nil {
 				return err
 			}
-			o := queueOpts{N: c.Int("n"), Scope: f, IncludeRead: c.Bool("include-read")}
+			o := queueOpts{N: c.Int("n"), Scope: f, IncludeRead: c.Bool("include-read"), Diversity: c.Float64("diversity"), HalfLife: c.Float64("half-life")}
 			if o.N <= 0 {
 				return usagef("-n must be positive")
+			}
+			if o.Diversity < 0 || o.Diversity >= 1 {
+				return usagef("--diversity must be at least 0 and below 1")
+			}
+			if o.HalfLife < 0 {
+				return usagef("--half-life must be positive (days)")
 			}
 			items, err := runQueue(c.Context, g, o)
 			if err != nil {
@@ -62,7 +77,21 @@ func (g *globals) printQueue(items []queueItemJSON) error {
 	return g.emit(items, t)
 }
 
-func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, error) {
+// readerModel is the profile as rows of the active model's matrix.
+type readerModel struct {
+	store   *store.Store
+	mat     *store.Matrix
+	prof    *store.Profile
+	p       recommend.Profile
+	exclude map[int64]bool // liked, disliked (and read unless asked) papers
+	scope   filterOpts
+	// interests are the texts of p.Interests, those that could be embedded
+	interests []string
+}
+
+// loadReader reads the profile and the active vectors, resolving the scope
+// (default: the most recent list).
+func (g *globals) loadReader(ctx context.Context, scope filterOpts, includeRead bool) (*readerModel, error) {
 	s, err := g.open(ctx)
 	if err != nil {
 		return nil, err
@@ -74,13 +103,12 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	if prof.Empty() {
 		return nil, errEmptyProfile
 	}
-	f := o.Scope
-	if !f.All && f.List == "" && f.Since == "" {
-		if f.List, err = defaultList(ctx, s); err != nil {
+	if !scope.All && scope.List == "" && scope.Since == "" {
+		if scope.List, err = defaultList(ctx, s); err != nil {
 			return nil, err
 		}
 	}
-	if err := checkList(ctx, s, f.List); err != nil {
+	if err := checkList(ctx, s, scope.List); err != nil {
 		return nil, err
 	}
 	mat, err := g.activeMatrix(ctx, s)
@@ -91,53 +119,110 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	for i, pid := range mat.PIDs {
 		row[pid] = i
 	}
-	var p recommend.Profile
-	exclude := map[int64]bool{}
+	rm := &readerModel{store: s, mat: mat, prof: prof, exclude: map[int64]bool{}, scope: scope}
 	noVec := 0
 	for _, r := range prof.Likes {
-		exclude[r.PID] = true
+		rm.exclude[r.PID] = true
 		if i, ok := row[r.PID]; ok {
-			p.Likes = append(p.Likes, i)
+			rm.p.Likes = append(rm.p.Likes, i)
 		} else {
 			noVec++
 		}
 	}
 	for _, r := range prof.Dislikes {
-		exclude[r.PID] = true
+		rm.exclude[r.PID] = true
 		if i, ok := row[r.PID]; ok {
-			p.Dislikes = append(p.Dislikes, i)
+			rm.p.Dislikes = append(rm.p.Dislikes, i)
 		}
 	}
-	if !o.IncludeRead {
+	if !includeRead {
 		for _, r := range prof.Read {
-			exclude[r.PID] = true
+			rm.exclude[r.PID] = true
 		}
 	}
 	if noVec > 0 {
 		g.notef("note: %d liked paper(s) have no vector of %s yet: run papersift embed", noVec, mat.Model)
 	}
-	for _, text := range prof.Interests {
-		v, err := g.embedQuery(ctx, s, text)
-		if err != nil {
-			g.warnf("interest %q is left out: %v", text, err)
+	// all interests in one request; interests names those that made it
+	var interests []string
+	ivs, ierrs, err := g.embedQueries(ctx, s, prof.Interests)
+	if err != nil {
+		g.warnf("your interests are left out: %v", err)
+		ivs = nil
+	}
+	for i, v := range ivs {
+		if ierrs[i] != nil {
+			g.warnf("interest %q is left out: %v", prof.Interests[i], ierrs[i])
 			continue
 		}
-		p.Interests = append(p.Interests, v)
+		rm.p.Interests = append(rm.p.Interests, v)
+		interests = append(interests, prof.Interests[i])
 	}
-	if len(p.Likes) == 0 && len(p.Interests) == 0 {
+	rm.interests = interests
+	if len(rm.p.Likes) == 0 && len(rm.p.Interests) == 0 {
 		return nil, fmt.Errorf("none of your liked papers has a vector of %s yet: run papersift embed", mat.Model)
 	}
-	sel, err := selectRows(ctx, s, mat, f)
+	return rm, nil
+}
+
+// candidates are the rows of the scope that the queue may show.
+func (rm *readerModel) candidates(ctx context.Context) ([]int, error) {
+	sel, err := selectRows(ctx, rm.store, rm.mat, rm.scope)
 	if err != nil {
 		return nil, err
 	}
 	var cand []int
 	for _, r := range sel.rows {
-		if !exclude[mat.PIDs[r]] {
+		if !rm.exclude[rm.mat.PIDs[r]] {
 			cand = append(cand, r)
 		}
 	}
-	items, err := recommend.Rank(ctx, mat.Data, mat.Dim, cand, p, recommend.QueueOptions{N: o.N})
+	return cand, nil
+}
+
+// ages gives each row's age in days on the day of the newest paper.
+func (rm *readerModel) ages(ctx context.Context) ([]float64, error) {
+	dates, err := rm.store.Dates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	newest := ""
+	for _, d := range dates {
+		newest = max(newest, d)
+	}
+	ref, err := time.Parse("2006-01-02", newest)
+	ages := make([]float64, len(rm.mat.PIDs))
+	if err != nil {
+		return ages, nil // nothing is dated: no age
+	}
+	for i, pid := range rm.mat.PIDs {
+		if t, err := time.Parse("2006-01-02", dates[pid]); err == nil {
+			ages[i] = ref.Sub(t).Hours() / 24
+		}
+	}
+	return ages, nil
+}
+
+func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, error) {
+	rm, err := g.loadReader(ctx, o.Scope, o.IncludeRead)
+	if err != nil {
+		return nil, err
+	}
+	s, mat := rm.store, rm.mat
+	cand, err := rm.candidates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opt := recommend.QueueOptions{N: o.N, Diversity: o.Diversity, HalfLife: o.HalfLife}
+	if o.Diversity == 0 {
+		opt.Diversity = -1 // off
+	}
+	if o.HalfLife > 0 {
+		if opt.Ages, err = rm.ages(ctx); err != nil {
+			return nil, err
+		}
+	}
+	items, err := recommend.Rank(ctx, mat.Data, mat.Dim, cand, rm.p, opt)
 	if errors.Is(err, recommend.ErrEmptyProfile) {
 		return nil, errEmptyProfile
 	}
@@ -166,7 +251,7 @@ func runQueue(ctx context.Context, g *globals, o queueOpts) ([]queueItemJSON, er
 	out := make([]queueItemJSON, len(items))
 	for i, it := range items {
 		p := byPID[mat.PIDs[it.Index]]
-		out[i] = queueItemJSON{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, prof.Interests)}
+		out[i] = queueItemJSON{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, rm.interests)}
 	}
 	return out, nil
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/ingest"
 	"github.com/papersift/papersift/recommend"
 	"github.com/papersift/papersift/store"
@@ -145,24 +143,4 @@ func (g *globals) scope(ctx context.Context, s *store.Store, f filterOpts) (map[
 		m[p] = true
 	}
 	return m, nil
-}
-
-// embedQuery embeds a free text with the active embedder.
-func (g *globals) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
-	_, lm, err := loadLocal(ctx, s)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", errNoVectors)
-	}
-	if err != nil {
-		return nil, err
-	}
-	vs, err := lm.Embed(ctx, []string{text})
-	var te *embed.TextError
-	if errors.As(err, &te) {
-		return nil, fmt.Errorf("no word of %q is in the built-in model's vocabulary: try other words", cut(text, 60))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return vs[0], nil
 }

@@ -40,6 +40,8 @@ func statsCommand(g *globals) *cli.Command {
 				out.ActiveModel, out.Dimensions = &m.Name, &m.Dim
 				miss := st.Papers - st.Vectors[m.Name]
 				out.Missing = &miss
+			} else if name := g.activeModelName(); name != "" {
+				out.ActiveModel, out.Missing = &name, &st.Papers
 			}
 			t := &table{head: []string{"what", "value"}}
 			t.add("db", out.DB)
@@ -49,6 +51,8 @@ func statsCommand(g *globals) *cli.Command {
 				t.add("active model", m.Name)
 				t.add("dimensions", fmt.Sprint(m.Dim))
 				t.add("papers without its vector", fmt.Sprint(*out.Missing))
+			} else if out.ActiveModel != nil {
+				t.add("active model", *out.ActiveModel+" (nothing embedded yet)")
 			} else {
 				t.add("active model", "(nothing embedded yet)")
 			}

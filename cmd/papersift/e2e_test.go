@@ -243,6 +243,20 @@ func TestQueueAndProfile(t *testing.T) {
 	if !found {
 		t.Error("queue --include-read left out the read paper")
 	}
+	// leave-one-out needs two likes with vectors; it has them
+	var ev evalJSON
+	c.json(&ev, "eval", "-k", "5")
+	if ev.Likes != 2 || ev.AUC <= 0 || ev.AUC > 1 || ev.K != 5 || ev.Candidates != 53 {
+		t.Errorf("eval = %+v", ev)
+	}
+	if r := c.run("queue", "--diversity", "1.5"); r.code != 2 {
+		t.Errorf("--diversity 1.5: exit %d, want 2", r.code)
+	}
+	var flat []queueItemJSON
+	c.json(&flat, "queue", "-n", "10", "--diversity", "0", "--half-life", "365")
+	if len(flat) != 10 {
+		t.Errorf("queue with diversity off and a half-life: %d items", len(flat))
+	}
 	c.ok("unrate", "MindBridge")
 	c.ok("interest", "rm", "spiking neural networks")
 	c.json(&prof, "profile")
@@ -251,6 +265,10 @@ func TestQueueAndProfile(t *testing.T) {
 	}
 	if r := c.run("interest", "rm", "nothing like this"); r.code != 1 {
 		t.Errorf("removing a missing interest: exit %d, want 1", r.code)
+	}
+	c.ok("unrate", "MEG-GPT")
+	if r := c.run("eval"); r.code != 1 || !strings.Contains(r.stderr, "at least two") {
+		t.Errorf("eval with one like: exit %d, %q", r.code, r.stderr)
 	}
 }
 

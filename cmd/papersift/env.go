@@ -30,6 +30,7 @@ type globals struct {
 	apiKey     string // from OPENAI_API_KEY only; never printed
 	format     string
 	quiet      bool
+	verbose    bool
 
 	store   *store.Store
 	now     func() time.Time
@@ -45,6 +46,7 @@ func globalFlags() []cli.Flag {
 		&cli.IntFlag{Name: "dimensions", Usage: "dimensions asked of models that support it (env PAPERSIFT_DIMENSIONS)"},
 		&cli.StringFlag{Name: "format", Value: "table", Usage: "output: table, json, csv or md"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bars or notices on stderr"},
+		&cli.BoolFlag{Name: "verbose", Usage: "log every request to the embedding endpoint on stderr (the key is redacted)"},
 	}
 }
 
@@ -91,6 +93,7 @@ func (g *globals) load(c *cli.Context) error {
 		return usagef("--format %q: use table, json, csv or md", g.format)
 	}
 	g.quiet = c.Bool("quiet")
+	g.verbose = c.Bool("verbose")
 	g.command = c.Args().First()
 	if g.now == nil {
 		g.now = time.Now
@@ -112,7 +115,7 @@ func defaultDB(getenv func(string) string) string {
 
 // readOnlyCommands never write: they open the database read-only, so that
 // they work on a read-only file or folder and cannot write by mistake.
-var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true}
+var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true, "eval": true, "doctor": true}
 
 // open opens the database for a command (once).
 func (g *globals) open(ctx context.Context) (*store.Store, error) {

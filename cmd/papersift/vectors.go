@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/store"
@@ -16,7 +20,10 @@ const refitFactor = 1.5
 // putBatch is how many vectors one transaction stores.
 const putBatch = 2048
 
-const localKind = "local"
+const (
+	localKind  = "local"
+	openaiKind = "openai"
+)
 
 // loadLocal returns the current fit of the built-in model.
 func loadLocal(ctx context.Context, s *store.Store) (*store.Model, *embed.LocalModel, error) {
@@ -31,19 +38,73 @@ func loadLocal(ctx context.Context, s *store.Store) (*store.Model, *embed.LocalM
 	return m, lm, nil
 }
 
+// endpointOpts tune embedding through an endpoint; zero values mean the
+// embed package's defaults.
+type endpointOpts struct {
+	Batch          int
+	BatchTokens    int
+	MaxInputTokens int
+	Concurrency    int
+	Retries        int // -1: the default
+	Timeout        time.Duration
+	Encoding       string
+}
+
+// embedOpts say how to embed the missing papers.
+type embedOpts struct {
+	Refit    bool // built-in model: refit on the whole corpus
+	Endpoint endpointOpts
+}
+
+// failedPaper is a paper the endpoint would not embed.
+type failedPaper struct {
+	ID    string `json:"id"`
+	Error string `json:"error"`
+}
+
 // embedResult says what embedding did.
 type embedResult struct {
-	Embedded int
-	Model    string
-	Refitted bool
+	Embedded  int
+	Model     string
+	Refitted  bool
+	Failed    []failedPaper
+	Truncated []string // ids of papers whose text was cut to the model's limit
+	Requests  int
+	Retries   int
+}
+
+// embedFailures is the error of a run that embedded every paper but some.
+type embedFailures struct{ papers []failedPaper }
+
+func (e *embedFailures) Error() string {
+	ids := make([]string, len(e.papers))
+	for i, p := range e.papers {
+		ids[i] = p.ID
+	}
+	return fmt.Sprintf("%d paper(s) could not be embedded and have no vector: %s (see the reasons above; run papersift embed to retry them)",
+		len(e.papers), strings.Join(ids, ", "))
 }
 
 // embedMissing gives every paper a vector of the active model for its
-// current text. The built-in model is fitted first when there is none, when
-// refit is asked, or when the corpus has outgrown the fit. When another
-// process replaces the model meanwhile, embedding goes on with its fit.
+// current text, with default settings, for ingest and digest. Papers the
+// endpoint refuses come back in an *embedFailures error beside the result:
+// every other paper is embedded (papersift embed retries them).
 func (g *globals) embedMissing(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
+	return g.embedWith(ctx, s, embedOpts{Refit: refit, Endpoint: endpointOpts{Retries: -1}})
+}
+
+// embedWith gives every paper a vector of the active model for its
+// current text. With the built-in model, it is fitted first when there is
+// none, when refit is asked, or when the corpus has outgrown the fit; when
+// another process replaces the fit meanwhile, embedding goes on with its
+// fit. Through an endpoint, papers the endpoint refuses are reported in the
+// result and in an *embedFailures error; every other paper is embedded.
+func (g *globals) embedWith(ctx context.Context, s *store.Store, o embedOpts) (*embedResult, error) {
+	if g.embedder == openaiKind {
+		return g.embedEndpoint(ctx, s, o.Endpoint)
+	}
 	total := &embedResult{}
+	refit := o.Refit
 	for attempt := 0; ; attempt++ {
 		res, err := g.embedLocal(ctx, s, refit)
 		if res != nil {
@@ -61,9 +122,6 @@ func (g *globals) embedMissing(ctx context.Context, s *store.Store, refit bool) 
 }
 
 func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
-	if g.embedder != "local" {
-		return nil, errors.New("the openai embedder is not available in this build yet: use --embedder local")
-	}
 	n, err := s.Count(ctx)
 	if err != nil {
 		return nil, err
@@ -179,23 +237,298 @@ func embedEach(ctx context.Context, e embed.Embedder, texts []string) ([][]float
 	return out, nil
 }
 
+// endpointModel is the identity of the endpoint's vectors: base URL, model
+// and dimensions (never the key).
+func (g *globals) endpointModel() string {
+	return embed.OpenAIIdentity(g.baseURL, g.model, g.dimensions)
+}
+
+// newEndpoint builds the client of the configured endpoint. dim is the
+// dimension of the model's stored vectors (0 if none).
+func (g *globals) newEndpoint(o endpointOpts, dim int, onRetry func(embed.RetryEvent), logTo io.Writer) (*embed.OpenAI, error) {
+	cfg := embed.OpenAIConfig{
+		BaseURL:        g.baseURL,
+		APIKey:         g.apiKey,
+		Model:          g.model,
+		Dimensions:     g.dimensions,
+		Dim:            dim,
+		BatchSize:      o.Batch,
+		BatchTokens:    o.BatchTokens,
+		MaxInputTokens: o.MaxInputTokens,
+		Concurrency:    o.Concurrency,
+		Timeout:        o.Timeout,
+		Encoding:       o.Encoding,
+		OnRetry:        onRetry,
+	}
+	if o.Retries >= 0 {
+		cfg.MaxTries = o.Retries + 1
+	}
+	if cfg.Encoding == "" {
+		cfg.Encoding = g.getenv("PAPERSIFT_ENCODING")
+	}
+	if g.verbose {
+		cfg.Logf = func(format string, a ...any) {
+			fmt.Fprintf(logTo, "papersift: "+format+"\n", a...)
+		}
+	}
+	c, err := embed.NewOpenAI(cfg)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return c, nil
+}
+
+// embedEndpoint embeds the papers that lack a vector of the endpoint's
+// model, committing each batch as it finishes.
+func (g *globals) embedEndpoint(ctx context.Context, s *store.Store, o endpointOpts) (*embedResult, error) {
+	name := g.endpointModel()
+	res := &embedResult{Model: name}
+	m, err := s.Model(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	var missing []store.TextToEmbed
+	dim := 0
+	if m != nil {
+		if m.Kind != openaiKind {
+			return nil, fmt.Errorf("model %s in the database is not an endpoint's model", name)
+		}
+		dim = m.Dim
+		missing, err = s.Missing(ctx, m.MID, 0)
+	} else {
+		missing, err = s.AllTexts(ctx)
+	}
+	if err != nil || len(missing) == 0 {
+		return res, err
+	}
+	prog := g.newProgress(len(missing), "embedding")
+	c, err := g.newEndpoint(o, dim, prog.retry, prog.w)
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(missing))
+	for i, t := range missing {
+		texts[i] = embed.Text(t.Title, t.Abstract)
+	}
+	if !prog.visible() {
+		g.notef("embedding %d paper(s) with %s...", len(missing), name)
+	}
+	// A finished batch is stored even when ctx is cancelled meanwhile.
+	keep := context.WithoutCancel(ctx)
+	runErr := c.Run(ctx, texts, func(b embed.Batch) error {
+		if len(b.Index) > 0 && m == nil {
+			var err error
+			if m, err = s.EnsureModel(keep, name, openaiKind, len(b.Vecs[0])); err != nil {
+				return err
+			}
+		}
+		vs := make([]store.Vector, 0, len(b.Index))
+		for k, i := range b.Index {
+			vs = append(vs, store.Vector{PID: missing[i].PID, Hash: missing[i].Hash, Vec: b.Vecs[k]})
+		}
+		if len(vs) > 0 {
+			n, err := s.PutVectors(keep, m, vs)
+			if err != nil {
+				return fmt.Errorf("store vectors: %w", err)
+			}
+			res.Embedded += n
+		}
+		for _, r := range b.Rejected {
+			p := missing[r.Index]
+			res.Failed = append(res.Failed, failedPaper{ID: p.ID, Error: r.Err.Error()})
+			prog.println(fmt.Sprintf("warning: paper %s (%s): %v; it gets no vector", p.ID, cut(p.Title, 60), r.Err))
+		}
+		for _, i := range b.Truncated {
+			res.Truncated = append(res.Truncated, missing[i].ID)
+			if !g.quiet {
+				prog.println(fmt.Sprintf("note: paper %s is longer than the model's input limit: its text was cut to fit", missing[i].ID))
+			}
+		}
+		prog.add(len(b.Index) + len(b.Rejected))
+		return nil
+	})
+	prog.finish()
+	st := c.Stats()
+	res.Requests, res.Retries = st.Requests, st.Retries
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].ID < res.Failed[j].ID })
+	sort.Strings(res.Truncated)
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		g.notef("interrupted: the %d paper(s) embedded before are kept; run papersift embed to continue", res.Embedded)
+		return res, runErr
+	case runErr != nil && res.Embedded > 0:
+		return res, fmt.Errorf("embed with %s: %w (the %d paper(s) embedded before are kept; run papersift embed to continue)", name, runErr, res.Embedded)
+	case runErr != nil:
+		return res, fmt.Errorf("embed with %s: %w", name, runErr)
+	case len(res.Failed) > 0:
+		return res, &embedFailures{res.Failed}
+	}
+	g.notef("embedded %d paper(s) in %d request(s), %d retried", res.Embedded, res.Requests, res.Retries)
+	return res, nil
+}
+
+// embedQuery embeds a free text with the active embedder.
+func (g *globals) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
+	vs, errs, err := g.embedQueries(ctx, s, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	return vs[0], nil
+}
+
+// embedQueries embeds free texts with the active embedder, all in one
+// request to an endpoint. A text that cannot be embedded gets a nil vector
+// and its error in errs; err is for failures of the whole.
+func (g *globals) embedQueries(ctx context.Context, s *store.Store, texts []string) (vs [][]float32, errs []error, err error) {
+	vs, errs = make([][]float32, len(texts)), make([]error, len(texts))
+	if len(texts) == 0 {
+		return vs, errs, nil
+	}
+	if g.embedder == openaiKind {
+		m, err := g.activeModel(ctx, s)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, g.noVectors(ctx, s)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := g.newEndpoint(endpointOpts{Retries: -1}, m.Dim, nil, g.stderr)
+		if err != nil {
+			return nil, nil, err
+		}
+		err = c.Run(ctx, texts, func(b embed.Batch) error {
+			for k, i := range b.Index {
+				vs[i] = b.Vecs[k]
+			}
+			for _, r := range b.Rejected {
+				errs[r.Index] = r.Err
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("embed the query with %s: %w", m.Name, err)
+		}
+		return vs, errs, nil
+	}
+	_, lm, err := loadLocal(ctx, s)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", errNoVectors)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, text := range texts {
+		v, err := lm.Embed(ctx, []string{text})
+		var te *embed.TextError
+		switch {
+		case errors.As(err, &te):
+			errs[i] = fmt.Errorf("no word of %q is in the built-in model's vocabulary: try other words", cut(text, 60))
+		case err != nil:
+			return nil, nil, err
+		default:
+			vs[i] = v[0]
+		}
+	}
+	return vs, errs, nil
+}
+
 // activeMatrix loads every vector of the active model.
 func (g *globals) activeMatrix(ctx context.Context, s *store.Store) (*store.Matrix, error) {
 	m, err := g.activeModel(ctx, s)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", errNoVectors)
+		return nil, g.noVectors(ctx, s)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.LoadVectors(ctx, m)
+	mat, err := s.LoadVectors(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	byPID(mat)
+	return mat, nil
+}
+
+// byPID puts the rows of mat in paper order, in place. Batches from an
+// endpoint are stored in the order they finish, which varies from run to
+// run; what is computed from the rows (ties, the order of results) must not.
+func byPID(mat *store.Matrix) {
+	less := func(i, j int) bool { return mat.PIDs[i] < mat.PIDs[j] }
+	if sort.SliceIsSorted(mat.PIDs, less) {
+		return
+	}
+	// order[to] is the row that belongs at to; follow each cycle with one
+	// spare row
+	order := make([]int, len(mat.PIDs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return mat.PIDs[order[a]] < mat.PIDs[order[b]] })
+	spare := make([]float32, mat.Dim)
+	for start := range order {
+		if order[start] == start || order[start] < 0 {
+			continue
+		}
+		copy(spare, mat.Row(start))
+		pid := mat.PIDs[start]
+		to := start
+		for {
+			from := order[to]
+			order[to] = -1
+			if from == start {
+				copy(mat.Row(to), spare)
+				mat.PIDs[to] = pid
+				break
+			}
+			copy(mat.Row(to), mat.Row(from))
+			mat.PIDs[to] = mat.PIDs[from]
+			to = from
+		}
+	}
+}
+
+// noVectors explains that the active model has no vectors, and which
+// models do.
+func (g *globals) noVectors(ctx context.Context, s *store.Store) error {
+	what := "the built-in model"
+	if g.embedder == openaiKind {
+		what = g.endpointModel()
+	}
+	msg := fmt.Sprintf("nothing is embedded with %s yet (run papersift embed)", what)
+	counts, err := s.VectorCounts(ctx)
+	if err == nil {
+		var others []string
+		for name, n := range counts {
+			if n > 0 {
+				others = append(others, fmt.Sprintf("%s (%d)", name, n))
+			}
+		}
+		sort.Strings(others)
+		if len(others) > 0 {
+			msg += "; the database has vectors of " + strings.Join(others, ", ") +
+				": choose one with --embedder, --model, --base-url and --dimensions"
+		}
+	}
+	return fmt.Errorf("%w: %s", errNoVectors, msg)
 }
 
 // activeModel returns the model the active embedder's vectors belong to,
 // or ErrNotFound when it has none yet.
 func (g *globals) activeModel(ctx context.Context, s *store.Store) (*store.Model, error) {
-	if g.embedder != "local" {
-		return nil, errors.New("the openai embedder is not available in this build yet: use --embedder local")
+	if g.embedder == openaiKind {
+		return s.Model(ctx, g.endpointModel())
 	}
 	return s.LatestModel(ctx, localKind)
+}
+
+// activeModelName is the name of the active model even before anything is
+// embedded with it; "" for the built-in model, whose name comes with its fit.
+func (g *globals) activeModelName() string {
+	if g.embedder == openaiKind {
+		return g.endpointModel()
+	}
+	return ""
 }

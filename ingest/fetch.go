@@ -1,0 +1,128 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// DefaultMaxBytes is the largest listing Fetch reads unless told otherwise.
+const DefaultMaxBytes = 50 << 20
+
+// UserAgent is what Fetch calls itself.
+const UserAgent = "papersift (+https://github.com/papersift/papersift)"
+
+// ErrTooLarge is a listing larger than the size cap.
+var ErrTooLarge = errors.New("listing larger than the size cap")
+
+// Fetcher gets listings over HTTP(S). The zero value uses
+// http.DefaultClient and DefaultMaxBytes. Time limits come from the
+// caller's context.
+type Fetcher struct {
+	Client   *http.Client
+	MaxBytes int64 // the size cap: a larger body is an error, never cut short
+}
+
+// Fetched is a listing as a server gave it.
+type Fetched struct {
+	URL         string // the URL asked for
+	ContentType string
+	Data        []byte
+}
+
+// IsURL reports whether a source names an http(s) URL.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// FetchError is a request that did not give a listing.
+type FetchError struct {
+	URL    string
+	Status int // the HTTP status, 0 when there was none
+	Msg    string
+	Err    error // the cause, if any
+}
+
+func (e *FetchError) Error() string { return e.URL + ": " + e.Msg }
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// Fetch GETs a listing. A status other than 2xx, a body over the size cap
+// and a context that ends first are errors naming the URL.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &FetchError{URL: rawURL, Msg: "not an http(s) URL"}
+	}
+	client := f.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	limit := f.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, &FetchError{URL: rawURL, Msg: err.Error(), Err: err}
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("Accept", "application/json, application/atom+xml, text/csv, application/x-ndjson, text/plain;q=0.9, */*;q=0.5")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fetchFailure(ctx, rawURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg := "the server answered " + resp.Status
+		if ra := resp.Header.Get("Retry-After"); ra != "" && (resp.StatusCode == 429 || resp.StatusCode == 503) {
+			msg += " (retry after " + ra + ")"
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Msg: msg}
+	}
+	if resp.ContentLength > limit {
+		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("%s announced, over the %s cap", sizeString(resp.ContentLength), sizeString(limit))}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fetchFailure(ctx, rawURL, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("more than the %s cap", sizeString(limit))}
+	}
+	return &Fetched{URL: rawURL, ContentType: resp.Header.Get("Content-Type"), Data: data}, nil
+}
+
+func fetchFailure(ctx context.Context, rawURL string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		msg := "interrupted"
+		if errors.Is(ctxErr, context.DeadlineExceeded) {
+			msg = "no complete answer in time"
+		}
+		return &FetchError{URL: rawURL, Msg: msg, Err: ctxErr}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &FetchError{URL: rawURL, Msg: err.Error(), Err: err}
+}
+
+// sizeString writes a byte count for people.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.3g MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.3g KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
