@@ -49,7 +49,7 @@ func seedDB(t *testing.T, p *proc) []synthPaper {
 	src := filepath.Join(t.TempDir(), "h.jsonl")
 	writeJSONL(t, src, ps)
 	p.ok("ingest", "--quiet", "--format", "jsonl", "--list", "2025-03-01", src)
-	p.ok("like", ps[0].ID)
+	p.ok("like", ps[0].ID, ps[5].ID, ps[9].ID)
 	return ps
 }
 
@@ -63,6 +63,8 @@ func readCommands(ps []synthPaper) [][]string {
 		{"queue", "--all", "-n", "3"},
 		{"profile"},
 		{"stats"},
+		{"eval", "--all"},
+		{"doctor"},
 	}
 }
 

@@ -71,7 +71,7 @@ func TestReadOnlyDatabase(t *testing.T) {
 		writeJSONL(t, src, ps)
 		chown(src)
 		p.ok("ingest", "--quiet", "--format", "jsonl", "--list", "2025-03-01", src)
-		p.ok("like", ps[0].ID)
+		p.ok("like", ps[0].ID, ps[5].ID, ps[9].ID)
 		return p, ps, chown
 	}
 	// readsWork runs every read-only command, which must succeed.

@@ -77,7 +77,7 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 		{"papers", "--limit", "5"},
 		{"similar", ps[0].ID, "-k", "3"},
 		{"similar", "--text", ps[1].Title},
-		{"like", ps[2].ID},
+		{"like", ps[2].ID, ps[3].ID, ps[4].ID},
 		{"interest", "add", "something"},
 		{"queue", "-n", "5"},
 		{"group", "-k", "3"},
@@ -87,10 +87,15 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 		{"digest", "--out", filepath.Join(dir, "digest.md")},
 		{"similar", "no such paper at all"}, // failures print too
 		{"nonsense-command"},
+		{"eval"},
+		{"doctor"},
 		append(slices.Clone(endpoint), "embed"),
 		append(slices.Clone(endpoint), "similar", "--text", "anything"),
+		append(slices.Clone(endpoint), "--verbose", "similar", "--text", "anything else"),
+		append(slices.Clone(endpoint), "--verbose", "doctor"),
 		{"--embedder", "openai", "--base-url", echo.URL + "/v1", "embed"},
-		{"--embedder", "openai", "--base-url", echo.URL + "/v1", "ingest", "--format", "jsonl", src},
+		{"--embedder", "openai", "--base-url", echo.URL + "/v1", "--verbose", "ingest", "--format", "jsonl", src},
+		{"--embedder", "openai", "--base-url", echo.URL + "/v1", "--verbose", "doctor"},
 	}
 	if hasEndpoint {
 		runs = append(runs,
