@@ -13,23 +13,53 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// buildBinary compiles papersift into a temporary folder and returns its path.
+// The binary is built once per test run, into binDir, removed by TestMain.
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary compiles papersift (once per test run) and returns its path.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("the go command is not on PATH: cannot build the binary")
 	}
-	bin := filepath.Join(sharedTempDir(t), "papersift")
-	cmd := exec.Command(gobin, "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "papersift-bin-"); binErr != nil {
+			return
+		}
+		// Other users (the read-only tests run the binary as nobody when
+		// root) must reach it.
+		if binErr = os.Chmod(binDir, 0o755); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "papersift")
+		cmd := exec.Command(gobin, "build", "-o", binPath, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return binPath
 }
 
 // sharedTempDir is a temporary folder that other users can enter (the
