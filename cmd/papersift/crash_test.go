@@ -18,38 +18,24 @@ import (
 )
 
 // crashEmbedder is an embedder the crash trials run with: the global flags
-// and environment that select it. Adding one (for example the OpenAI
-// endpoint against an httptest server) is one more entry in
-// crashEmbedders.
+// and environment that select it. Another (say, an endpoint that answers
+// slowly or fails now and then) is one more entry in crashEmbedders.
 type crashEmbedder struct {
 	name  string
 	flags []string
 	env   []string
 }
 
-func crashEmbedders(t *testing.T, bin string) []crashEmbedder {
-	es := []crashEmbedder{{name: "local", flags: []string{"--embedder", "local"}}}
-	if e, ok := endpointEmbedder(t, bin); ok {
-		es = append(es, e)
-	}
-	return es
-}
-
-// endpointEmbedder is the OpenAI-compatible embedder against a fake
-// endpoint, when this build has it.
-func endpointEmbedder(t *testing.T, bin string) (crashEmbedder, bool) {
-	t.Helper()
+func crashEmbedders(t *testing.T) []crashEmbedder {
 	srv := newFakeEmbeddings(t, 32)
-	e := crashEmbedder{
-		name:  "openai",
-		flags: []string{"--embedder", "openai", "--base-url", srv.URL + "/v1", "--model", "fake-embed"},
-		env:   []string{"OPENAI_API_KEY=sk-crash-test"},
+	return []crashEmbedder{
+		{name: "local", flags: []string{"--embedder", "local"}},
+		{
+			name:  "openai",
+			flags: []string{"--embedder", "openai", "--base-url", srv.URL + "/v1", "--model", "fake-embed"},
+			env:   []string{"OPENAI_API_KEY=sk-crash-test"},
+		},
 	}
-	if !endpointAvailable(t, bin, e) {
-		t.Log("the openai embedder is not in this build yet: crash trials run with the built-in embedder only")
-		return e, false
-	}
-	return e, true
 }
 
 // killer runs commands and kills each after a seeded random delay, up to a
@@ -121,7 +107,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Skip("crash trials run the binary many times; skipped with -short")
 	}
 	bin := buildBinary(t)
-	for _, e := range crashEmbedders(t, bin) {
+	for _, e := range crashEmbedders(t) {
 		t.Run(e.name, func(t *testing.T) {
 			t.Run("ingest", func(t *testing.T) { crashIngest(t, bin, e) })
 			t.Run("embed", func(t *testing.T) { crashEmbed(t, bin, e) })

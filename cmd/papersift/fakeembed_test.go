@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -105,23 +104,4 @@ func fakeVector(text string, dim int) []float32 {
 		v[i] = float32(float64(v[i]) / math.Sqrt(norm))
 	}
 	return v
-}
-
-// endpointAvailable reports whether the binary has the openai embedder,
-// by embedding a few papers with it. A build that has it must embed them.
-func endpointAvailable(t *testing.T, bin string, e crashEmbedder) bool {
-	t.Helper()
-	dir := t.TempDir()
-	p := newProc(t, bin, filepath.Join(dir, "probe.db")).with(e.env...)
-	src := filepath.Join(dir, "probe.jsonl")
-	writeJSONL(t, src, synthCorpus(newSynthWords(1), 1, "probe", 5, 0))
-	p.ok("ingest", "--quiet", "--no-embed", "--format", "jsonl", src)
-	r := p.run(append(slices.Clone(e.flags), "embed", "--quiet")...)
-	if r.code != 0 && strings.Contains(r.stderr, "not available in this build") {
-		return false
-	}
-	if r.code != 0 {
-		t.Fatalf("embed with the openai embedder against a fake endpoint: exit %d\n%s", r.code, r.stderr)
-	}
-	return true
 }
