@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -33,6 +34,12 @@ var (
 	ErrReadOnly      = errors.New("database is read-only")
 	ErrStaleVector   = errors.New("vector is for an older text of the paper")
 	ErrDimensionMism = errors.New("vector dimension does not match the model")
+	ErrBusy          = errors.New("database is locked")
+	ErrCorrupt       = errors.New("database file is damaged")
+	ErrModelGone     = errors.New("the model was replaced meanwhile (another process refitted it)")
+
+	// errSchemaBehind: a read-only open of a database whose schema is older.
+	errSchemaBehind = errors.New("its schema is older than this binary's")
 )
 
 // Store is an open database.
@@ -40,30 +47,111 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	access   access
 	now      func() time.Time
 }
 
 // Options configure Open. The zero value opens read-write, creating the
 // database and its folder when missing.
 type Options struct {
+	// ReadOnly opens the database for reading only: every write fails with
+	// ErrReadOnly, and a read-only file or folder can be read (see Open).
 	ReadOnly bool
 	// Now is the clock for timestamps (default time.Now).
 	Now func() time.Time
 }
 
+// access is how the database file is opened.
+type access int
+
+const (
+	readWrite access = iota
+	// readShared reads through SQLite's shared memory (the -shm file),
+	// seeing the commits of concurrent writers.
+	readShared
+	// readImmutable reads the file as it is, without locks or shared
+	// memory: for a file in a folder this process cannot write, where the
+	// -shm cannot be created.
+	readImmutable
+)
+
+func (a access) String() string {
+	return [...]string{"read-write", "read-only", "read-only (immutable)"}[a]
+}
+
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date.
+//
+// With opt.ReadOnly, an existing database is opened read-only. In WAL mode
+// a reader needs the -shm file beside the database: when it exists, or when
+// the database file is writable (the -shm is then created with the same
+// owner and rights as a writer would), the database is opened read-only but
+// shared, seeing concurrent writers. Otherwise (a read-only file without a
+// -shm, or a read-only folder) it is opened immutable, which reads the file
+// as it is: that is refused when a -wal file holds changes not yet in the
+// database file, since immutable reading would silently miss them. A missing
+// (or empty) database, or one whose schema is older than this binary's, is
+// first created or upgraded read-write when possible.
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
 	if !opt.ReadOnly {
+		return open(ctx, path, opt, readWrite)
+	}
+	if st, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) || (err == nil && st.Size() == 0) {
+		// Nothing to protect yet: create it, then read it.
+		s, err := open(ctx, path, opt, readWrite)
+		if err != nil {
+			return nil, err
+		}
+		s.Close()
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	a := readShared
+	if !exists(path+"-shm") && !writable(path) {
+		a = readImmutable
+	}
+	s, err := open(ctx, path, opt, a)
+	if a == readShared && isCode(err, sqlite3.SQLITE_READONLY_DIRECTORY) {
+		// The database file is writable but its folder is not: no -shm.
+		a = readImmutable
+		s, err = open(ctx, path, opt, a)
+	}
+	if errors.Is(err, errSchemaBehind) && writable(path) {
+		// An older schema: upgrade it read-write, then read.
+		rw, rwErr := open(ctx, path, Options{Now: opt.Now}, readWrite)
+		if rwErr != nil {
+			return nil, rwErr
+		}
+		rw.Close()
+		s, err = open(ctx, path, opt, a)
+	}
+	return s, err
+}
+
+// readersStillWork is said when a command that writes meets a read-only database.
+const readersStillWork = "commands that only read, such as papers, similar, queue and stats, still work"
+
+func open(ctx context.Context, path string, opt Options, a access) (*Store, error) {
+	if a == readWrite && exists(path) && !writable(path) {
+		// SQLite would open it read-only and, in WAL mode, create a -shm
+		// with the file's rights, which would lock out writers once the
+		// file is writable again.
+		return nil, fmt.Errorf("%s: %w: the file is not writable (%s)", path, ErrReadOnly, readersStillWork)
+	}
+	if a == readWrite {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create folder for database: %w", err)
 		}
 	}
-	if err := checkHeader(path); err != nil {
-		return nil, err
+	if a == readImmutable && walHasFrames(path) {
+		return nil, fmt.Errorf("%s: %w: %s holds changes not yet written into the database, and reading them needs write access to the folder: "+
+			"open it once with write access (for example papersift stats as its owner)", path, ErrReadOnly, filepath.Base(path)+"-wal")
 	}
 	q := url.Values{}
 	// mmap: loading every vector of a model reads the file through memory
@@ -71,26 +159,70 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "mmap_size(8589934592)"} {
 		q.Add("_pragma", p)
 	}
-	if opt.ReadOnly {
-		q.Set("mode", "ro")
-	} else {
-		q.Add("_pragma", "journal_mode(WAL)")
+	switch a {
+	case readWrite:
+		// journal_mode(WAL) is set by migrate, once the file is known to
+		// be papersift's: it rewrites the file's header.
 		q.Set("_txlock", "immediate")
+	case readShared:
+		q.Set("mode", "ro")
+	case readImmutable:
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, readOnly: opt.ReadOnly, now: opt.Now}
+	s := &Store{db: db, path: path, readOnly: a != readWrite, access: a, now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.readOnly {
+		// One connection in one read transaction for the store's life: a
+		// command that only reads sees one snapshot, whatever other
+		// processes commit meanwhile (an ingest, a refit that replaces the
+		// model and its vectors).
+		db.SetMaxOpenConns(1)
+		if _, err := db.ExecContext(ctx, "BEGIN"); err != nil {
+			db.Close()
+			return nil, s.wrapErr(err)
+		}
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// writable reports whether this process may write the file (opening it for
+// writing changes nothing).
+func writable(path string) bool {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+// walHasFrames reports whether the database's -wal file holds transactions
+// (more than its 32-byte header).
+func walHasFrames(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return err == nil && st.Size() > 32
+}
+
+func isCode(err error, code int) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == code
 }
 
 // checkHeader refuses an existing file that is not SQLite, with a clear error.
@@ -100,11 +232,14 @@ func checkHeader(path string) error {
 		return nil
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: cannot read the database: %w", path, err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return fmt.Errorf("%s: is a folder: %w (pass the database file, e.g. --db %s)", path, ErrNotDatabase, filepath.Join(path, "papers.db"))
+	}
 	hdr := make([]byte, 16)
-	n, _ := f.Read(hdr)
+	n, _ := io.ReadFull(f, hdr)
 	if n == 0 {
 		return nil // an empty file becomes a new database
 	}
@@ -115,7 +250,12 @@ func checkHeader(path string) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.readOnly {
+		s.db.Exec("ROLLBACK") // the snapshot; nothing was written
+	}
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -179,8 +319,18 @@ func (s *Store) migrate(ctx context.Context) error {
 	if have == known {
 		return nil
 	}
+	if have == 0 {
+		if err := s.checkForeign(ctx); err != nil {
+			return err
+		}
+	}
 	if s.readOnly {
-		return fmt.Errorf("%s: %w and needs its schema upgraded: open it once with write access", s.path, ErrReadOnly)
+		return fmt.Errorf("%s: %w: %w (%d, this binary's is %d): open it once with write access", s.path, ErrReadOnly, errSchemaBehind, have, known)
+	}
+	// WAL: readers and one writer at once. The setting is kept in the
+	// file, so it is made when the schema is created or upgraded.
+	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		return s.wrapErr(err)
 	}
 	for _, m := range ms {
 		if m.version <= have {
@@ -211,6 +361,38 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// checkForeign refuses an SQLite database that has tables but is not
+// papersift's, rather than adding papersift's tables to it.
+func (s *Store) checkForeign(ctx context.Context) error {
+	// schema_migrations may have appeared since currentVersion: another
+	// papersift created the database meanwhile.
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations') ORDER BY name LIMIT 4`)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return s.wrapErr(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return s.wrapErr(err)
+	}
+	if len(names) > 0 {
+		if len(names) > 3 {
+			names[3] = "..."
+		}
+		return fmt.Errorf("%s: %w: it is an SQLite database of another program (tables %s); pass another --db",
+			s.path, ErrNotDatabase, strings.Join(names, ", "))
+	}
+	return nil
+}
+
 func (s *Store) currentVersion(ctx context.Context) (int, error) {
 	var name string
 	err := s.db.QueryRowContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&name)
@@ -227,7 +409,8 @@ func (s *Store) currentVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), nil
 }
 
-// wrapErr turns SQLite's file-level errors into the store's sentinels.
+// wrapErr turns SQLite's file-level errors into the store's sentinels, with
+// what to do.
 func (s *Store) wrapErr(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -235,9 +418,18 @@ func (s *Store) wrapErr(err error) error {
 		case sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("%s: %w (it is not an SQLite file; pass another --db)", s.path, ErrNotDatabase)
 		case sqlite3.SQLITE_READONLY:
-			return fmt.Errorf("%s: %w: %v", s.path, ErrReadOnly, err)
+			if s.readOnly {
+				return fmt.Errorf("%s: %w (opened %s): %w", s.path, ErrReadOnly, s.access, err)
+			}
+			return fmt.Errorf("%s: %w: the file or its folder is not writable (%s): %w", s.path, ErrReadOnly, readersStillWork, err)
 		case sqlite3.SQLITE_CANTOPEN:
-			return fmt.Errorf("%s: cannot open the database: %v", s.path, err)
+			return fmt.Errorf("%s: cannot open the database (check that its folder exists and is readable): %w", s.path, err)
+		case sqlite3.SQLITE_BUSY:
+			return fmt.Errorf("%s: %w: another process kept it busy for more than 10 s; try again when it has finished: %w", s.path, ErrBusy, err)
+		case sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%s: %w: %w", s.path, ErrCorrupt, err)
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%s: the disk is full; free some space and run the command again (nothing was half-written): %w", s.path, err)
 		}
 	}
 	return err
@@ -245,6 +437,9 @@ func (s *Store) wrapErr(err error) error {
 
 // inTx runs fn in one transaction, committed when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("%s: %w (opened %s)", s.path, ErrReadOnly, s.access)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrapErr(err)

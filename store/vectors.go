@@ -207,11 +207,28 @@ func writeChunk(ctx context.Context, tx *sql.Tx, mid int64, c *chunk) error {
 
 // PutVectors stores vectors of model m in one transaction. A vector whose
 // hash is no longer its paper's text hash (the text changed meanwhile), or
-// whose paper is gone, is not stored; the number stored is returned.
+// whose paper is gone, is not stored; the number stored is returned. A
+// model dropped meanwhile (by another process's refit) is ErrModelGone.
 func (s *Store) PutVectors(ctx context.Context, m *Model, vs []Vector) (int, error) {
-	stored := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stored = 0
+	var stored int
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		stored, err = putVectors(ctx, tx, m, vs)
+		return err
+	})
+	return stored, err
+}
+
+// putVectors is PutVectors within tx.
+func putVectors(ctx context.Context, tx *sql.Tx, m *Model, vs []Vector) (stored int, err error) {
+	err = func() error {
+		var n int
+		// By name too: SQLite reuses the mid of a dropped model.
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM models WHERE mid = ? AND name = ?`, m.MID, m.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("model %s: %w", m.Name, ErrModelGone)
+		}
 		cur, err := tx.PrepareContext(ctx, `SELECT text_hash FROM papers WHERE pid = ?`)
 		if err != nil {
 			return err
@@ -305,7 +322,7 @@ func (s *Store) PutVectors(ctx context.Context, m *Model, vs []Vector) (int, err
 			}
 		}
 		return nil
-	})
+	}()
 	return stored, err
 }
 

@@ -32,8 +32,9 @@ type globals struct {
 	quiet      bool
 	verbose    bool
 
-	store *store.Store
-	now   func() time.Time
+	store   *store.Store
+	now     func() time.Time
+	command string // the command being run
 }
 
 func globalFlags() []cli.Flag {
@@ -93,6 +94,7 @@ func (g *globals) load(c *cli.Context) error {
 	}
 	g.quiet = c.Bool("quiet")
 	g.verbose = c.Bool("verbose")
+	g.command = c.Args().First()
 	if g.now == nil {
 		g.now = time.Now
 	}
@@ -111,12 +113,16 @@ func defaultDB(getenv func(string) string) string {
 	return filepath.Join(base, "papersift", "papers.db")
 }
 
+// readOnlyCommands never write: they open the database read-only, so that
+// they work on a read-only file or folder and cannot write by mistake.
+var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true, "eval": true, "doctor": true}
+
 // open opens the database for a command (once).
 func (g *globals) open(ctx context.Context) (*store.Store, error) {
 	if g.store != nil {
 		return g.store, nil
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Now: g.now})
+	s, err := store.Open(ctx, g.db, store.Options{Now: g.now, ReadOnly: readOnlyCommands[g.command]})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

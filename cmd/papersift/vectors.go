@@ -95,14 +95,30 @@ func (g *globals) embedMissing(ctx context.Context, s *store.Store, refit bool) 
 
 // embedWith gives every paper a vector of the active model for its
 // current text. With the built-in model, it is fitted first when there is
-// none, when refit is asked, or when the corpus has outgrown the fit.
-// Through an endpoint, papers the endpoint refuses are reported in the
+// none, when refit is asked, or when the corpus has outgrown the fit; when
+// another process replaces the fit meanwhile, embedding goes on with its
+// fit. Through an endpoint, papers the endpoint refuses are reported in the
 // result and in an *embedFailures error; every other paper is embedded.
 func (g *globals) embedWith(ctx context.Context, s *store.Store, o embedOpts) (*embedResult, error) {
 	if g.embedder == openaiKind {
 		return g.embedEndpoint(ctx, s, o.Endpoint)
 	}
-	return g.embedLocal(ctx, s, o.Refit)
+	total := &embedResult{}
+	refit := o.Refit
+	for attempt := 0; ; attempt++ {
+		res, err := g.embedLocal(ctx, s, refit)
+		if res != nil {
+			total.Embedded += res.Embedded
+			total.Model = res.Model
+			total.Refitted = total.Refitted || res.Refitted
+		}
+		if errors.Is(err, store.ErrModelGone) && attempt < 3 {
+			g.notef("another papersift replaced the built-in model meanwhile: going on with its fit")
+			refit = false
+			continue
+		}
+		return total, err
+	}
 }
 
 func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
@@ -139,7 +155,18 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			if err != nil {
 				return nil, err
 			}
-			if m, err = s.SaveFit(ctx, fit.Model(), localKind, fit.Dim(), fit.FitSize(), params); err != nil {
+			// The new fit and every paper's vector are stored in one
+			// transaction, replacing the old fit and its vectors: other
+			// processes never see a model without its vectors.
+			var vs []store.Vector
+			for lo := 0; lo < len(texts); lo += putBatch {
+				batch, err := g.localVectors(ctx, fit, texts[lo:min(lo+putBatch, len(texts))])
+				if err != nil {
+					return nil, err
+				}
+				vs = append(vs, batch...)
+			}
+			if m, res.Embedded, err = s.ReplaceFit(ctx, fit.Model(), localKind, fit.Dim(), fit.FitSize(), params, vs); err != nil {
 				return nil, err
 			}
 			lm = fit
@@ -147,40 +174,50 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 		}
 	}
 	res.Model = m.Name
+	// Papers added or changed meanwhile, or all of them with the old fit.
 	missing, err := s.Missing(ctx, m.MID, 0)
 	if err != nil {
 		return nil, err
 	}
 	for lo := 0; lo < len(missing); lo += putBatch {
-		batch := missing[lo:min(lo+putBatch, len(missing))]
-		texts := make([]string, len(batch))
-		for i, t := range batch {
-			texts[i] = embed.Text(t.Title, t.Abstract)
-		}
-		vecs, err := lm.Embed(ctx, texts)
-		var te *embed.TextError
-		if errors.As(err, &te) {
-			// some text has no known word: embed the others one by one
-			vecs, err = embedEach(ctx, lm, texts)
-		}
+		vs, err := g.localVectors(ctx, lm, missing[lo:min(lo+putBatch, len(missing))])
 		if err != nil {
 			return nil, err
-		}
-		vs := make([]store.Vector, 0, len(batch))
-		for i, t := range batch {
-			if vecs[i] == nil {
-				g.warnf("paper %s: no word of its text is in the built-in model's vocabulary; it gets no vector", t.ID)
-				continue
-			}
-			vs = append(vs, store.Vector{PID: t.PID, Hash: t.Hash, Vec: vecs[i]})
 		}
 		stored, err := s.PutVectors(ctx, m, vs)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		res.Embedded += stored
 	}
 	return res, nil
+}
+
+// localVectors embeds papers with the built-in model; a paper none of whose
+// words the model knows gets no vector, with a warning.
+func (g *globals) localVectors(ctx context.Context, lm *embed.LocalModel, batch []store.TextToEmbed) ([]store.Vector, error) {
+	texts := make([]string, len(batch))
+	for i, t := range batch {
+		texts[i] = embed.Text(t.Title, t.Abstract)
+	}
+	vecs, err := lm.Embed(ctx, texts)
+	var te *embed.TextError
+	if errors.As(err, &te) {
+		// some text has no known word: embed the others one by one
+		vecs, err = embedEach(ctx, lm, texts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	vs := make([]store.Vector, 0, len(batch))
+	for i, t := range batch {
+		if vecs[i] == nil {
+			g.warnf("paper %s: no word of its text is in the built-in model's vocabulary; it gets no vector", t.ID)
+			continue
+		}
+		vs = append(vs, store.Vector{PID: t.PID, Hash: t.Hash, Vec: vecs[i]})
+	}
+	return vs, nil
 }
 
 // embedEach embeds texts one at a time, leaving nil for those that fail.
