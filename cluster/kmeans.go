@@ -29,6 +29,8 @@ import (
 
 // KMeans configures a fit. The zero value is usable: K = 8, at most 100
 // iterations, tolerance 1e-6, restarts chosen by the size of the input, seed 0.
+// Restart r draws from the random stream (Seed, r), so a fit with more
+// restarts tries the starts of one with fewer, and more.
 type KMeans struct {
 	// K is the number of clusters. More clusters than points is not an
 	// error: K becomes the number of points.
@@ -41,9 +43,10 @@ type KMeans struct {
 	// changes cluster.
 	Tol float64
 	// Restarts is the number of independent k-means++ starts; the one of
-	// lowest inertia wins (the earlier on a tie). Zero means 4 for up to
-	// 20,000 points, 2 up to 50,000 and 1 above, where one start already
-	// averages over many points and each start costs the most.
+	// lowest inertia wins (the earlier on a tie). Zero means 8 for up to
+	// 10,000 points, 4 up to 20,000, 2 up to 50,000 and 1 above: a large
+	// input averages over many points in one start, and each start costs
+	// the most there.
 	Restarts int
 	// Seed seeds the random choices (the k-means++ draws); restart r uses
 	// the stream (Seed, r).
@@ -77,6 +80,8 @@ func (km KMeans) withDefaults(n int) KMeans {
 	}
 	if km.Restarts <= 0 {
 		switch {
+		case n <= 10000:
+			km.Restarts = 8
 		case n <= 20000:
 			km.Restarts = 4
 		case n <= 50000:
