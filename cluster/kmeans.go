@@ -141,6 +141,9 @@ func dist(cos float32) float64 {
 	return math.Sqrt(math.Max(0, 2-2*float64(cos)))
 }
 
+// seedSample caps the points k-means++ draws its starting centroids from.
+const seedSample = 20000
+
 // parts is the fixed number of partial sums of every parallel reduction, so
 // that the floating-point result never depends on the number of cores.
 const parts = 32
@@ -189,12 +192,24 @@ func newWork(n, k, dim int) *work {
 	return w
 }
 
-// run is one restart: k-means++ seeding, then Lloyd iterations whose
+// run is one restart: k-means++ seeding (on a sample of seedSample points
+// of a larger input), then Lloyd iterations whose
 // assignment steps skip the distances that the triangle inequality rules
 // out (Elkan's bounds, or Hamerly's when Elkan's take too much memory).
 func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, rng *rand.Rand) (*Result, error) {
 	n := len(data) / dim
-	if err := seed(ctx, data, dim, k, rng, w.centres); err != nil {
+	seedData := data
+	if n > seedSample {
+		// k-means++ on a uniform sample: its cost grows with n times k, and
+		// on 20,000 points the draws already cover every sizeable topic
+		idx := rng.Perm(n)[:seedSample]
+		sort.Ints(idx)
+		seedData = make([]float32, 0, seedSample*dim)
+		for _, i := range idx {
+			seedData = append(seedData, row(data, dim, i)...)
+		}
+	}
+	if err := seed(ctx, seedData, dim, k, rng, w.centres); err != nil {
 		return nil, err
 	}
 	clear(w.drift)

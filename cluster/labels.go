@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -177,6 +178,9 @@ func (o LabelOptions) Label(docs []Doc, assign []int, k int) [][]string {
 			if cand[a].score != cand[b].score {
 				return cand[a].score > cand[b].score
 			}
+			if pa, pb := isPhrase(cand[a].key), isPhrase(cand[b].key); pa != pb {
+				return pa // a phrase says more than a word of the same score
+			}
 			return cand[a].text < cand[b].text
 		})
 		out[c] = o.choose(cand, lx)
@@ -219,6 +223,15 @@ type scored struct {
 	score float64
 }
 
+func sharesWord(a, b []int32) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
 // choose picks the label terms from candidates sorted best first.
 func (o LabelOptions) choose(cand []scored, lx *lexicon) []string {
 	var chosen []scored
@@ -237,37 +250,31 @@ func (o LabelOptions) choose(cand []scored, lx *lexicon) []string {
 			break
 		}
 		tw := words(t)
-		skip := false
-		replaced := -1
+		var overlap []int // chosen terms sharing a word with t
 		for q, ch := range chosen {
-			cw := words(ch)
-			shared := 0
-			for _, a := range tw {
-				for _, b := range cw {
-					if a == b {
-						shared++
-					}
-				}
+			if sharesWord(tw, words(ch)) {
+				overlap = append(overlap, q)
 			}
-			if shared == 0 {
-				continue
-			}
-			if len(tw) == 2 && len(cw) == 1 && replaced < 0 && 2*t.df >= ch.df {
-				replaced = q // the phrase says more than the word
-				continue
-			}
-			skip = true
-			break
 		}
-		if skip {
+		if len(overlap) == 0 {
+			chosen = append(chosen, t)
 			continue
 		}
-		if replaced >= 0 {
-			chosen[replaced] = t
-			// a phrase holding two chosen words replaces the first only
+		// a phrase replaces the words of its own that were chosen when it
+		// holds at least half of their uses; anything else adds nothing
+		replace := len(tw) == 2
+		for _, q := range overlap {
+			if len(words(chosen[q])) != 1 || 2*t.df < chosen[q].df {
+				replace = false
+			}
+		}
+		if !replace {
 			continue
 		}
-		chosen = append(chosen, t)
+		chosen[overlap[0]] = t
+		for q := len(overlap) - 1; q > 0; q-- {
+			chosen = slices.Delete(chosen, overlap[q], overlap[q]+1)
+		}
 	}
 	out := make([]string, len(chosen))
 	for q, t := range chosen {
@@ -276,6 +283,7 @@ func (o LabelOptions) choose(cand []scored, lx *lexicon) []string {
 	return out
 }
 
+func isPhrase(t uint64) bool   { return int32(t) >= 0 }
 func unigram(t int32) uint64   { return uint64(uint32(t))<<32 | 0xffffffff }
 func bigram(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
@@ -405,7 +413,8 @@ func stem(w string) string {
 	case len(w) > 4 && strings.HasSuffix(w, "ies"):
 		return w[:len(w)-3] + "y"
 	case len(w) > 3 && strings.HasSuffix(w, "s") &&
-		!strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		!strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is") &&
+		!strings.HasSuffix(w, "ias"):
 		return w[:len(w)-1]
 	}
 	return w
