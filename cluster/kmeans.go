@@ -7,12 +7,15 @@
 // sum(1 - cos(x, c)), which equals half the squared Euclidean distance
 // between unit vectors. Because of that identity the nearest centroid by
 // cosine is the nearest by Euclidean distance, and the triangle inequality
-// of the Euclidean distance prunes most of the work (Hamerly's bounds in the
-// Lloyd iterations, the same idea in k-means++ seeding).
+// of the Euclidean distance prunes most of the work (Elkan's or Hamerly's
+// bounds in the Lloyd iterations, the same idea in k-means++ seeding) without
+// changing the result.
 //
 // Same data and seed give the same result on any number of cores: every
 // floating-point sum is taken over a split of the points that does not
-// depend on the cores, and ties go to the lower index.
+// depend on the cores, and ties go to the lower index. (Machines with and
+// without AVX2 round dot products differently, so results may differ
+// between them in near-ties.)
 package cluster
 
 import (
@@ -222,7 +225,9 @@ func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, r
 	}); err != nil {
 		return nil, err
 	}
-	w.resum(data, dim, k)
+	if err := w.resum(ctx, data, dim, k); err != nil {
+		return nil, err
+	}
 	iter := 0
 	for {
 		iter++
@@ -413,11 +418,11 @@ func (w *work) applyMoves(data []float32, dim int, moved [][]int32) int {
 
 // resum recomputes the per-cluster sums and counts from the assignment, in
 // fixed parts added in order.
-func (w *work) resum(data []float32, dim, k int) {
+func (w *work) resum(ctx context.Context, data []float32, dim, k int) error {
 	n := len(data) / dim
 	ps := make([][]float64, parts)
 	pc := make([][]int, parts)
-	_ = parallel.Fixed(context.Background(), n, parts, func(p, lo, hi int) {
+	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
 		if lo == hi {
 			return
 		}
@@ -432,6 +437,9 @@ func (w *work) resum(data []float32, dim, k int) {
 		}
 		ps[p], pc[p] = s, c
 	})
+	if err != nil {
+		return err
+	}
 	clear(w.sums)
 	clear(w.counts)
 	for p := range ps {
@@ -445,6 +453,7 @@ func (w *work) resum(data []float32, dim, k int) {
 			w.counts[j] += v
 		}
 	}
+	return nil
 }
 
 // reseedEmpty gives each empty cluster the point farthest from its centroid
