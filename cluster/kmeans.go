@@ -31,7 +31,8 @@ import (
 )
 
 // KMeans configures a fit. The zero value is usable: K = 8, at most 100
-// iterations, tolerance 1e-6, restarts chosen by the size of the input, seed 0.
+// iterations, tolerance 1e-6, settled at 0.1% of points moving, restarts
+// chosen by the size of the input, seed 0.
 // Restart r draws from the random stream (Seed, r), so a fit with more
 // restarts tries the starts of one with fewer, and more.
 type KMeans struct {
@@ -45,6 +46,11 @@ type KMeans struct {
 	// the old and the new centroid. A restart also stops as soon as no point
 	// changes cluster.
 	Tol float64
+	// Settled stops a restart when the share of points that changed cluster
+	// in an iteration is at most this: the last iterations of a large fit
+	// move a handful of points each and barely change the inertia. Zero
+	// means 0.001; a negative value runs to convergence (or MaxIter).
+	Settled float64
 	// Restarts is the number of independent k-means++ starts; the one of
 	// lowest inertia wins (the earlier on a tie). Zero means 8 for up to
 	// 10,000 points, 4 up to 20,000, 2 up to 50,000 and 1 above: a large
@@ -80,6 +86,9 @@ func (km KMeans) withDefaults(n int) KMeans {
 	}
 	if km.Tol <= 0 {
 		km.Tol = 1e-6
+	}
+	if km.Settled == 0 {
+		km.Settled = 0.001
 	}
 	if km.Restarts <= 0 {
 		switch {
@@ -153,18 +162,20 @@ const parts = 32
 
 // work holds the buffers of a restart, reused by the next.
 type work struct {
-	assign  []int
-	upper   []float64 // distance from each point to its centroid, or more
-	lower   []float64 // Hamerly: distance to every other centroid, or less
-	lb      []float32 // Elkan: n x k, distance to each centroid, or less, plus drift
-	drift   []float64 // Elkan: how far each centroid has moved in all
-	sums    []float64 // k x dim
-	counts  []int
-	centres []float32 // k x dim, the current centroids
-	move    []float64 // distance each centroid moved in the last update
-	half    []float64 // half the distance to the nearest other centroid
-	halfCC  []float64 // k x k, half the distance between centroids
-	cc      []float32 // k x k centroid cosines
+	assign   []int
+	upper    []float64 // distance from each point to its centroid, or more
+	lower    []float64 // Hamerly: distance to every other centroid, or less
+	lb       []float32 // Elkan: n x k, distance to each centroid, or less, plus drift
+	drift    []float64 // Elkan: how far each centroid has moved in all
+	drift32  []float32 // ... and in float32, with halfCC32, for the scan
+	halfCC32 []float32
+	sums     []float64 // k x dim
+	counts   []int
+	centres  []float32 // k x dim, the current centroids
+	move     []float64 // distance each centroid moved in the last update
+	half     []float64 // half the distance to the nearest other centroid
+	halfCC   []float64 // k x k, half the distance between centroids
+	cc       []float32 // k x k centroid cosines
 }
 
 // useElkan reports whether a fit of n points of dim values into k clusters
@@ -189,6 +200,8 @@ func newWork(n, k, dim int) *work {
 	if useElkan(n, k, dim) {
 		w.lb = make([]float32, n*k)
 		w.drift = make([]float64, k)
+		w.drift32 = make([]float32, k)
+		w.halfCC32 = make([]float32, k*k)
 	} else {
 		w.lower = make([]float64, n)
 	}
@@ -216,6 +229,7 @@ func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, r
 		return nil, err
 	}
 	clear(w.drift)
+	clear(w.drift32)
 	// first assignment: every distance
 	if err := parallel.For(ctx, n, func(lo, hi int) {
 		sims := make([]float32, k)
@@ -247,7 +261,8 @@ func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, r
 		if err != nil {
 			return nil, err
 		}
-		if changed := w.applyMoves(data, dim, moved); changed == 0 || last {
+		changed := w.applyMoves(data, dim, moved)
+		if changed == 0 || last || float64(changed) <= km.Settled*float64(n) {
 			break
 		}
 	}
@@ -337,6 +352,10 @@ func (w *work) assignElkan(ctx context.Context, data []float32, dim, k int) ([][
 	n := len(data) / dim
 	for c, m := range w.move {
 		w.drift[c] += m
+		w.drift32[c] = float32(w.drift[c])
+	}
+	for j, h := range w.halfCC {
+		w.halfCC32[j] = float32(h)
 	}
 	moved := make([][]int32, parts)
 	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
@@ -353,8 +372,14 @@ func (w *work) assignElkan(ctx context.Context, data []float32, dim, k int) ([][
 			lb := w.lb[i*k : (i+1)*k : (i+1)*k]
 			hc := w.halfCC[a*k : (a+1)*k : (a+1)*k]
 			cand = cand[:0]
+			// the scan runs for most points in every iteration: in float32,
+			// with a margin that keeps a centroid when rounding could matter
+			// (the kept ones are checked again in float64 below)
+			u32 := float32(u + 1e-5)
+			hc32 := w.halfCC32[a*k : (a+1)*k : (a+1)*k]
+			drift := w.drift32[:len(lb):len(lb)]
 			for j, l := range lb {
-				if j != a && u > float64(l)-w.drift[j] && u > hc[j] {
+				if u32 > l-drift[j] && u32 > hc32[j] && j != a {
 					cand = append(cand, j)
 				}
 			}

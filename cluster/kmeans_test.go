@@ -152,7 +152,7 @@ func TestBoundsChangeNothing(t *testing.T) {
 		if !elkan {
 			w.lb, w.drift, w.lower = nil, nil, make([]float64, n)
 		}
-		km := KMeans{K: k, MaxIter: 500}.withDefaults(n)
+		km := KMeans{K: k, MaxIter: 500, Settled: -1}.withDefaults(n)
 		got, err := w.run(context.Background(), data, dim, k, km, rand.New(rand.NewPCG(9, 0)))
 		if err != nil {
 			t.Fatal(err)

@@ -168,9 +168,12 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f filter
 }
 
 // labelSample caps the papers per cluster that its label is computed from
-// (the closest to the centroid), so that labels cost the same on a list of
-// 50 papers per cluster and on 74,000 papers.
-const labelSample = 200
+// (the closest to the centroid): 200, and 3,000 for all clusters together
+// (at least 30 each), so that labels cost about the same on a day's list and
+// on 74,000 papers.
+func labelSample(k int) int {
+	return max(30, min(200, 3000/max(1, k)))
+}
 
 // gatherRows returns the rows of data (n x dim) listed in rows, in that
 // order, as one matrix. A selection of more than half the rows is gathered
@@ -330,8 +333,9 @@ func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) 
 func clusterTerms(ctx context.Context, s *store.Store, sel *selection, members [][]int) ([][]string, error) {
 	var pids []int64
 	var assign []int
+	per := labelSample(len(members))
 	for c, ms := range members {
-		for _, i := range ms[:min(len(ms), labelSample)] {
+		for _, i := range ms[:min(len(ms), per)] {
 			pids = append(pids, sel.pids[i])
 			assign = append(assign, c)
 		}
