@@ -11,86 +11,147 @@ import (
 )
 
 // AutoK configures the choice of k. The zero value tries k from 2 to
-// min(20, n/3) and scores silhouettes on up to 2,000 points.
+// MaxK(n) and scores silhouettes on up to 2,000 points.
+//
+// The criterion is the mean silhouette under cosine distance, highest wins
+// (the smaller k on a tie), over a range capped by the rule of thumb
+// k <= sqrt(n/2). The cap does the work that no internal criterion did when
+// measured (cluster/README.md, "Choosing k"): on well-separated blobs the
+// silhouette, Calinski-Harabasz, Davies-Bouldin, a BIC and the gap statistic
+// all find the true k, but on paper abstracts embedded by the built-in model
+// every one of them runs to an end of the range (silhouette, Davies-Bouldin
+// and the gap to the largest k, Calinski-Harabasz and the BIC to 2), because
+// topics in text nest rather than separate. A reader of a day's list of 56
+// papers wants about 5 groups of 10, not 18 of 3: the cap gives that, and
+// within it the silhouette still finds real structure.
 type AutoK struct {
-	Min, Max int
-	Sample   int // points the silhouette is computed on
-	KMeans   KMeans
+	Min, Max int // range of k; zero: 2 and MaxK(n)
+	// Sample caps the points the silhouette is computed on (default 2,000)
+	// and, at ten times that, the points each candidate k is fitted on; the
+	// chosen k is then fitted on all points.
+	Sample int
+	// KMeans fits each k (its K is ignored). Candidates are fitted with at
+	// most 2 restarts; the chosen k is fitted again with KMeans's own.
+	KMeans KMeans
+}
+
+// MaxK is the default largest k tried for n points: sqrt(n/2), at most 20
+// and at most n/3, and at least 2 (1 below 6 points).
+func MaxK(n int) int {
+	if n < 6 {
+		return 1
+	}
+	return max(2, min(20, n/3, int(math.Round(math.Sqrt(float64(n)/2)))))
 }
 
 // Choice is the k AutoK chose, its score and its clustering.
 type Choice struct {
-	K      int
-	Score  float64 // mean silhouette (cosine distance), in [-1, 1]
-	Result *Result
-	Scores map[int]float64 // every k tried
+	K         int
+	Criterion string  // "silhouette"; "none" when only one k was possible
+	Score     float64 // mean silhouette (cosine distance), in [-1, 1]
+	Result    *Result
+	Tried     []Tried // every k tried, in increasing order
 }
 
-// Fit clusters data for every k in range and keeps the k of the highest mean
-// silhouette (the smaller k on a tie). Fewer than 6 points give k = 1.
+// Tried is the score of one k.
+type Tried struct {
+	K     int
+	Score float64
+}
+
+// Fit clusters data for every k in range and keeps the k of the highest
+// mean silhouette. Fewer than 6 points, or a range of one k, give that k
+// without scoring.
 func (a AutoK) Fit(ctx context.Context, data []float32, dim int) (*Choice, error) {
-	n := len(data) / dim
-	if n == 0 {
-		return nil, ErrNoPoints
+	n, err := checkData(data, dim)
+	if err != nil {
+		return nil, err
 	}
-	lo, hi := a.Min, a.Max
-	if lo < 2 {
-		lo = 2
-	}
+	lo, hi := max(2, a.Min), a.Max
 	if hi <= 0 {
-		hi = min(20, n/3)
+		hi = MaxK(n)
 	}
+	hi = min(hi, n)
 	if hi < lo {
+		lo = hi
+	}
+	if lo == hi {
 		km := a.KMeans
-		km.K = 1
+		km.K = lo
 		res, err := km.Fit(ctx, data, dim)
 		if err != nil {
 			return nil, err
 		}
-		return &Choice{K: 1, Result: res, Scores: map[int]float64{}}, nil
+		return &Choice{K: res.K, Criterion: "none", Result: res}, nil
 	}
 	sample := a.Sample
 	if sample <= 0 {
 		sample = 2000
 	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
+	// candidates are fitted on a sample of a large input
+	fitData, fitN := data, n
+	if n > 10*sample {
+		idx := sampleIdx(n, 10*sample, a.KMeans.Seed)
+		fitData = make([]float32, 0, len(idx)*dim)
+		for _, i := range idx {
+			fitData = append(fitData, row(data, dim, i)...)
+		}
+		fitN = len(idx)
 	}
-	if n > sample {
-		rng := rand.New(rand.NewPCG(a.KMeans.Seed, 0xa076_1d64_78bd_642f))
-		rng.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
-		idx = idx[:sample]
-		sort.Ints(idx)
+	var silIdx []int
+	if fitN > sample {
+		silIdx = sampleIdx(fitN, sample, a.KMeans.Seed^0xa0761d6478bd642f)
 	}
-	ch := &Choice{Score: math.Inf(-1), Scores: map[int]float64{}}
+	ch := &Choice{Criterion: "silhouette", Score: math.Inf(-1)}
 	for k := lo; k <= hi; k++ {
 		km := a.KMeans
 		km.K = k
-		res, err := km.Fit(ctx, data, dim)
+		km.Restarts = 2
+		if a.KMeans.Restarts > 0 {
+			km.Restarts = min(2, a.KMeans.Restarts)
+		}
+		res, err := km.Fit(ctx, fitData, dim)
 		if err != nil {
 			return nil, err
 		}
-		s, err := Silhouette(ctx, data, dim, res.Assign, idx)
+		s, err := Silhouette(ctx, fitData, dim, res.Assign, silIdx)
 		if err != nil {
 			return nil, err
 		}
-		ch.Scores[k] = s
+		ch.Tried = append(ch.Tried, Tried{k, s})
 		if s > ch.Score {
 			ch.K, ch.Score, ch.Result = k, s, res
 		}
 	}
+	km := a.KMeans
+	km.K = ch.K
+	if ch.Result, err = km.Fit(ctx, data, dim); err != nil {
+		return nil, err
+	}
 	return ch, nil
 }
 
+// sampleIdx returns m of the indices 0..n-1, drawn uniformly without
+// replacement by the seed, in increasing order.
+func sampleIdx(n, m int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	idx := rng.Perm(n)[:m]
+	sort.Ints(idx)
+	return idx
+}
+
 // Silhouette is the mean silhouette of the points idx (all when nil) under
-// cosine distance, against the other points of idx.
+// cosine distance, against the other points of idx. A point alone in its
+// cluster scores 0 (Rousseeuw's convention).
 func Silhouette(ctx context.Context, data []float32, dim int, assign []int, idx []int) (float64, error) {
 	if idx == nil {
 		idx = make([]int, len(assign))
 		for i := range idx {
 			idx[i] = i
 		}
+	}
+	if len(idx) == 0 {
+		return 0, ErrNoPoints
 	}
 	k := 0
 	for _, a := range assign {
@@ -100,16 +161,22 @@ func Silhouette(ctx context.Context, data []float32, dim int, assign []int, idx 
 	for _, i := range idx {
 		size[assign[i]]++
 	}
+	// the sampled rows side by side, for the dot kernel
+	rows := make([]float32, 0, len(idx)*dim)
+	for _, i := range idx {
+		rows = append(rows, row(data, dim, i)...)
+	}
 	s := make([]float64, len(idx))
 	err := parallel.For(ctx, len(idx), func(lo, hi int) {
 		sum := make([]float64, k)
+		sims := make([]float32, len(idx))
 		for q := lo; q < hi; q++ {
 			i := idx[q]
 			clear(sum)
-			x := row(data, dim, i)
-			for _, j := range idx {
-				if j != i {
-					sum[assign[j]] += 1 - float64(f32.Dot(x, row(data, dim, j)))
+			f32.Dots(row(rows, dim, q), rows, sims)
+			for r, j := range idx {
+				if r != q {
+					sum[assign[j]] += 1 - float64(sims[r])
 				}
 			}
 			own := assign[i]

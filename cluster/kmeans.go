@@ -5,8 +5,17 @@
 // point x goes to the centroid c of highest cosine, centroids are the
 // normalised means of their points, and the inertia minimised is
 // sum(1 - cos(x, c)), which equals half the squared Euclidean distance
-// between unit vectors. Same data and seed give the same result, on any
-// number of cores.
+// between unit vectors. Because of that identity the nearest centroid by
+// cosine is the nearest by Euclidean distance, and the triangle inequality
+// of the Euclidean distance prunes most of the work (Elkan's or Hamerly's
+// bounds in the Lloyd iterations, the same idea in k-means++ seeding) without
+// changing the result.
+//
+// Same data and seed give the same result on any number of cores: every
+// floating-point sum is taken over a split of the points that does not
+// depend on the cores, and ties go to the lower index. (Machines with and
+// without AVX2 round dot products differently, so results may differ
+// between them in near-ties.)
 package cluster
 
 import (
@@ -15,34 +24,60 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 
 	"github.com/papersift/papersift/internal/f32"
 	"github.com/papersift/papersift/internal/parallel"
 )
 
-// KMeans configures a fit. The zero value is usable: K = 8, 100 iterations,
-// tolerance 1e-6, 4 restarts, seed 0.
+// KMeans configures a fit. The zero value is usable: K = 8, at most 100
+// iterations, tolerance 1e-6, settled at 0.1% of points moving, restarts
+// chosen by the size of the input, seed 0.
+// Restart r draws from the random stream (Seed, r), so a fit with more
+// restarts tries the starts of one with fewer, and more.
 type KMeans struct {
-	K        int     // number of clusters (capped at the number of points)
-	MaxIter  int     // Lloyd iterations per restart
-	Tol      float64 // stop when the inertia improves by less than Tol (relative)
-	Restarts int     // independent k-means++ starts; the lowest inertia wins
-	Seed     uint64
+	// K is the number of clusters. More clusters than points is not an
+	// error: K becomes the number of points.
+	K int
+	// MaxIter caps the Lloyd iterations of each restart.
+	MaxIter int
+	// Tol stops a restart when the centroids, all together, moved less than
+	// this: the sum over centroids of the squared Euclidean distance between
+	// the old and the new centroid. A restart also stops as soon as no point
+	// changes cluster.
+	Tol float64
+	// Settled stops a restart when the share of points that changed cluster
+	// in an iteration is at most this: the last iterations of a large fit
+	// move a handful of points each and barely change the inertia. Zero
+	// means 0.001; a negative value runs to convergence (or MaxIter).
+	Settled float64
+	// Restarts is the number of independent k-means++ starts; the one of
+	// lowest inertia wins (the earlier on a tie). Zero means 8 for up to
+	// 10,000 points, 4 up to 20,000, 2 up to 50,000 and 1 above: a large
+	// input averages over many points in one start, and each start costs
+	// the most there.
+	Restarts int
+	// Seed seeds the random choices (the k-means++ draws); restart r uses
+	// the stream (Seed, r).
+	Seed uint64
 }
 
-// Result is a fitted clustering.
+// Result is a fitted clustering of n points.
 type Result struct {
-	K         int
-	Assign    []int       // cluster of each point
-	Centroids [][]float32 // unit vectors
+	K         int         // number of centroids (min of KMeans.K and n)
+	Assign    []int       // cluster of each point, in [0, K)
+	Cos       []float32   // cosine of each point to its centroid
+	Centroids [][]float32 // unit vectors (a cluster left empty keeps a copy of a point)
+	Sizes     []int       // points per cluster
 	Inertia   float64     // sum over points of 1 - cos(point, its centroid)
 	Iter      int         // Lloyd iterations of the winning restart
+	Restart   int         // index of the winning restart
 }
 
 // ErrNoPoints is returned for an empty input.
 var ErrNoPoints = errors.New("cluster: no points")
 
-func (km KMeans) withDefaults() KMeans {
+func (km KMeans) withDefaults(n int) KMeans {
 	if km.K <= 0 {
 		km.K = 8
 	}
@@ -52,31 +87,56 @@ func (km KMeans) withDefaults() KMeans {
 	if km.Tol <= 0 {
 		km.Tol = 1e-6
 	}
+	if km.Settled == 0 {
+		km.Settled = 0.001
+	}
 	if km.Restarts <= 0 {
-		km.Restarts = 4
+		switch {
+		case n <= 10000:
+			km.Restarts = 8
+		case n <= 20000:
+			km.Restarts = 4
+		case n <= 50000:
+			km.Restarts = 2
+		default:
+			km.Restarts = 1
+		}
 	}
 	return km
 }
 
-// Fit clusters the n = len(data)/dim unit vectors of data (row-major). When
-// K exceeds n, K = n.
-func (km KMeans) Fit(ctx context.Context, data []float32, dim int) (*Result, error) {
-	km = km.withDefaults()
+// checkData returns the number of rows of data.
+func checkData(data []float32, dim int) (int, error) {
 	if dim <= 0 || len(data)%dim != 0 {
-		return nil, fmt.Errorf("cluster: %d values are not rows of %d", len(data), dim)
+		return 0, fmt.Errorf("cluster: %d values are not rows of %d", len(data), dim)
 	}
 	n := len(data) / dim
 	if n == 0 {
-		return nil, ErrNoPoints
+		return 0, ErrNoPoints
 	}
+	return n, nil
+}
+
+// Fit clusters the n = len(data)/dim unit vectors of data (row-major, as
+// stored: Fit does not normalise them). When K exceeds n, K = n. When there
+// are fewer distinct points than K, the surplus clusters stay empty (Sizes
+// says so). Fit returns ctx.Err() when the context is cancelled.
+func (km KMeans) Fit(ctx context.Context, data []float32, dim int) (*Result, error) {
+	n, err := checkData(data, dim)
+	if err != nil {
+		return nil, err
+	}
+	km = km.withDefaults(n)
 	k := min(km.K, n)
 	var best *Result
+	w := newWork(n, k, dim)
 	for r := 0; r < km.Restarts; r++ {
-		rng := rand.New(rand.NewPCG(km.Seed, uint64(r)+0x5851f42d4c957f2d))
-		res, err := lloyd(ctx, data, dim, k, km, rng)
+		rng := rand.New(rand.NewPCG(km.Seed, uint64(r)))
+		res, err := w.run(ctx, data, dim, k, km, rng)
 		if err != nil {
 			return nil, err
 		}
+		res.Restart = r
 		if best == nil || res.Inertia < best.Inertia {
 			best = res
 		}
@@ -88,197 +148,485 @@ func row(data []float32, dim, i int) []float32 {
 	return data[i*dim : (i+1)*dim : (i+1)*dim]
 }
 
-// seed picks k centres by greedy k-means++: each new centre is the best of
-// 2 + ln k candidates drawn in proportion to the distance to the nearest
-// centre so far.
-func seed(ctx context.Context, data []float32, dim, k int, rng *rand.Rand) ([][]float32, error) {
-	n := len(data) / dim
-	centres := make([][]float32, 0, k)
-	add := func(i int) {
-		c := make([]float32, dim)
-		copy(c, row(data, dim, i))
-		centres = append(centres, c)
+// dist is the Euclidean distance between unit vectors of cosine cos.
+func dist(cos float32) float64 {
+	return math.Sqrt(math.Max(0, 2-2*float64(cos)))
+}
+
+// seedSample caps the points k-means++ draws its starting centroids from.
+const seedSample = 20000
+
+// parts is the fixed number of partial sums of every parallel reduction, so
+// that the floating-point result never depends on the number of cores.
+const parts = 32
+
+// work holds the buffers of a restart, reused by the next.
+type work struct {
+	assign   []int
+	upper    []float64 // distance from each point to its centroid, or more
+	lower    []float64 // Hamerly: distance to every other centroid, or less
+	lb       []float32 // Elkan: n x k, distance to each centroid, or less, plus drift
+	drift    []float64 // Elkan: how far each centroid has moved in all
+	drift32  []float32 // ... and in float32, with halfCC32, for the scan
+	halfCC32 []float32
+	sums     []float64 // k x dim
+	counts   []int
+	centres  []float32 // k x dim, the current centroids
+	move     []float64 // distance each centroid moved in the last update
+	half     []float64 // half the distance to the nearest other centroid
+	halfCC   []float64 // k x k, half the distance between centroids
+	cc       []float32 // k x k centroid cosines
+}
+
+// useElkan reports whether a fit of n points of dim values into k clusters
+// keeps Elkan's n x k bounds: when they take at most half the memory of the
+// points themselves, or 16 MB.
+func useElkan(n, k, dim int) bool {
+	return k > 1 && (n*k <= n*dim/2 || n*k <= 1<<22)
+}
+
+func newWork(n, k, dim int) *work {
+	w := &work{
+		assign:  make([]int, n),
+		upper:   make([]float64, n),
+		sums:    make([]float64, k*dim),
+		counts:  make([]int, k),
+		centres: make([]float32, k*dim),
+		move:    make([]float64, k),
+		half:    make([]float64, k),
+		halfCC:  make([]float64, k*k),
+		cc:      make([]float32, k*k),
 	}
-	add(rng.IntN(n))
-	// dist[i] = 1 - max cos to the centres so far
-	dist := make([]float64, n)
+	if useElkan(n, k, dim) {
+		w.lb = make([]float32, n*k)
+		w.drift = make([]float64, k)
+		w.drift32 = make([]float32, k)
+		w.halfCC32 = make([]float32, k*k)
+	} else {
+		w.lower = make([]float64, n)
+	}
+	return w
+}
+
+// run is one restart: k-means++ seeding (on a sample of seedSample points
+// of a larger input), then Lloyd iterations whose
+// assignment steps skip the distances that the triangle inequality rules
+// out (Elkan's bounds, or Hamerly's when Elkan's take too much memory).
+func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, rng *rand.Rand) (*Result, error) {
+	n := len(data) / dim
+	seedData := data
+	if n > seedSample {
+		// k-means++ on a uniform sample: its cost grows with n times k, and
+		// on 20,000 points the draws already cover every sizeable topic
+		idx := rng.Perm(n)[:seedSample]
+		sort.Ints(idx)
+		seedData = make([]float32, 0, seedSample*dim)
+		for _, i := range idx {
+			seedData = append(seedData, row(data, dim, i)...)
+		}
+	}
+	if err := seed(ctx, seedData, dim, k, rng, w.centres); err != nil {
+		return nil, err
+	}
+	clear(w.drift)
+	clear(w.drift32)
+	// first assignment: every distance
 	if err := parallel.For(ctx, n, func(lo, hi int) {
+		sims := make([]float32, k)
 		for i := lo; i < hi; i++ {
-			dist[i] = math.Max(0, 1-float64(f32.Dot(row(data, dim, i), centres[0])))
+			w.assignFull(data, dim, i, sims)
 		}
 	}); err != nil {
 		return nil, err
 	}
-	trials := 2 + int(math.Log(float64(k)))
-	cand := make([]int, trials)
-	newDist := make([][]float64, trials)
-	for t := range newDist {
-		newDist[t] = make([]float64, n)
+	if err := w.resum(ctx, data, dim, k); err != nil {
+		return nil, err
 	}
-	for len(centres) < k {
-		var total float64
-		for _, d := range dist {
-			total += d
+	iter := 0
+	for {
+		iter++
+		if err := w.reseedEmpty(ctx, data, dim, k); err != nil {
+			return nil, err
 		}
-		for t := range cand {
-			if total <= 0 {
-				cand[t] = rng.IntN(n)
-				continue
-			}
-			u := rng.Float64() * total
-			i := 0
-			for ; i < n-1; i++ {
-				u -= dist[i]
-				if u < 0 {
-					break
-				}
-			}
-			cand[t] = i
+		shift := w.update(dim, k)
+		last := iter >= km.MaxIter || shift <= km.Tol
+		w.halfGaps(dim, k)
+		var moved [][]int32
+		var err error
+		if w.lb != nil {
+			moved, err = w.assignElkan(ctx, data, dim, k)
+		} else {
+			moved, err = w.assignHamerly(ctx, data, dim, k)
 		}
-		err := parallel.For(ctx, n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				x := row(data, dim, i)
-				for t, c := range cand {
-					d := math.Max(0, 1-float64(f32.Dot(x, row(data, dim, c))))
-					newDist[t][i] = math.Min(dist[i], d)
-				}
-			}
-		})
 		if err != nil {
 			return nil, err
 		}
-		bestT, bestPot := 0, math.Inf(1)
-		for t := range cand {
-			var pot float64
-			for _, d := range newDist[t] {
-				pot += d
-			}
-			if pot < bestPot {
-				bestT, bestPot = t, pot
-			}
-		}
-		add(cand[bestT])
-		copy(dist, newDist[bestT])
-	}
-	return centres, nil
-}
-
-// parts is the fixed number of partial sums of the update step, so that
-// the floating-point result never depends on the number of cores.
-const parts = 16
-
-func lloyd(ctx context.Context, data []float32, dim, k int, km KMeans, rng *rand.Rand) (*Result, error) {
-	n := len(data) / dim
-	centres, err := seed(ctx, data, dim, k, rng)
-	if err != nil {
-		return nil, err
-	}
-	assign := make([]int, n)
-	sim := make([]float32, n)
-	sums := make([][]float64, parts)
-	counts := make([][]int, parts)
-	for p := range sums {
-		sums[p] = make([]float64, k*dim)
-		counts[p] = make([]int, k)
-	}
-	prev := math.Inf(1)
-	res := &Result{K: k}
-	for it := 1; it <= km.MaxIter; it++ {
-		// assignment
-		if err := parallel.For(ctx, n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				x := row(data, dim, i)
-				best, bs := 0, float32(math.Inf(-1))
-				for c, cv := range centres {
-					if s := f32.Dot(x, cv); s > bs {
-						best, bs = c, s
-					}
-				}
-				assign[i], sim[i] = best, bs
-			}
-		}); err != nil {
-			return nil, err
-		}
-		var inertia float64
-		for _, s := range sim {
-			inertia += 1 - float64(s)
-		}
-		res.Iter, res.Inertia = it, inertia
-		// update: partial sums over fixed parts, combined in order
-		if err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
-			s, c := sums[p], counts[p]
-			clear(s)
-			clear(c)
-			for i := lo; i < hi; i++ {
-				a := assign[i]
-				c[a]++
-				dst := s[a*dim : (a+1)*dim]
-				for j, v := range row(data, dim, i) {
-					dst[j] += float64(v)
-				}
-			}
-		}); err != nil {
-			return nil, err
-		}
-		total := make([]float64, k*dim)
-		count := make([]int, k)
-		for p := 0; p < parts; p++ {
-			for j, v := range sums[p] {
-				total[j] += v
-			}
-			for j, v := range counts[p] {
-				count[j] += v
-			}
-		}
-		for c := 0; c < k; c++ {
-			if count[c] == 0 {
-				// an empty cluster takes the point worst served by its centre
-				far := 0
-				for i := 1; i < n; i++ {
-					if sim[i] < sim[far] {
-						far = i
-					}
-				}
-				copy(centres[c], row(data, dim, far))
-				sim[far] = 1
-				continue
-			}
-			var ss float64
-			for _, v := range total[c*dim : (c+1)*dim] {
-				ss += v * v
-			}
-			inv := 1 / math.Sqrt(ss)
-			if ss == 0 {
-				inv = 0
-			}
-			for j := 0; j < dim; j++ {
-				centres[c][j] = float32(total[c*dim+j] * inv)
-			}
-		}
-		if prev-inertia <= km.Tol*math.Abs(prev) && it > 1 {
+		changed := w.applyMoves(data, dim, moved)
+		if changed == 0 || last || float64(changed) <= km.Settled*float64(n) {
 			break
 		}
-		prev = inertia
 	}
-	// final assignment to the final centres
-	if err := parallel.For(ctx, n, func(lo, hi int) {
+	return w.result(ctx, data, dim, k, iter)
+}
+
+// assignFull assigns point i by its cosine to every centroid and sets its
+// bounds; it returns the cluster. sims is scratch space of k values.
+func (w *work) assignFull(data []float32, dim, i int, sims []float32) int {
+	f32.Dots(row(data, dim, i), w.centres, sims)
+	best, second := 0, -1
+	for c := 1; c < len(sims); c++ {
+		switch {
+		case sims[c] > sims[best]:
+			best, second = c, best
+		case second < 0 || sims[c] > sims[second]:
+			second = c
+		}
+	}
+	w.assign[i] = best
+	w.upper[i] = dist(sims[best])
+	switch {
+	case w.lb != nil:
+		k := len(sims)
+		lb := w.lb[i*k : (i+1)*k]
+		for c, v := range sims {
+			lb[c] = float32(dist(v) + w.drift[c])
+		}
+	case second < 0:
+		w.lower[i] = math.Inf(1)
+	default:
+		w.lower[i] = dist(sims[second])
+	}
+	return best
+}
+
+// assignHamerly reassigns the points whose bounds do not rule out a closer
+// centroid (Hamerly 2010: one lower bound per point, on the distance to
+// every centroid but its own) and returns the moves (pairs of point and
+// former cluster, by part).
+func (w *work) assignHamerly(ctx context.Context, data []float32, dim, k int) ([][]int32, error) {
+	n := len(data) / dim
+	maxMove, maxAt, second := 0.0, -1, 0.0
+	for c, m := range w.move {
+		if m > maxMove {
+			maxMove, maxAt, second = m, c, maxMove
+		} else if m > second {
+			second = m
+		}
+	}
+	moved := make([][]int32, parts)
+	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
+		sims := make([]float32, k)
+		var mv []int32
 		for i := lo; i < hi; i++ {
-			x := row(data, dim, i)
-			best, bs := 0, float32(math.Inf(-1))
-			for c, cv := range centres {
-				if s := f32.Dot(x, cv); s > bs {
-					best, bs = c, s
+			a := w.assign[i]
+			w.upper[i] += w.move[a]
+			if a == maxAt {
+				w.lower[i] -= second
+			} else {
+				w.lower[i] -= maxMove
+			}
+			m := math.Max(w.half[a], w.lower[i])
+			if w.upper[i] <= m {
+				continue
+			}
+			w.upper[i] = dist(f32.DotFMA(row(data, dim, i), row(w.centres, dim, a)))
+			if w.upper[i] <= m {
+				continue
+			}
+			if b := w.assignFull(data, dim, i, sims); b != a {
+				mv = append(mv, int32(i), int32(a))
+			}
+		}
+		moved[p] = mv
+	})
+	return moved, err
+}
+
+// assignElkan reassigns points as Elkan (2003) does, with a lower bound on
+// the distance from each point to each centroid: centroid j is skipped when
+// the point's upper bound is below its bound for j or below half the
+// distance between its centroid and j. Bounds are kept with the total drift
+// of their centroid added, so that a centroid's move lowers all its bounds
+// at once.
+func (w *work) assignElkan(ctx context.Context, data []float32, dim, k int) ([][]int32, error) {
+	n := len(data) / dim
+	for c, m := range w.move {
+		w.drift[c] += m
+		w.drift32[c] = float32(w.drift[c])
+	}
+	for j, h := range w.halfCC {
+		w.halfCC32[j] = float32(h)
+	}
+	moved := make([][]int32, parts)
+	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
+		var mv []int32
+		cand := make([]int, 0, k)
+		sims := make([]float32, k)
+		for i := lo; i < hi; i++ {
+			a := w.assign[i]
+			u := w.upper[i] + w.move[a]
+			w.upper[i] = u
+			if u <= w.half[a] {
+				continue
+			}
+			lb := w.lb[i*k : (i+1)*k : (i+1)*k]
+			hc := w.halfCC[a*k : (a+1)*k : (a+1)*k]
+			cand = cand[:0]
+			// the scan runs for most points in every iteration: in float32,
+			// with a margin that keeps a centroid when rounding could matter
+			// (the kept ones are checked again in float64 below)
+			u32 := float32(u + 1e-5)
+			hc32 := w.halfCC32[a*k : (a+1)*k : (a+1)*k]
+			drift := w.drift32[:len(lb):len(lb)]
+			for j, l := range lb {
+				if u32 > l-drift[j] && u32 > hc32[j] && j != a {
+					cand = append(cand, j)
 				}
 			}
-			assign[i], sim[i] = best, bs
+			if len(cand) == 0 {
+				continue
+			}
+			x := row(data, dim, i)
+			u = dist(f32.DotFMA(x, row(w.centres, dim, a)))
+			w.upper[i] = u
+			lb[a] = float32(u + w.drift[a])
+			keep := cand[:0]
+			for _, j := range cand {
+				if u > float64(lb[j])-w.drift[j] && u > hc[j] {
+					keep = append(keep, j)
+				}
+			}
+			if len(keep) == 0 {
+				continue
+			}
+			f32.DotsAt(x, w.centres, keep, sims[:len(keep)])
+			b := a
+			for q, j := range keep {
+				d := dist(sims[q])
+				lb[j] = float32(d + w.drift[j])
+				if d < u || d == u && j < b {
+					b, u = j, d
+				}
+			}
+			if b != a {
+				w.assign[i], w.upper[i] = b, u
+				mv = append(mv, int32(i), int32(a))
+			}
+		}
+		moved[p] = mv
+	})
+	return moved, err
+}
+
+// applyMoves updates the sums and counts for the points that changed
+// cluster (pairs of point and former cluster), in point order, and returns
+// how many moved.
+func (w *work) applyMoves(data []float32, dim int, moved [][]int32) int {
+	changed := 0
+	for _, mv := range moved {
+		for q := 0; q < len(mv); q += 2 {
+			i, from := int(mv[q]), int(mv[q+1])
+			to := w.assign[i]
+			fs := w.sums[from*dim : (from+1)*dim]
+			ts := w.sums[to*dim : (to+1)*dim]
+			for j, v := range row(data, dim, i) {
+				fs[j] -= float64(v)
+				ts[j] += float64(v)
+			}
+			w.counts[from]--
+			w.counts[to]++
+			changed++
+		}
+	}
+	return changed
+}
+
+// resum recomputes the per-cluster sums and counts from the assignment, in
+// fixed parts added in order.
+func (w *work) resum(ctx context.Context, data []float32, dim, k int) error {
+	n := len(data) / dim
+	ps := make([][]float64, parts)
+	pc := make([][]int, parts)
+	err := parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
+		if lo == hi {
+			return
+		}
+		s, c := make([]float64, k*dim), make([]int, k)
+		for i := lo; i < hi; i++ {
+			a := w.assign[i]
+			c[a]++
+			dst := s[a*dim : (a+1)*dim]
+			for j, v := range row(data, dim, i) {
+				dst[j] += float64(v)
+			}
+		}
+		ps[p], pc[p] = s, c
+	})
+	if err != nil {
+		return err
+	}
+	clear(w.sums)
+	clear(w.counts)
+	for p := range ps {
+		if ps[p] == nil {
+			continue
+		}
+		for j, v := range ps[p] {
+			w.sums[j] += v
+		}
+		for j, v := range pc[p] {
+			w.counts[j] += v
+		}
+	}
+	return nil
+}
+
+// reseedEmpty gives each empty cluster the point farthest from its centroid
+// among clusters of two or more points (the lowest index on a tie). When
+// every point sits on its centroid (fewer distinct points than clusters)
+// the cluster stays empty.
+func (w *work) reseedEmpty(ctx context.Context, data []float32, dim, k int) error {
+	empty := false
+	for _, c := range w.counts {
+		if c == 0 {
+			empty = true
+		}
+	}
+	if !empty {
+		return nil
+	}
+	n := len(data) / dim
+	d := make([]float64, n)
+	if err := parallel.For(ctx, n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a := w.assign[i]
+			d[i] = dist(f32.DotFMA(row(data, dim, i), row(w.centres, dim, a)))
+			w.upper[i] = d[i]
+		}
+	}); err != nil {
+		return err
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return d[order[a]] > d[order[b]] })
+	next := 0
+	for c := 0; c < k; c++ {
+		if w.counts[c] != 0 {
+			continue
+		}
+		for next < n && w.counts[w.assign[order[next]]] < 2 {
+			next++
+		}
+		if next == n || d[order[next]] == 0 {
+			return nil
+		}
+		i := order[next]
+		next++
+		from := w.assign[i]
+		x := row(data, dim, i)
+		for j, v := range x {
+			w.sums[from*dim+j] -= float64(v)
+			w.sums[c*dim+j] += float64(v)
+		}
+		w.counts[from]--
+		w.counts[c]++
+		w.assign[i] = c
+		w.upper[i] = 0
+		if w.lb != nil {
+			clear(w.lb[i*k : (i+1)*k]) // below any distance: recomputed
+		} else {
+			w.lower[i] = 0
+		}
+	}
+	return nil
+}
+
+// update moves each centroid to the normalised sum of its points and returns
+// the sum of squared moves.
+func (w *work) update(dim, k int) float64 {
+	var shift float64
+	for c := 0; c < k; c++ {
+		cent := w.centres[c*dim : (c+1)*dim]
+		w.move[c] = 0
+		if w.counts[c] == 0 {
+			continue // empty for want of distinct points: stays where it is
+		}
+		s := w.sums[c*dim : (c+1)*dim]
+		var ss float64
+		for _, v := range s {
+			ss += v * v
+		}
+		if ss == 0 {
+			continue // points cancel out: keep the old direction
+		}
+		inv := 1 / math.Sqrt(ss)
+		var d2 float64
+		for j, v := range s {
+			nv := float32(v * inv)
+			diff := float64(nv) - float64(cent[j])
+			d2 += diff * diff
+			cent[j] = nv
+		}
+		w.move[c] = math.Sqrt(d2)
+		shift += d2
+	}
+	return shift
+}
+
+// halfGaps sets half[c] to half the distance from centroid c to the nearest
+// other centroid: a point closer than that to its centroid cannot be closer
+// to another.
+func (w *work) halfGaps(dim, k int) {
+	for c := 0; c < k; c++ {
+		f32.Dots(row(w.centres, dim, c), w.centres, w.cc[c*k:(c+1)*k])
+	}
+	for c := 0; c < k; c++ {
+		best := float32(math.Inf(-1))
+		for o := 0; o < k; o++ {
+			w.halfCC[c*k+o] = dist(w.cc[c*k+o]) / 2
+			if o != c && w.cc[c*k+o] > best {
+				best = w.cc[c*k+o]
+			}
+		}
+		if k == 1 {
+			w.half[c] = math.Inf(1)
+			continue
+		}
+		w.half[c] = dist(best) / 2
+	}
+}
+
+// result computes the cosines, sizes and inertia of the final assignment.
+func (w *work) result(ctx context.Context, data []float32, dim, k, iter int) (*Result, error) {
+	n := len(data) / dim
+	res := &Result{K: k, Iter: iter, Assign: make([]int, n), Cos: make([]float32, n), Sizes: make([]int, k)}
+	copy(res.Assign, w.assign)
+	if err := parallel.For(ctx, n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			res.Cos[i] = f32.DotFMA(row(data, dim, i), row(w.centres, dim, w.assign[i]))
 		}
 	}); err != nil {
 		return nil, err
 	}
-	var inertia float64
-	for _, s := range sim {
-		inertia += 1 - float64(s)
+	part := make([]float64, parts)
+	_ = parallel.Fixed(ctx, n, parts, func(p, lo, hi int) {
+		var s float64
+		for _, c := range res.Cos[lo:hi] {
+			s += 1 - float64(c)
+		}
+		part[p] = s
+	})
+	for _, s := range part {
+		res.Inertia += s
 	}
-	res.Assign, res.Centroids, res.Inertia = assign, centres, inertia
-	return res, nil
+	for _, a := range res.Assign {
+		res.Sizes[a]++
+	}
+	res.Centroids = make([][]float32, k)
+	for c := range res.Centroids {
+		res.Centroids[c] = append([]float32(nil), row(w.centres, dim, c)...)
+	}
+	return res, ctx.Err()
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift/cluster"
-	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/store"
 )
 
@@ -30,9 +29,16 @@ type groupJSON struct {
 	Missing  int           `json:"missing"`
 }
 
+// autoJSON says how -k auto chose k.
 type autoJSON struct {
-	Silhouette float64 `json:"silhouette"`
-	Tried      []int   `json:"tried"`
+	Criterion string      `json:"criterion"`
+	Score     float64     `json:"score"`
+	Tried     []triedJSON `json:"tried"`
+}
+
+type triedJSON struct {
+	K     int     `json:"k"`
+	Score float64 `json:"score"`
 }
 
 type clusterJSON struct {
@@ -70,7 +76,7 @@ func groupCommand(g *globals) *cli.Command {
 		Name:  "group",
 		Usage: "cluster papers into topics (k-means) with readable labels",
 		Flags: append(scopeFlags(),
-			&cli.StringFlag{Name: "k", Value: "auto", Usage: "number of clusters, or auto (chosen by silhouette)"},
+			&cli.StringFlag{Name: "k", Value: "auto", Usage: "number of clusters (more than the papers: one per paper), or auto: 2 to sqrt(n/2) (at most 20), best silhouette"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed: same data, same seed, same clusters"},
 		),
 		Action: func(c *cli.Context) error {
@@ -162,8 +168,60 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f filter
 }
 
 // labelSample caps the papers per cluster that its label is computed from
-// (the closest to the centroid).
-const labelSample = 200
+// (the closest to the centroid): 200, and 3,000 for all clusters together
+// (at least 30 each), so that labels cost about the same on a day's list and
+// on 74,000 papers.
+func labelSample(k int) int {
+	return max(30, min(200, 3000/max(1, k)))
+}
+
+// gatherRows returns the rows of data (n x dim) listed in rows, in that
+// order, as one matrix. A selection of more than half the rows is gathered
+// in place (data is overwritten) so that a large fit needs no second copy of
+// its vectors.
+func gatherRows(data []float32, dim int, rows []int) []float32 {
+	n := len(data) / dim
+	if 2*len(rows) <= n {
+		out := make([]float32, 0, len(rows)*dim)
+		for _, r := range rows {
+			out = append(out, data[r*dim:(r+1)*dim]...)
+		}
+		return out
+	}
+	// the permutation: destination j takes source src[j]; the unselected
+	// rows fill the places after the selection
+	src := make([]int, 0, n)
+	src = append(src, rows...)
+	taken := make([]bool, n)
+	for _, r := range rows {
+		taken[r] = true
+	}
+	for r := 0; r < n; r++ {
+		if !taken[r] {
+			src = append(src, r)
+		}
+	}
+	done := make([]bool, n)
+	tmp := make([]float32, dim)
+	for start := 0; start < n; start++ {
+		if done[start] || src[start] == start {
+			continue
+		}
+		copy(tmp, data[start*dim:(start+1)*dim])
+		j := start
+		for {
+			done[j] = true
+			from := src[j]
+			if from == start {
+				copy(data[j*dim:(j+1)*dim], tmp)
+				break
+			}
+			copy(data[j*dim:(j+1)*dim], data[from*dim:(from+1)*dim])
+			j = from
+		}
+	}
+	return data[:len(rows)*dim]
+}
 
 func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) {
 	s, err := g.open(ctx)
@@ -193,86 +251,67 @@ func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) 
 	if len(sel.rows) == 0 {
 		return nil, fmt.Errorf("no embedded papers to group (run papersift embed)")
 	}
-	data := make([]float32, 0, len(sel.rows)*mat.Dim)
-	for _, r := range sel.rows {
-		data = append(data, mat.Row(r)...)
-	}
+	dim, model := mat.Dim, mat.Model
+	data := gatherRows(mat.Data, dim, sel.rows)
+	mat = nil // data may share its memory: the matrix is no longer valid
+	out := &groupJSON{List: f.List, Model: model, Missing: sel.missing}
 	km := cluster.KMeans{K: o.K, Seed: o.Seed}
-	out := &groupJSON{List: f.List, Model: mat.Model, Missing: sel.missing}
 	var res *cluster.Result
 	if o.K == 0 {
-		ch, err := cluster.AutoK{KMeans: km}.Fit(ctx, data, mat.Dim)
+		ch, err := cluster.AutoK{KMeans: km}.Fit(ctx, data, dim)
 		if err != nil {
 			return nil, err
 		}
 		res = ch.Result
-		out.Auto = &autoJSON{Silhouette: round3(ch.Score)}
-		for k := range ch.Scores {
-			out.Auto.Tried = append(out.Auto.Tried, k)
+		out.Auto = &autoJSON{Criterion: ch.Criterion, Score: round3(ch.Score)}
+		for _, t := range ch.Tried {
+			out.Auto.Tried = append(out.Auto.Tried, triedJSON{K: t.K, Score: round3(t.Score)})
 		}
-		sort.Ints(out.Auto.Tried)
-		if len(out.Auto.Tried) > 0 {
-			g.notef("k = %d chosen by silhouette %.3f (tried %d to %d)", ch.K, ch.Score, out.Auto.Tried[0], out.Auto.Tried[len(out.Auto.Tried)-1])
+		if len(ch.Tried) > 0 {
+			g.notef("k = %d chosen by %s %.3f (tried %d to %d)", ch.K, ch.Criterion, ch.Score, ch.Tried[0].K, ch.Tried[len(ch.Tried)-1].K)
 		}
 	} else {
 		if o.K > len(sel.rows) {
 			g.notef("note: -k %d is more than the %d papers; using k = %d", o.K, len(sel.rows), len(sel.rows))
 		}
-		if res, err = km.Fit(ctx, data, mat.Dim); err != nil {
+		if res, err = km.Fit(ctx, data, dim); err != nil {
 			return nil, err
 		}
 	}
+	data = nil
 	// members of each cluster, closest to the centroid first
-	type member struct {
-		i   int
-		cos float32
-	}
-	members := make([][]member, res.K)
+	members := make([][]int, res.K)
 	for i, c := range res.Assign {
-		cos := dot(data[i*mat.Dim:(i+1)*mat.Dim], res.Centroids[c])
-		members[c] = append(members[c], member{i, cos})
+		members[c] = append(members[c], i)
 	}
 	for _, ms := range members {
 		sort.Slice(ms, func(a, b int) bool {
-			if ms[a].cos != ms[b].cos {
-				return ms[a].cos > ms[b].cos
+			ca, cb := res.Cos[ms[a]], res.Cos[ms[b]]
+			if ca != cb {
+				return ca > cb
 			}
-			return sel.ids[ms[a].i] < sel.ids[ms[b].i]
+			return sel.ids[ms[a]] < sel.ids[ms[b]]
 		})
 	}
-	// label from the representatives
-	var texts []string
-	var assign []int
-	var samplePIDs []int64
-	for c, ms := range members {
-		for _, m := range ms[:min(len(ms), labelSample)] {
-			samplePIDs = append(samplePIDs, sel.pids[m.i])
-			assign = append(assign, c)
-		}
-	}
-	sample, err := s.PapersByPID(ctx, samplePIDs)
+	terms, err := clusterTerms(ctx, s, sel, members)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range sample {
-		texts = append(texts, embed.Text(p.Title, p.Abstract))
-	}
-	terms := cluster.Labels(texts, assign, res.K, 5)
 	titles, err := s.Titles(ctx, sel.pids)
 	if err != nil {
 		return nil, err
 	}
 	for c, ms := range members {
 		if len(ms) == 0 {
-			continue
+			continue // fewer distinct papers than clusters
 		}
-		cj := clusterJSON{Terms: terms[c], Size: len(ms)}
+		cj := clusterJSON{Terms: terms[c], Size: len(ms), Papers: make([]hitJSON, 0, len(ms))}
 		if cj.Terms == nil {
 			cj.Terms = []string{}
 		}
 		cj.Label = label(cj.Terms)
-		for _, m := range ms {
-			cj.Papers = append(cj.Papers, hitJSON{ID: sel.ids[m.i], Title: titles[sel.pids[m.i]], Score: round3(float64(m.cos))})
+		for _, i := range ms {
+			cj.Papers = append(cj.Papers, hitJSON{ID: sel.ids[i], Title: titles[sel.pids[i]], Score: round3(float64(res.Cos[i]))})
 		}
 		out.Clusters = append(out.Clusters, cj)
 	}
@@ -289,20 +328,38 @@ func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) 
 	return out, nil
 }
 
+// clusterTerms labels each cluster from the titles and abstracts of its
+// representatives: the labelSample papers closest to its centroid.
+func clusterTerms(ctx context.Context, s *store.Store, sel *selection, members [][]int) ([][]string, error) {
+	var pids []int64
+	var assign []int
+	per := labelSample(len(members))
+	for c, ms := range members {
+		for _, i := range ms[:min(len(ms), per)] {
+			pids = append(pids, sel.pids[i])
+			assign = append(assign, c)
+		}
+	}
+	papers, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	if len(papers) != len(pids) {
+		return nil, fmt.Errorf("label clusters: %d of %d papers not found (was the database changed meanwhile?)", len(pids)-len(papers), len(pids))
+	}
+	docs := make([]cluster.Doc, len(papers))
+	for i, p := range papers {
+		docs[i] = cluster.Doc{Title: p.Title, Abstract: p.Abstract}
+	}
+	return cluster.Labels(docs, assign, len(members)), nil
+}
+
 // label joins the first three terms.
 func label(terms []string) string {
 	if len(terms) == 0 {
 		return "(no distinctive terms)"
 	}
 	return strings.Join(terms[:min(3, len(terms))], ", ")
-}
-
-func dot(a, b []float32) float32 {
-	var s float32
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 func (g *globals) printGroup(r *groupJSON) error {
