@@ -22,7 +22,7 @@ func papersiftGroupRun(t *testing.T, db string, args ...string) (string, string,
 }
 
 // seedDB is a database holding the seed page (56 papers), embedded.
-func seedDB(t *testing.T) string {
+func seededGroupDB(t *testing.T) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "p.db")
 	if _, errs, code := papersiftGroupRun(t, db, "-q", "ingest", "../../testdata/000_b745d9aefa4b81e4.txt"); code != 0 {
@@ -32,7 +32,7 @@ func seedDB(t *testing.T) string {
 }
 
 func TestGroupSameSeedSameJSON(t *testing.T) {
-	db := seedDB(t)
+	db := seededGroupDB(t)
 	for _, k := range []string{"auto", "4", "7"} {
 		a, errs, code := papersiftGroupRun(t, db, "group", "-k", k, "--seed", "3", "--format", "json")
 		if code != 0 {
@@ -99,7 +99,7 @@ func checkGroup(t *testing.T, g groupJSON, n int) {
 }
 
 func TestGroupMoreClustersThanPapers(t *testing.T) {
-	db := seedDB(t)
+	db := seededGroupDB(t)
 	out, errs, code := papersiftGroupRun(t, db, "group", "-k", "80", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -115,7 +115,7 @@ func TestGroupMoreClustersThanPapers(t *testing.T) {
 }
 
 func TestGroupUsage(t *testing.T) {
-	db := seedDB(t)
+	db := seededGroupDB(t)
 	for _, args := range [][]string{{"group", "-k", "0"}, {"group", "-k", "many"}, {"group", "--all", "--list", "x"}} {
 		if _, _, code := papersiftGroupRun(t, db, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
