@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"math"
 	"slices"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/papersift/papersift/internal/parallel"
 	"github.com/papersift/papersift/tfidf"
 )
 
@@ -102,7 +104,7 @@ func (o LabelOptions) Label(docs []Doc, assign []int, k int) [][]string {
 	if o.MinTerms <= 0 {
 		o.MinTerms = min(3, o.Terms)
 	}
-	lx := newLexicon()
+	lx, titles, fulls := tokenizeDocs(docs, assign, k)
 	size := make([]int, k)
 	dfc := make([]map[uint64]int32, k) // papers of the cluster using the term
 	tic := make([]map[uint64]int32, k) // ... in their title
@@ -111,19 +113,15 @@ func (o LabelOptions) Label(docs []Doc, assign []int, k int) [][]string {
 		tic[c] = map[uint64]int32{}
 	}
 	df := map[uint64]int32{} // papers using the term, all clusters
-	var toks []int32
 	var terms, titleTerms []uint64
-	for i, d := range docs {
+	for i := range docs {
 		c := assign[i]
 		if c < 0 || c >= k {
 			continue
 		}
 		size[c]++
-		toks = lx.tokens(d.Title, toks[:0])
-		titleTerms = appendTerms(titleTerms[:0], toks)
-		toks = append(toks, -1)
-		toks = lx.tokens(d.Abstract, toks)
-		terms = appendTerms(terms[:0], toks)
+		titleTerms = appendTerms(titleTerms[:0], titles[i])
+		terms = appendTerms(terms[:0], fulls[i])
 		for _, t := range uniqueTerms(terms) {
 			dfc[c][t]++
 			df[t]++
@@ -134,16 +132,13 @@ func (o LabelOptions) Label(docs []Doc, assign []int, k int) [][]string {
 	}
 	// occurrences in clusters of one paper
 	single := make([]map[uint64]int32, k)
-	for i, d := range docs {
+	for i := range docs {
 		c := assign[i]
 		if c < 0 || c >= k || size[c] != 1 {
 			continue
 		}
 		single[c] = map[uint64]int32{}
-		toks = lx.tokens(d.Title, toks[:0])
-		toks = append(toks, -1)
-		toks = lx.tokens(d.Abstract, toks)
-		for _, t := range appendTerms(terms[:0], toks) {
+		for _, t := range appendTerms(terms[:0], fulls[i]) {
 			single[c][t]++
 		}
 	}
@@ -205,14 +200,8 @@ func appendTerms(dst []uint64, toks []int32) []uint64 {
 
 // uniqueTerms sorts terms and drops repeats, in place.
 func uniqueTerms(terms []uint64) []uint64 {
-	sort.Slice(terms, func(a, b int) bool { return terms[a] < terms[b] })
-	out := terms[:0]
-	for j, t := range terms {
-		if j == 0 || terms[j-1] != t {
-			out = append(out, t)
-		}
-	}
-	return out
+	slices.Sort(terms)
+	return slices.Compact(terms)
 }
 
 // scored is a candidate term of a cluster.
@@ -302,6 +291,56 @@ type lexicon struct {
 
 func newLexicon() *lexicon {
 	return &lexicon{word: map[string]int32{}, stem: map[string]int32{}}
+}
+
+// tokenizeDocs returns the stem ids of each document's title, and of its
+// title and abstract (with a break between), in one lexicon. Documents are
+// tokenized on all cores, each part with a lexicon of its own, merged in
+// part order: the ids may differ with the split, the terms they stand for
+// and their counts do not.
+func tokenizeDocs(docs []Doc, assign []int, k int) (*lexicon, [][]int32, [][]int32) {
+	titles := make([][]int32, len(docs))
+	fulls := make([][]int32, len(docs))
+	const parts = 8
+	lexs := make([]*lexicon, parts)
+	_ = parallel.Fixed(context.Background(), len(docs), parts, func(p, lo, hi int) {
+		lx := newLexicon()
+		for i := lo; i < hi; i++ {
+			if c := assign[i]; c < 0 || c >= k {
+				continue
+			}
+			t := lx.tokens(docs[i].Title, nil)
+			titles[i] = t
+			full := append(append(append(make([]int32, 0, len(t)+64), t...), -1), lx.tokens(docs[i].Abstract, nil)...)
+			fulls[i] = full
+		}
+		lexs[p] = lx
+	})
+	global := newLexicon()
+	for p, lp := range lexs {
+		stems := make([]int32, len(lp.generic))
+		for w, word := range lp.words {
+			stems[lp.wstem[w]] = global.add(word, lp.wcount[w])
+		}
+		lo, hi := p*len(docs)/parts, (p+1)*len(docs)/parts
+		for i := lo; i < hi; i++ {
+			for _, seq := range [][]int32{titles[i], fulls[i]} {
+				for j, x := range seq {
+					if x >= 0 {
+						seq[j] = stems[x]
+					}
+				}
+			}
+		}
+	}
+	return global, titles, fulls
+}
+
+// add counts n occurrences of a lowercase word and returns its stem id.
+func (lx *lexicon) add(w string, n int) int32 {
+	sid := lx.id([]byte(w))
+	lx.wcount[lx.word[w]] += n - 1
+	return sid
 }
 
 // id counts an occurrence of a lowercase word and returns its stem id.

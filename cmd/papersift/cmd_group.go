@@ -126,10 +126,11 @@ type selection struct {
 	rows    []int // rows of the matrix
 	pids    []int64
 	ids     []string
+	titles  []string // when asked for
 	missing int
 }
 
-func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f filterOpts) (*selection, error) {
+func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f filterOpts, withTitles bool) (*selection, error) {
 	var want map[int64]bool
 	if !f.All && (f.List != "" || f.Since != "") {
 		pids, err := s.PIDs(ctx, store.Filter{List: f.List, Since: f.Since})
@@ -141,28 +142,36 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f filter
 			want[p] = true
 		}
 	}
-	ids, err := s.IDs(ctx)
+	names, err := s.Names(ctx, withTitles)
 	if err != nil {
 		return nil, err
 	}
-	sel := &selection{}
-	have := 0
+	type row struct {
+		r int
+		n store.Name
+	}
+	rows := make([]row, 0, len(mat.PIDs))
 	for i, pid := range mat.PIDs {
 		if want != nil && !want[pid] {
 			continue
 		}
-		have++
-		sel.rows = append(sel.rows, i)
+		rows = append(rows, row{i, names[pid]})
 	}
-	sort.Slice(sel.rows, func(a, b int) bool { return ids[mat.PIDs[sel.rows[a]]] < ids[mat.PIDs[sel.rows[b]]] })
-	for _, r := range sel.rows {
-		sel.pids = append(sel.pids, mat.PIDs[r])
-		sel.ids = append(sel.ids, ids[mat.PIDs[r]])
+	sort.Slice(rows, func(a, b int) bool { return rows[a].n.ID < rows[b].n.ID })
+	sel := &selection{rows: make([]int, len(rows)), pids: make([]int64, len(rows)), ids: make([]string, len(rows))}
+	if withTitles {
+		sel.titles = make([]string, len(rows))
+	}
+	for i, r := range rows {
+		sel.rows[i], sel.pids[i], sel.ids[i] = r.r, mat.PIDs[r.r], r.n.ID
+		if withTitles {
+			sel.titles[i] = r.n.Title
+		}
 	}
 	if want != nil {
-		sel.missing = len(want) - have
+		sel.missing = len(want) - len(rows)
 	} else {
-		sel.missing = len(ids) - have
+		sel.missing = len(names) - len(rows)
 	}
 	return sel, nil
 }
@@ -241,7 +250,7 @@ func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) 
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectRows(ctx, s, mat, f)
+	sel, err := selectRows(ctx, s, mat, f, true)
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +306,6 @@ func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) 
 	if err != nil {
 		return nil, err
 	}
-	titles, err := s.Titles(ctx, sel.pids)
-	if err != nil {
-		return nil, err
-	}
 	for c, ms := range members {
 		if len(ms) == 0 {
 			continue // fewer distinct papers than clusters
@@ -311,7 +316,7 @@ func runGroup(ctx context.Context, g *globals, o groupOpts) (*groupJSON, error) 
 		}
 		cj.Label = label(cj.Terms)
 		for _, i := range ms {
-			cj.Papers = append(cj.Papers, hitJSON{ID: sel.ids[i], Title: titles[sel.pids[i]], Score: round3(float64(res.Cos[i]))})
+			cj.Papers = append(cj.Papers, hitJSON{ID: sel.ids[i], Title: sel.titles[i], Score: round3(float64(res.Cos[i]))})
 		}
 		out.Clusters = append(out.Clusters, cj)
 	}

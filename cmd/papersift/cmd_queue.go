@@ -167,7 +167,7 @@ func (g *globals) loadReader(ctx context.Context, scope filterOpts, includeRead 
 
 // candidates are the rows of the scope that the queue may show.
 func (rm *readerModel) candidates(ctx context.Context) ([]int, error) {
-	sel, err := selectRows(ctx, rm.store, rm.mat, rm.scope)
+	sel, err := selectRows(ctx, rm.store, rm.mat, rm.scope, false)
 	if err != nil {
 		return nil, err
 	}
