@@ -162,7 +162,7 @@ func TestHostileInput(t *testing.T) {
 				"{\"id\": \"arXiv:2405.12345v2\", \"title\": \"Versions Are One Paper\", \"abstract\": \"Second version.\"}\n"+
 				"{\"id\": \" 2405.12345 \", \"title\": \"A Different Title\", \"abstract\": \"Third record.\"}\n"))
 		out, errOut, code := ingRun(t, db, nil, "ingest", "--no-embed", "--list", "collide", "--format", "json", path)
-		if code != 0 || !strings.Contains(out, `"new": 1`) || !strings.Contains(errOut, path+`:3: id "2405.12345" again (first at line 1) with another title`) {
+		if code != 0 || !strings.Contains(out, `"new":1,`) || !strings.Contains(errOut, path+`:3: id "2405.12345" again (first at line 1) with another title`) {
 			t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 		}
 		ps := ingPapers(t, db, "--list", "collide")

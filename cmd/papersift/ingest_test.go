@@ -235,7 +235,7 @@ func TestIngestFormats(t *testing.T) {
 	}
 	data, _ := os.ReadFile(ingFixture("papers.jsonl"))
 	out, errOut, code := ingRun(t, db, bytes.NewReader(data), "ingest", "-", "--no-embed", "--list", "piped", "--format", "jsonl", "--format", "json")
-	if code != 0 || !strings.Contains(out, `"new": 3`) || !strings.Contains(errOut, "stdin:5: skipped line 5 (skip-me) has no abstract") {
+	if code != 0 || !strings.Contains(out, `"new":3,`) || !strings.Contains(errOut, "stdin:5: skipped line 5 (skip-me) has no abstract") {
 		t.Errorf("stdin: exit %d\n%s\n%s", code, out, errOut)
 	}
 	r = ingIngest(t, db, "--no-embed", "--list", "array", ingFixture("papers.json"), ingFixture("feed.atom.xml"))
