@@ -197,10 +197,10 @@ func procInstEncoding(inst []byte) string {
 func (e *atomEntry) paper(where string) (Paper, string) {
 	id := strings.TrimSpace(e.ID)
 	p := Paper{ID: id, ArxivID: ArxivID(id), Title: e.Title, Abstract: e.Summary}
-	if clean(p.Title) == "" {
+	if blank(p.Title) {
 		return p, fmt.Sprintf("%s (%s) has no title", where, name(id, ""))
 	}
-	if clean(p.Abstract) == "" {
+	if blank(p.Abstract) {
 		return p, fmt.Sprintf("%s (%s) has no summary", where, name(id, p.Title))
 	}
 	for _, a := range e.Authors {

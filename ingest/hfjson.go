@@ -82,17 +82,17 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 			return
 		}
 		p := Paper{ID: id, Title: pp.Title, Abstract: pp.Summary, Upvotes: pp.Upvotes, Comments: it.NumComments, Line: line}
-		if clean(p.Title) == "" {
+		if blank(p.Title) {
 			p.Title = it.Title
 		}
-		if clean(p.Abstract) == "" {
+		if blank(p.Abstract) {
 			p.Abstract = it.Summary
 		}
 		switch {
-		case clean(p.Title) == "":
+		case blank(p.Title):
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s (%s) has no paper.title", where, name(id, ""))})
 			return
-		case clean(p.Abstract) == "":
+		case blank(p.Abstract):
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s (%s) has no paper.summary", where, name(id, p.Title))})
 			return
 		}

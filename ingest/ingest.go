@@ -318,35 +318,61 @@ func clean(s string) string {
 	if !needsClean(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s))
 	space := false
 	for i := 0; i < len(s); {
+		// copy a run of ASCII non-space bytes at once
+		j := i
+		for j < len(s) && s[j] > ' ' && s[j] < utf8.RuneSelf {
+			j++
+		}
+		if j > i {
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, s[i:j]...)
+			i = j
+			continue
+		}
 		c := s[i]
-		size := 1
 		if c < utf8.RuneSelf {
 			if isSpaceByte(c) {
 				space = true
-				i++
-				continue
+			} else {
+				// a control character that is not white space: kept
+				if space && len(b) > 0 {
+					b = append(b, ' ')
+				}
+				space = false
+				b = append(b, c)
 			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = true
 		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				space = true
-				i += size
-				continue
+			if space && len(b) > 0 {
+				b = append(b, ' ')
 			}
+			space = false
+			b = append(b, s[i:i+size]...)
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteString(s[i : i+size])
 		i += size
 	}
-	return b.String()
+	return string(b)
+}
+
+// blank reports whether s holds nothing but white space.
+func blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func needsClean(s string) bool {

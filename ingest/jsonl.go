@@ -274,10 +274,10 @@ func firstCategory(raw json.RawMessage) string {
 // paper converts a record, or says why it is skipped.
 func (r *record) paper(where string) (Paper, string) {
 	p := Paper{ID: r.ID, Title: r.Title, Abstract: r.Abstract, Authors: r.Authors}
-	if clean(p.Title) == "" {
+	if blank(p.Title) {
 		return p, fmt.Sprintf("%s (%s) has no title", where, name(r.ID, ""))
 	}
-	if clean(p.Abstract) == "" {
+	if blank(p.Abstract) {
 		return p, fmt.Sprintf("%s (%s) has no abstract", where, name(r.ID, r.Title))
 	}
 	p.Date = isoDate(r.Date)

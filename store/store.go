@@ -303,6 +303,9 @@ func SchemaVersion() int {
 	return ms[len(ms)-1].version
 }
 
+// pageSize is the page size of a new database.
+const pageSize = 16384
+
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -328,8 +331,22 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("%s: %w: %w (%d, this binary's is %d): open it once with write access", s.path, ErrReadOnly, errSchemaBehind, have, known)
 	}
 	// WAL: readers and one writer at once. The setting is kept in the
-	// file, so it is made when the schema is created or upgraded.
-	if _, err := s.db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+	// file, so it is made when the schema is created or upgraded. A new
+	// file first gets larger pages: fewer pages per paper row and per
+	// vector chunk, so fewer writes when storing and reads when loading.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	if have == 0 {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size=%d`, pageSize)); err != nil {
+			conn.Close()
+			return s.wrapErr(err)
+		}
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
+	conn.Close()
+	if err != nil {
 		return s.wrapErr(err)
 	}
 	for _, m := range ms {
