@@ -66,6 +66,7 @@ type Listing struct {
 	Format   string
 	Date     string // the listing's own date (YYYY-MM-DD), when it has one
 	Papers   []Paper
+	Emitted  int // papers handed to Options.Emit instead of Papers
 	Skipped  []Skip
 	Warnings []Warning
 	Paging   *Paging // arxiv feeds only
@@ -97,6 +98,12 @@ type Options struct {
 	Source      string // its name in messages: a file name, "stdin" or the URL
 	Format      string // "", "auto" or one of Formats
 	ContentType string // the Content-Type a server gave, a hint for detection
+	// Emit, when set, receives the papers instead of Listing.Papers, in
+	// source order, a chunk at a time: JSON Lines sources hand over each
+	// chunk as soon as it and those before it are parsed, so a large
+	// listing can be stored while the rest is read; other formats hand
+	// over everything at once. An error from Emit stops the parse.
+	Emit func([]Paper) error
 }
 
 // Parse reads a whole source.
@@ -145,7 +152,7 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 		if t := data[firstNonSpace(data)]; t == '[' {
 			l, err = parseJSONArray(data, src)
 		} else {
-			l, err = parseJSONL(data, src)
+			return parseJSONLines(data, src, opt.Emit)
 		}
 	case "csv":
 		l, err = parseCSV(data, src)
@@ -156,39 +163,88 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 		return nil, err
 	}
 	l.Source, l.Format = src, format
-	if len(l.Papers) == 0 {
-		msg := "no papers in it"
-		line := 0
-		if len(l.Skipped) > 0 {
-			msg = fmt.Sprintf("no usable papers: every record was skipped (first: %s)", l.Skipped[0].Reason)
-			line = l.Skipped[0].Line
-		}
-		return nil, &ParseError{Source: src, Line: line, Msg: msg}
+	if err := l.check(); err != nil {
+		return nil, err
 	}
-	noteCollisions(l)
+	var col collisions
+	for _, p := range l.Papers {
+		col.add(l, p)
+	}
+	if opt.Emit != nil {
+		ps := l.Papers
+		l.Papers, l.Emitted = nil, len(ps)
+		if err := opt.Emit(ps); err != nil {
+			return nil, err
+		}
+	}
 	return l, nil
+}
+
+// parseJSONLines parses JSON Lines, handing papers to emit (when set) as
+// they are ready.
+func parseJSONLines(data []byte, src string, emit func([]Paper) error) (*Listing, error) {
+	l := &Listing{Source: src, Format: "jsonl"}
+	var col collisions
+	err := parseJSONL(data, src, l, func(ps []Paper) error {
+		for _, p := range ps {
+			col.add(l, p)
+		}
+		if emit == nil {
+			l.Papers = append(l.Papers, ps...)
+			return nil
+		}
+		l.Emitted += len(ps)
+		return emit(ps)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := l.check(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// check fails a listing with no usable paper.
+func (l *Listing) check() error {
+	if len(l.Papers)+l.Emitted > 0 {
+		return nil
+	}
+	msg := "no papers in it"
+	line := 0
+	if len(l.Skipped) > 0 {
+		msg = fmt.Sprintf("no usable papers: every record was skipped (first: %s)", l.Skipped[0].Reason)
+		line = l.Skipped[0].Line
+	}
+	return &ParseError{Source: l.Source, Line: line, Msg: msg}
 }
 
 // noteCollisions warns about records of one listing that are one paper
 // because their ids are equal once normalised but whose titles differ.
 // Records with the same id are merged by the store, the later winning.
-func noteCollisions(l *Listing) {
-	type first struct {
-		line int
-		key  string
+type collisions struct {
+	seen map[string]collided
+}
+
+type collided struct {
+	line int
+	key  string
+}
+
+// add notes p, warning on l when its id came before with another title.
+func (c *collisions) add(l *Listing, p Paper) {
+	if c.seen == nil {
+		c.seen = map[string]collided{}
 	}
-	seen := make(map[string]first, len(l.Papers))
-	for _, p := range l.Papers {
-		k := TitleKey(p.Title)
-		f, ok := seen[p.ID]
-		if !ok {
-			seen[p.ID] = first{p.Line, k}
-			continue
-		}
-		if f.key != k {
-			l.Warnings = append(l.Warnings, Warning{Line: p.Line, Msg: fmt.Sprintf(
-				"id %q again (first at line %d) with another title: the records are one paper and the later one wins; give them distinct ids if they are different papers", p.ID, f.line)})
-		}
+	k := TitleKey(p.Title)
+	f, ok := c.seen[p.ID]
+	if !ok {
+		c.seen[p.ID] = collided{p.Line, k}
+		return
+	}
+	if f.key != k {
+		l.Warnings = append(l.Warnings, Warning{Line: p.Line, Msg: fmt.Sprintf(
+			"id %q again (first at line %d) with another title: the records are one paper and the later one wins; give them distinct ids if they are different papers", p.ID, f.line)})
 	}
 }
 

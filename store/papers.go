@@ -172,6 +172,37 @@ func eqInt(a, b *int) bool {
 // paper, keeping the real id. A paper whose text changed loses its vectors
 // (and only it); a record that changes nothing writes nothing.
 func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, error) {
+	return s.ingest(ctx, func(list func(name string) (func([]Paper) error, error)) error {
+		for _, b := range batches {
+			put, err := list(b.List)
+			if err != nil {
+				return err
+			}
+			if err := put(b.Papers); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// IngestStream stores the papers produce hands to put, a chunk at a time,
+// as the list named list, in one transaction (with Ingest's merge rules): a
+// large listing is stored while it is still being read. When produce fails,
+// nothing is stored.
+func (s *Store) IngestStream(ctx context.Context, list string, produce func(put func([]Paper) error) error) (*IngestResult, error) {
+	return s.ingest(ctx, func(open func(name string) (func([]Paper) error, error)) error {
+		put, err := open(list)
+		if err != nil {
+			return err
+		}
+		return produce(put)
+	})
+}
+
+// ingest runs fill in one transaction; fill opens lists and puts papers on
+// them.
+func (s *Store) ingest(ctx context.Context, fill func(list func(name string) (func([]Paper) error, error)) error) (*IngestResult, error) {
 	res := &IngestResult{}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		*res = IngestResult{}
@@ -180,37 +211,46 @@ func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, err
 			return err
 		}
 		defer w.close()
-		for _, b := range batches {
-			lid, err := ensureList(ctx, tx, b.List, w.now)
+		// The statements run without the context's cancellation, which
+		// costs a goroutine per statement in the driver: the loop checks
+		// it every 256 records instead, and the transaction rolls back.
+		stmtCtx := context.WithoutCancel(ctx)
+		list := func(name string) (func([]Paper) error, error) {
+			if err := w.flushMembers(stmtCtx); err != nil {
+				return nil, err
+			}
+			lid, err := ensureList(ctx, tx, name, w.now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			// positions continue after the list's last; gaps are harmless
 			var pos int64
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(pos) + 1, 0) FROM list_papers WHERE lid = ?`, lid).Scan(&pos); err != nil {
-				return err
+				return nil, err
 			}
-			res.Read += len(b.Papers)
-			// The statements run without the context's cancellation, which
-			// costs a goroutine per statement in the driver: the loop checks
-			// it every 256 records instead, and the transaction rolls back.
-			stmtCtx := context.WithoutCancel(ctx)
-			for i := range b.Papers {
-				if i%256 == 0 && ctx.Err() != nil {
-					return ctx.Err()
+			return func(papers []Paper) error {
+				res.Read += len(papers)
+				for i := range papers {
+					if i%256 == 0 && ctx.Err() != nil {
+						return ctx.Err()
+					}
+					pid, err := w.put(stmtCtx, &papers[i])
+					if err != nil {
+						return fmt.Errorf("paper %s: %w", papers[i].ID, err)
+					}
+					if err := w.addMember(stmtCtx, lid, pid, pos); err != nil {
+						return err
+					}
+					pos++
 				}
-				pid, err := w.put(stmtCtx, &b.Papers[i])
-				if err != nil {
-					return fmt.Errorf("paper %s: %w", b.Papers[i].ID, err)
-				}
-				if err := w.addMember(stmtCtx, lid, pid, pos); err != nil {
-					return err
-				}
-				pos++
-			}
-			if err := w.flushMembers(stmtCtx); err != nil {
-				return err
-			}
+				return nil
+			}, nil
+		}
+		if err := fill(list); err != nil {
+			return err
+		}
+		if err := w.flushMembers(stmtCtx); err != nil {
+			return err
 		}
 		return w.restore(ctx)
 	})
@@ -645,7 +685,8 @@ func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) s
 		return nil, &NotFoundError{Ref: ref}
 	}
 	for _, id := range []string{ref, normID(ref)} {
-		p, err := scanPaper(s.db.QueryRowContext(ctx, `SELECT `+paperCols+` FROM papers WHERE id = ? OR arxiv_id = ? ORDER BY id = ? DESC LIMIT 1`, id, id, id))
+		p, err := scanPaper(s.db.QueryRowContext(ctx, `SELECT `+paperCols+` FROM papers WHERE id = ?1
+			UNION ALL SELECT `+paperCols+` FROM papers WHERE arxiv_id = ?1 AND arxiv_id <> id LIMIT 1`, id))
 		if err == nil {
 			return p, nil
 		}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -162,9 +164,9 @@ func checkInputFormat(f string) error {
 
 // readSources parses every source before anything is written: one bad
 // source fails the whole ingest and leaves the database as it was.
-func (g *globals) readSources(ctx context.Context, o ingestOpts) ([]*ingest.Listing, int, error) {
+func (g *globals) readSources(ctx context.Context, o ingestOpts) ([]*ingest.Listing, error) {
 	if err := checkInputFormat(o.Format); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	stdin := 0
 	for _, src := range o.Sources {
@@ -173,21 +175,30 @@ func (g *globals) readSources(ctx context.Context, o ingestOpts) ([]*ingest.List
 		}
 	}
 	if stdin > 1 {
-		return nil, 0, usagef("- (stdin) can be given once")
+		return nil, usagef("- (stdin) can be given once")
 	}
 	var ls []*ingest.Listing
-	skipped := 0
 	for _, src := range o.Sources {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		l, err := g.readSource(ctx, src, o)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}
+
+// reportListings warns of skipped records and collisions (or, with
+// --strict, fails on a skipped record) and returns how many were skipped.
+func (g *globals) reportListings(o ingestOpts, ls []*ingest.Listing) (int, error) {
+	skipped := 0
+	for _, l := range ls {
 		for _, s := range l.Skipped {
 			if o.Strict {
-				return nil, 0, &ingest.ParseError{Source: l.Source, Line: s.Line, Msg: s.Reason + " (--strict: fix the record, or ingest without --strict to skip it)"}
+				return 0, &ingest.ParseError{Source: l.Source, Line: s.Line, Msg: s.Reason + " (--strict: fix the record, or ingest without --strict to skip it)"}
 			}
 			g.warnf("%s: skipped %s", position(l.Source, s.Line), s.Reason)
 		}
@@ -198,9 +209,8 @@ func (g *globals) readSources(ctx context.Context, o ingestOpts) ([]*ingest.List
 			g.notef("%s: entries %d-%d of %d%s", l.Source, p.Start+1, p.Start+len(l.Papers)+len(l.Skipped), p.Total, nextPageNote(p))
 		}
 		skipped += len(l.Skipped)
-		ls = append(ls, l)
 	}
-	return ls, skipped, nil
+	return skipped, nil
 }
 
 func position(src string, line int) string {
@@ -226,6 +236,15 @@ func nextPageNote(p *ingest.Paging) string {
 }
 
 func (g *globals) readSource(ctx context.Context, src string, o ingestOpts) (*ingest.Listing, error) {
+	data, opt, err := g.loadSource(ctx, src, o)
+	if err != nil {
+		return nil, err
+	}
+	return ingest.ParseBytes(data, opt)
+}
+
+// loadSource reads a source's bytes: a URL, stdin or a file.
+func (g *globals) loadSource(ctx context.Context, src string, o ingestOpts) ([]byte, ingest.Options, error) {
 	opt := ingest.Options{Source: src, Format: o.Format}
 	switch {
 	case ingest.IsURL(src):
@@ -238,25 +257,119 @@ func (g *globals) readSource(ctx context.Context, src string, o ingestOpts) (*in
 		f := &ingest.Fetcher{Client: http.DefaultClient, MaxBytes: o.MaxSize}
 		got, err := f.Fetch(fctx, src)
 		if err != nil {
-			return nil, fetchHint(err, timeout)
+			return nil, opt, fetchHint(err, timeout)
 		}
 		opt.ContentType = got.ContentType
-		return ingest.ParseBytes(got.Data, opt)
+		return got.Data, opt, nil
 	case src == "-":
 		opt.Source = "stdin"
-		return ingest.Parse(g.stdin, opt)
+		data, err := io.ReadAll(g.stdin)
+		if err != nil {
+			return nil, opt, &ingest.ParseError{Source: "stdin", Msg: fmt.Sprintf("cannot read: %v", err)}
+		}
+		return data, opt, nil
 	}
 	if st, err := os.Stat(src); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a folder, not a listing file", src)
+		return nil, opt, fmt.Errorf("%s: is a folder, not a listing file", src)
 	}
 	data, err := os.ReadFile(src) // sized to the file, read at once
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such file", src)
+		return nil, opt, fmt.Errorf("%s: no such file", src)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src, err)
+		return nil, opt, fmt.Errorf("%s: %w", src, err)
 	}
-	return ingest.ParseBytes(data, opt)
+	return data, opt, nil
+}
+
+// streamable reports whether a source can be stored while it is parsed:
+// JSON Lines (one paper per line), whose list is known before reading it.
+func streamable(data []byte, opt ingest.Options) bool {
+	format := opt.Format
+	if format == "" || format == "auto" {
+		f, err := ingest.Detect(data, ingest.Hint{Name: opt.Source, ContentType: opt.ContentType})
+		if err != nil {
+			return false
+		}
+		format = f
+	}
+	if format != "jsonl" {
+		return false
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
+}
+
+// runIngestStream ingests one large JSON Lines source: its chunks are
+// stored as they are parsed, in one transaction, so parsing and storing
+// share the machine's cores. A bad record anywhere fails the ingest and
+// rolls everything back; a database this ingest created is removed again.
+func runIngestStream(ctx context.Context, g *globals, o ingestOpts, data []byte, opt ingest.Options) (*ingestJSON, error) {
+	existed := fileExists(g.db)
+	s, err := g.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := o.List
+	if name == "" {
+		name = g.now().Format("2006-01-02")
+	}
+	var l *ingest.Listing
+	res, err := s.IngestStream(ctx, name, func(put func([]store.Paper) error) error {
+		opt.Emit = func(ps []ingest.Paper) error {
+			sp, err := toStore(ctx, ps)
+			if err != nil {
+				return err
+			}
+			return put(sp)
+		}
+		var err error
+		if l, err = ingest.ParseBytes(data, opt); err != nil {
+			return err
+		}
+		if o.Strict && len(l.Skipped) > 0 {
+			s := l.Skipped[0]
+			return &ingest.ParseError{Source: l.Source, Line: s.Line, Msg: s.Reason + " (--strict: fix the record, or ingest without --strict to skip it)"}
+		}
+		return nil
+	})
+	if err != nil {
+		if !existed {
+			g.dropNewDB()
+		}
+		var pe *ingest.ParseError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store papers: %w", err)
+	}
+	for _, sk := range l.Skipped {
+		g.warnf("%s: skipped %s", position(l.Source, sk.Line), sk.Reason)
+	}
+	for _, w := range l.Warnings {
+		g.warnf("%s: %s", position(l.Source, w.Line), w.Msg)
+	}
+	out := &ingestJSON{Skipped: len(l.Skipped), List: name, Lists: []string{name},
+		Sources: []sourceJSON{{Source: l.Source, Format: l.Format, Papers: l.Emitted, Skipped: len(l.Skipped), List: name}}}
+	out.Read, out.New, out.Updated = res.Read+len(l.Skipped), res.New, res.Updated
+	return g.embedAfterIngest(ctx, s, o, out)
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() > 0
+}
+
+// dropNewDB closes and removes a database this command created, after a
+// failed ingest: the reader is left as before, with no database.
+func (g *globals) dropNewDB() {
+	if g.store != nil {
+		g.store.Close()
+		g.store = nil
+	}
+	for _, suf := range []string{"", "-wal", "-shm"} {
+		os.Remove(g.db + suf)
+	}
 }
 
 // fetchHint adds what to do to a failed fetch.
@@ -293,7 +406,33 @@ func toStore(ctx context.Context, ps []ingest.Paper) ([]store.Paper, error) {
 }
 
 func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, error) {
-	ls, skipped, err := g.readSources(ctx, o)
+	if len(o.Sources) == 1 && !ingest.IsURL(o.Sources[0]) {
+		if err := checkInputFormat(o.Format); err != nil {
+			return nil, err
+		}
+		data, opt, err := g.loadSource(ctx, o.Sources[0], o)
+		if err != nil {
+			return nil, err
+		}
+		if streamable(data, opt) {
+			return runIngestStream(ctx, g, o, data, opt)
+		}
+		l, err := ingest.ParseBytes(data, opt)
+		if err != nil {
+			return nil, err
+		}
+		return g.storeListings(ctx, o, []*ingest.Listing{l})
+	}
+	ls, err := g.readSources(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return g.storeListings(ctx, o, ls)
+}
+
+// storeListings stores parsed listings in one transaction, then embeds.
+func (g *globals) storeListings(ctx context.Context, o ingestOpts, ls []*ingest.Listing) (*ingestJSON, error) {
+	skipped, err := g.reportListings(o, ls)
 	if err != nil {
 		return nil, err
 	}
@@ -335,6 +474,11 @@ func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, erro
 	}
 	out.Read, out.New, out.Updated = res.Read+skipped, res.New, res.Updated
 	out.List = out.Lists[0]
+	return g.embedAfterIngest(ctx, s, o, out)
+}
+
+// embedAfterIngest embeds what the ingest brought, unless --no-embed.
+func (g *globals) embedAfterIngest(ctx context.Context, s *store.Store, o ingestOpts, out *ingestJSON) (*ingestJSON, error) {
 	if !o.NoEmbed {
 		er, err := g.embedMissing(ctx, s, false)
 		var partial *embedFailures

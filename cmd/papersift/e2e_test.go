@@ -5,6 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -487,3 +490,53 @@ func TestDefaultDBPath(t *testing.T) {
 }
 
 func init() { time.Local = time.UTC }
+
+// TestStreamedIngestAllOrNothing: a large JSON Lines listing is stored while
+// it is parsed; a bad line near its end still leaves nothing behind, not
+// even a database this ingest created.
+func TestStreamedIngestAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 9000; i++ { // more than two parse chunks
+		fmt.Fprintf(&b, `{"id":"s%05d","title":"Paper %d on spiking networks","abstract":"Spiking neural networks and event cameras, study %d."}`+"\n", i, i, i)
+	}
+	good := b.String()
+	bad := good + `{"id":"broken","title":` + "\n"
+	badPath := filepath.Join(dir, "bad.jsonl")
+	if err := os.WriteFile(badPath, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	r := c.run("ingest", "--no-embed", badPath)
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.jsonl:9001") {
+		t.Fatalf("bad line at the end: exit %d, %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(c.db); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed first ingest left a database behind: %v", err)
+	}
+	// into an existing database: nothing of it is stored
+	c.ok("ingest", "--no-embed", seedFile)
+	before := c.dbSum()
+	if r := c.run("ingest", "--no-embed", badPath); r.code != 1 {
+		t.Fatalf("exit %d", r.code)
+	}
+	skipPath := filepath.Join(dir, "skip.jsonl")
+	os.WriteFile(skipPath, []byte(good+`{"id":"x","title":"No abstract here"}`+"\n"), 0o644)
+	if r := c.run("ingest", "--no-embed", "--strict", skipPath); r.code != 1 || !strings.Contains(r.stderr, "--strict") {
+		t.Fatalf("--strict with a skipped record: exit %d, %q", r.code, r.stderr)
+	}
+	if c.dbSum() != before {
+		t.Error("a failed streamed ingest changed the database")
+	}
+	// without --strict the good papers go in, the bad record is counted
+	var ing ingestJSON
+	c.json(&ing, "ingest", "--no-embed", "--list", "big", skipPath)
+	if ing.New != 9000 || ing.Skipped != 1 || ing.Read != 9001 || ing.List != "big" {
+		t.Errorf("ingest = %+v", ing)
+	}
+	var papers []paperOut
+	c.json(&papers, "papers", "--list", "big", "--limit", "5")
+	if len(papers) != 5 {
+		t.Errorf("papers --list big: %d", len(papers))
+	}
+}

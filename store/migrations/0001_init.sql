@@ -22,8 +22,8 @@ CREATE TABLE papers (
 	updated_at TEXT NOT NULL
 );
 CREATE INDEX papers_title_key ON papers (title_key);
-CREATE INDEX papers_date ON papers (date);
-CREATE INDEX papers_arxiv ON papers (arxiv_id);
+-- arXiv ids are almost always the paper's id: only the others are indexed
+CREATE INDEX papers_arxiv ON papers (arxiv_id) WHERE arxiv_id <> id;
 
 CREATE TABLE lists (
 	lid        INTEGER PRIMARY KEY,
