@@ -177,11 +177,11 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f filter
 }
 
 // labelSample caps the papers per cluster that its label is computed from
-// (the closest to the centroid): 200, and 3,000 for all clusters together
+// (the closest to the centroid): 200, and 2,000 for all clusters together
 // (at least 30 each), so that labels cost about the same on a day's list and
 // on 74,000 papers.
 func labelSample(k int) int {
-	return max(30, min(200, 3000/max(1, k)))
+	return max(30, min(200, 2000/max(1, k)))
 }
 
 // gatherRows returns the rows of data (n x dim) listed in rows, in that
