@@ -64,9 +64,17 @@ func parseJSONL(data []byte, source string, l *Listing, emit func([]Paper) error
 	}
 	stop := make(chan struct{})
 	defer close(stop)
+	// Workers run at most a few chunks ahead of emit: the parsed papers
+	// waiting to be stored stay few, whatever the size of the listing.
+	ahead := make(chan struct{}, 2*runtime.GOMAXPROCS(0)+1)
 	go func() {
 		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 		for c := range res {
+			select {
+			case ahead <- struct{}{}:
+			case <-stop:
+				return
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-stop:
@@ -92,6 +100,7 @@ func parseJSONL(data []byte, source string, l *Listing, emit func([]Paper) error
 			return err
 		}
 		r.papers = nil // stored: let it go
+		<-ahead
 	}
 	return nil
 }
