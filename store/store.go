@@ -222,6 +222,29 @@ func walHasFrames(path string) bool {
 	return err == nil && st.Size() > 32
 }
 
+// setJournal puts the database in WAL mode, giving a new file larger pages
+// first, on one connection.
+func (s *Store) setJournal(ctx context.Context, fresh bool) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if fresh {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size=%d`, pageSize)); err != nil {
+			return err
+		}
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
+	return err
+}
+
+// isBusy reports an SQLITE_BUSY error of any kind.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 func isCode(err error, code int) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == code
@@ -336,18 +359,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	// file, so it is made when the schema is created or upgraded. A new
 	// file first gets larger pages: fewer pages per paper row and per
 	// vector chunk, so fewer writes when storing and reads when loading.
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return s.wrapErr(err)
-	}
-	if have == 0 {
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size=%d`, pageSize)); err != nil {
-			conn.Close()
-			return s.wrapErr(err)
+	// Processes that create the same file at once may find it busy without
+	// SQLite's busy handler being asked: they wait and try again.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err = s.setJournal(ctx, have == 0)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			break
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	_, err = conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
-	conn.Close()
 	if err != nil {
 		return s.wrapErr(err)
 	}
