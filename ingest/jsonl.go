@@ -71,6 +71,11 @@ func parseJSONL(data []byte, source string, l *Listing, emit func([]Paper) error
 		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 		for c := range res {
 			select {
+			case <-stop: // an error or the end: parse no more
+				return
+			default:
+			}
+			select {
 			case ahead <- struct{}{}:
 			case <-stop:
 				return

@@ -25,6 +25,10 @@ type Evaluation struct {
 // ErrTooFewLikes is returned by Evaluate for fewer than two liked papers.
 var ErrTooFewLikes = errors.New("recommend: leave-one-out needs at least two liked papers")
 
+// ErrNoCandidates is returned by Evaluate when there is nothing but the
+// liked papers to rank them among.
+var ErrNoCandidates = errors.New("recommend: no other papers to rank the liked ones among")
+
 // Evaluate runs leave-one-out on the profile's likes: each liked row is
 // ranked (as Rank scores, before diversity) among pool, the candidate rows,
 // by a profile without it.
@@ -74,7 +78,7 @@ func Evaluate(ctx context.Context, data []float32, dim int, pool []int, p Profil
 		ev.Chance += float64(min(k, others+1)) / float64(others+1)
 	}
 	if ev.Rounds == 0 {
-		return nil, ErrTooFewLikes
+		return nil, ErrNoCandidates
 	}
 	r := float64(ev.Rounds)
 	ev.HitRate /= r

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -142,12 +143,16 @@ func merge(old *Paper, in *Paper) (Paper, bool) {
 			m.Links = append(append([]string(nil), m.Links...), l)
 		}
 	}
-	changed := m.ID != old.ID || m.ArxivID != old.ArxivID || m.Title != old.Title || m.Abstract != old.Abstract ||
-		m.Org != old.Org || m.Date != old.Date || m.URL != old.URL || m.Category != old.Category ||
-		m.TextHash != old.TextHash || jsonList(m.Authors) != jsonList(old.Authors) ||
-		!eqInt(m.NAuthors, old.NAuthors) || !eqInt(m.Comments, old.Comments) || !eqInt(m.Upvotes, old.Upvotes) ||
-		len(m.Links) != len(old.Links)
-	return m, changed
+	return m, !samePaper(&m, old)
+}
+
+// samePaper reports whether two records of a paper store the same fields.
+func samePaper(m, old *Paper) bool {
+	return m.ID == old.ID && m.ArxivID == old.ArxivID && m.Title == old.Title && m.Abstract == old.Abstract &&
+		m.Org == old.Org && m.Date == old.Date && m.URL == old.URL && m.Category == old.Category &&
+		m.TextHash == old.TextHash && jsonList(m.Authors) == jsonList(old.Authors) &&
+		eqInt(m.NAuthors, old.NAuthors) && eqInt(m.Comments, old.Comments) && eqInt(m.Upvotes, old.Upvotes) &&
+		jsonList(m.Links) == jsonList(old.Links)
 }
 
 func contains(xs []string, x string) bool {
@@ -252,6 +257,9 @@ func (s *Store) ingest(ctx context.Context, fill func(list func(name string) (fu
 		if err := w.flushMembers(stmtCtx); err != nil {
 			return err
 		}
+		if err := w.settle(stmtCtx); err != nil {
+			return err
+		}
 		return w.restore(ctx)
 	})
 	if err != nil {
@@ -278,7 +286,8 @@ type ingestTx struct {
 	byID, byPID, realByKey, insert, update, member *sql.Stmt
 
 	derived map[string]int64 // title key -> pid of the derived-id paper
-	seen    map[int64]bool   // papers this ingest stored or counted
+	fresh   map[int64]bool   // papers this ingest inserted
+	before  map[int64]*Paper // papers stored earlier that it merged into, as they were
 	members []any            // list memberships to insert: lid, pid, pos, ...
 }
 
@@ -312,7 +321,7 @@ func (w *ingestTx) flushMembers(ctx context.Context) error {
 }
 
 func newIngestTx(ctx context.Context, tx *sql.Tx, res *IngestResult, now string) (*ingestTx, error) {
-	w := &ingestTx{tx: tx, res: res, now: now, derived: map[string]int64{}, seen: map[int64]bool{}}
+	w := &ingestTx{tx: tx, res: res, now: now, derived: map[string]int64{}, fresh: map[int64]bool{}, before: map[int64]*Paper{}}
 	if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&w.prevCache); err != nil {
 		return nil, err
 	}
@@ -437,7 +446,7 @@ func (w *ingestTx) insertNew(ctx context.Context, in *Paper) (int64, error) {
 		return 0, err
 	}
 	w.res.New++
-	w.seen[pid] = true
+	w.fresh[pid] = true
 	if in.DerivedID {
 		if _, ok := w.derived[in.TitleKey]; !ok {
 			w.derived[in.TitleKey] = pid
@@ -449,9 +458,13 @@ func (w *ingestTx) insertNew(ctx context.Context, in *Paper) (int64, error) {
 // mergeInto folds a record into a stored paper; a changed text drops the
 // paper's vectors.
 func (w *ingestTx) mergeInto(ctx context.Context, old, in *Paper) error {
+	if _, ok := w.before[old.PID]; !ok && !w.fresh[old.PID] {
+		// a paper stored before this ingest: what it was, to compare with
+		// what it is at the end (a listing may hold a paper twice)
+		w.before[old.PID] = old
+	}
 	m, changed := merge(old, in)
 	if !changed {
-		w.seen[old.PID] = true
 		return nil
 	}
 	if _, err := w.update.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, m.Abstract,
@@ -462,15 +475,34 @@ func (w *ingestTx) mergeInto(ctx context.Context, old, in *Paper) error {
 	if old.DerivedID && !m.DerivedID && w.derived[old.TitleKey] == old.PID {
 		delete(w.derived, old.TitleKey)
 	}
-	if !w.seen[old.PID] {
-		w.res.Updated++
-		w.seen[old.PID] = true
+	return nil
+}
+
+// settle counts the papers stored before this ingest that it changed, and
+// drops the vectors of those whose text changed: at the end, so that a
+// listing holding a paper twice changes nothing when it is ingested again.
+func (w *ingestTx) settle(ctx context.Context) error {
+	pids := make([]int64, 0, len(w.before))
+	for pid := range w.before {
+		pids = append(pids, pid)
 	}
-	if m.TextHash != old.TextHash {
-		if err := dropVectors(ctx, w.tx, old.PID); err != nil {
+	slices.Sort(pids)
+	for _, pid := range pids {
+		old := w.before[pid]
+		cur, err := scanPaper(w.byPID.QueryRowContext(ctx, pid))
+		if err != nil {
 			return err
 		}
-		w.res.Changed = append(w.res.Changed, old.PID)
+		if samePaper(cur, old) {
+			continue
+		}
+		w.res.Updated++
+		if cur.TextHash != old.TextHash {
+			if err := dropVectors(ctx, w.tx, pid); err != nil {
+				return err
+			}
+			w.res.Changed = append(w.res.Changed, pid)
+		}
 	}
 	return nil
 }
@@ -694,37 +726,56 @@ func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) s
 			return nil, s.wrapErr(err)
 		}
 	}
-	like := "%" + escapeLike(strings.ToLower(ref)) + "%"
-	ms, err := s.queryPapers(ctx, `SELECT `+paperCols+` FROM papers WHERE lower(title) LIKE ? ESCAPE '\' ORDER BY id LIMIT 21`, like)
+	// Title fragments are matched here rather than by SQLite's LIKE, which
+	// folds the case of ASCII letters only ("Études", "Ångström").
+	names, err := s.Names(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case len(ms) == 1:
-		return &ms[0], nil
-	case len(ms) > 1:
-		var total int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM papers WHERE lower(title) LIKE ? ESCAPE '\'`, like).Scan(&total); err != nil {
-			return nil, s.wrapErr(err)
-		}
-		// An exact (case-insensitive) title among several matches wins.
-		for _, m := range ms {
-			if strings.EqualFold(m.Title, ref) {
-				return &m, nil
+	type match struct {
+		pid int64
+		id  string
+	}
+	var ms []match
+	var exact []match
+	lref := strings.ToLower(ref)
+	for pid, n := range names {
+		if strings.Contains(strings.ToLower(n.Title), lref) {
+			ms = append(ms, match{pid, n.ID})
+			if strings.EqualFold(n.Title, ref) {
+				exact = append(exact, match{pid, n.ID})
 			}
 		}
-		return nil, &AmbiguousError{Ref: ref, Matches: ms[:min(len(ms), 20)], Total: total}
+	}
+	byID := func(xs []match) {
+		sort.Slice(xs, func(i, j int) bool { return xs[i].id < xs[j].id })
+	}
+	byID(ms)
+	byID(exact)
+	if len(exact) == 1 && len(ms) > 1 {
+		ms = exact // an exact (case-insensitive) title among several matches wins
+	}
+	if len(ms) > 0 {
+		pids := make([]int64, 0, 20)
+		for _, m := range ms[:min(len(ms), 20)] {
+			pids = append(pids, m.pid)
+		}
+		ps, err := s.PapersByPID(ctx, pids)
+		if err != nil {
+			return nil, err
+		}
+		if len(ms) == 1 && len(ps) == 1 {
+			return &ps[0], nil
+		}
+		if len(ms) > 1 {
+			return nil, &AmbiguousError{Ref: ref, Matches: ps, Total: len(ms)}
+		}
 	}
 	sug, err := s.suggest(ctx, ref, 5)
 	if err != nil {
 		return nil, err
 	}
 	return nil, &NotFoundError{Ref: ref, Suggestions: sug}
-}
-
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
 }
 
 // suggest returns the papers whose id or title is closest to ref by

@@ -353,3 +353,52 @@ func TestFeedback(t *testing.T) {
 		t.Errorf("after unrate: %+v", p)
 	}
 }
+
+func TestIngestSamePaperTwiceInOneListing(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	first := paper("2311.03057", "Early Title", "Early abstract.")
+	if _, err := s.Ingest(ctx, []Batch{{List: "a", Papers: []Paper{first}}}); err != nil {
+		t.Fatal(err)
+	}
+	// a listing holding the paper twice: the later record wins
+	twice := []Paper{paper("2311.03057", "Title One", "Abstract one."), paper("2311.03057", "Title Two", "Abstract two.")}
+	res, err := s.Ingest(ctx, []Batch{{List: "b", Papers: twice}})
+	if err != nil || res.New != 0 || res.Updated != 1 || len(res.Changed) != 1 {
+		t.Fatalf("first ingest of the listing: %+v %v", res, err)
+	}
+	// the same listing again changes nothing, re-embeds nothing
+	res, err = s.Ingest(ctx, []Batch{{List: "b", Papers: twice}})
+	if err != nil || res.Updated != 0 || len(res.Changed) != 0 {
+		t.Fatalf("second ingest of the same listing: %+v %v", res, err)
+	}
+	ps, _ := s.Papers(ctx, Filter{})
+	if len(ps) != 1 || ps[0].Title != "Title Two" {
+		t.Errorf("stored %+v, want the later record", ps)
+	}
+	// a new paper twice in one listing is one new paper
+	res, err = s.Ingest(ctx, []Batch{{List: "c", Papers: []Paper{paper("n1", "N", "x"), paper("n1", "N2", "y")}}})
+	if err != nil || res.New != 1 || res.Updated != 0 {
+		t.Errorf("a new paper twice: %+v %v", res, err)
+	}
+}
+
+func TestFindPaperFoldsEveryCase(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	ps := []Paper{paper("u1", "Études of Ångström Physics", "x"), paper("u2", "ÉTUDES Again", "y"), paper("u3", "Brains", "z")}
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
+		t.Fatal(err)
+	}
+	id := func(s string) string { return s }
+	if p, err := s.FindPaper(ctx, "ångström", id); err != nil || p.ID != "u1" {
+		t.Errorf("ångström: %v %v", p, err)
+	}
+	if p, err := s.FindPaper(ctx, "études of ångström physics", id); err != nil || p.ID != "u1" {
+		t.Errorf("exact title in another case: %v %v", p, err)
+	}
+	var ae *AmbiguousError
+	if _, err := s.FindPaper(ctx, "Études", id); !errors.As(err, &ae) || ae.Total != 2 || len(ae.Matches) != 2 {
+		t.Errorf("Études matches two: %v", err)
+	}
+}

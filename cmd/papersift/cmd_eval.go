@@ -48,6 +48,9 @@ func evalCommand(g *globals) *cli.Command {
 			if errors.Is(err, recommend.ErrTooFewLikes) {
 				return fmt.Errorf("eval leaves each liked paper out in turn: like at least two papers with vectors first (papersift like ID)")
 			}
+			if errors.Is(err, recommend.ErrNoCandidates) {
+				return fmt.Errorf("eval ranks each liked paper among the others of the scope, and there are none: widen it (--all)")
+			}
 			if err != nil {
 				return err
 			}

@@ -303,9 +303,9 @@ func streamable(data []byte, opt ingest.Options) bool {
 // runIngestStream ingests one large JSON Lines source: its chunks are
 // stored as they are parsed, in one transaction, so parsing and storing
 // share the machine's cores. A bad record anywhere fails the ingest and
-// rolls everything back; a database this ingest created is removed again.
+// rolls everything back. (A database this ingest created stays, empty:
+// removing it could remove what another process wrote meanwhile.)
 func runIngestStream(ctx context.Context, g *globals, o ingestOpts, data []byte, opt ingest.Options) (*ingestJSON, error) {
-	existed := fileExists(g.db)
 	s, err := g.open(ctx)
 	if err != nil {
 		return nil, err
@@ -334,9 +334,6 @@ func runIngestStream(ctx context.Context, g *globals, o ingestOpts, data []byte,
 		return nil
 	})
 	if err != nil {
-		if !existed {
-			g.dropNewDB()
-		}
 		var pe *ingest.ParseError
 		if errors.As(err, &pe) {
 			return nil, err
@@ -353,23 +350,6 @@ func runIngestStream(ctx context.Context, g *globals, o ingestOpts, data []byte,
 		Sources: []sourceJSON{{Source: l.Source, Format: l.Format, Papers: l.Emitted, Skipped: len(l.Skipped), List: name}}}
 	out.Read, out.New, out.Updated = res.Read+len(l.Skipped), res.New, res.Updated
 	return g.embedAfterIngest(ctx, s, o, out)
-}
-
-func fileExists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Size() > 0
-}
-
-// dropNewDB closes and removes a database this command created, after a
-// failed ingest: the reader is left as before, with no database.
-func (g *globals) dropNewDB() {
-	if g.store != nil {
-		g.store.Close()
-		g.store = nil
-	}
-	for _, suf := range []string{"", "-wal", "-shm"} {
-		os.Remove(g.db + suf)
-	}
 }
 
 // fetchHint adds what to do to a failed fetch.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -73,19 +74,8 @@ func readFilter(c *cli.Context) (filterOpts, error) {
 }
 
 func isDate(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	for i, c := range s {
-		if i == 4 || i == 7 {
-			if c != '-' {
-				return false
-			}
-		} else if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }
 
 // checkList fails clearly for a list that does not exist.

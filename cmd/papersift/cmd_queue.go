@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -160,6 +161,9 @@ func (g *globals) loadReader(ctx context.Context, scope filterOpts, includeRead 
 	}
 	rm.interests = interests
 	if len(rm.p.Likes) == 0 && len(rm.p.Interests) == 0 {
+		if len(prof.Likes) == 0 {
+			return nil, fmt.Errorf("none of your interests could be embedded (%s): try other words, or like a paper (papersift like ID)", strings.Join(quoteAll(prof.Interests), ", "))
+		}
 		return nil, fmt.Errorf("none of your liked papers has a vector of %s yet: run papersift embed", mat.Model)
 	}
 	return rm, nil

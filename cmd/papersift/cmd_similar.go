@@ -136,9 +136,15 @@ func runSimilar(ctx context.Context, g *globals, o similarOpts) ([]hitJSON, erro
 	if err != nil {
 		return nil, err
 	}
+	byPID := make(map[int64]store.Paper, len(ps))
+	for _, p := range ps {
+		byPID[p.PID] = p
+	}
 	out := make([]hitJSON, 0, len(hits))
-	for i, p := range ps {
-		out = append(out, hitJSON{ID: p.ID, Title: p.Title, Score: round3(float64(hits[i].Score))})
+	for _, h := range hits {
+		if p, ok := byPID[int64(h.Index)]; ok {
+			out = append(out, hitJSON{ID: p.ID, Title: p.Title, Score: round3(float64(h.Score))})
+		}
 	}
 	return out, nil
 }

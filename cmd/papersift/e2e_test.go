@@ -5,9 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,6 +205,12 @@ func TestQueueAndProfile(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "papersift like") {
 		t.Fatalf("queue with an empty profile: exit %d, stderr %q; want 1 and a hint", r.code, r.stderr)
 	}
+	// only an interest the model cannot embed: say so, not "run embed"
+	c.ok("interest", "add", "zzzqqq xxyyvv")
+	if r := c.run("queue"); r.code != 1 || !strings.Contains(r.stderr, "interests could be embedded") {
+		t.Errorf("queue with an unembeddable interest: exit %d, %q", r.code, r.stderr)
+	}
+	c.ok("interest", "rm", "zzzqqq xxyyvv")
 	c.ok("like", "Brain-IT", "MEG-GPT")
 	c.ok("dislike", "Titans: Learning")
 	c.ok("read", "MindBridge")
@@ -295,6 +299,7 @@ func TestLookupErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"bad k", []string{"group", "-k", "many"}, 2, "-k"},
 		{"bad since", []string{"papers", "--since", "yesterday"}, 2, "YYYY-MM-DD"},
+		{"impossible since", []string{"papers", "--since", "2026-13-45"}, 2, "YYYY-MM-DD"},
 		{"bad output format", []string{"stats", "--format", "yaml"}, 2, "format"},
 	}
 	for _, tt := range tests {
@@ -492,8 +497,8 @@ func TestDefaultDBPath(t *testing.T) {
 func init() { time.Local = time.UTC }
 
 // TestStreamedIngestAllOrNothing: a large JSON Lines listing is stored while
-// it is parsed; a bad line near its end still leaves nothing behind, not
-// even a database this ingest created.
+// it is parsed; a bad line near its end still leaves nothing behind (a
+// database this ingest created stays, empty).
 func TestStreamedIngestAllOrNothing(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
@@ -511,8 +516,10 @@ func TestStreamedIngestAllOrNothing(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "bad.jsonl:9001") {
 		t.Fatalf("bad line at the end: exit %d, %q", r.code, r.stderr)
 	}
-	if _, err := os.Stat(c.db); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("a failed first ingest left a database behind: %v", err)
+	var st struct{ Papers, Lists int }
+	c.json(&st, "stats")
+	if st.Papers != 0 || st.Lists != 0 {
+		t.Errorf("a failed first ingest left %d papers and %d lists", st.Papers, st.Lists)
 	}
 	// into an existing database: nothing of it is stored
 	c.ok("ingest", "--no-embed", seedFile)
