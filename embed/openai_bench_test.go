@@ -14,27 +14,37 @@ import (
 	"github.com/papersift/papersift/internal/embedtest"
 )
 
+// The fake endpoint of the throughput benchmarks: 50 ms a request, at most
+// 4 served at once (capacity: 80 requests a second), benchBatches of 32 texts,
+// 40 benchBatches a run.
+const (
+	benchLatency = 50 * time.Millisecond
+	benchSlots   = 4
+	benchBatch   = 32
+	benchBatches = 40
+)
+
+func benchEndpoint(b *testing.B) *embedtest.Server {
+	b.Helper()
+	srv := embedtest.New()
+	b.Cleanup(srv.Close)
+	srv.Dim = 768
+	srv.Latency = benchLatency
+	srv.Slots = benchSlots
+	return srv
+}
+
 // BenchmarkOpenAIThroughput embeds through an endpoint that takes 50 ms a
 // request and serves at most 4 at once, so its capacity is 80 requests a
 // second. The %capacity metric is the share of that capacity the client
 // uses (the target is at least 90).
 func BenchmarkOpenAIThroughput(b *testing.B) {
-	const (
-		latency = 50 * time.Millisecond
-		slots   = 4
-		batch   = 32
-		batches = 40
-	)
-	srv := embedtest.New()
-	defer srv.Close()
-	srv.Dim = 768
-	srv.Latency = latency
-	srv.Slots = slots
-	c, err := NewOpenAI(OpenAIConfig{BaseURL: srv.BaseURL(), Model: "bench", BatchSize: batch, Concurrency: slots})
+	srv := benchEndpoint(b)
+	c, err := NewOpenAI(OpenAIConfig{BaseURL: srv.BaseURL(), Model: "bench", BatchSize: benchBatch, Concurrency: benchSlots})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ts := texts(batch*batches, "bench")
+	ts := texts(benchBatch*benchBatches, "bench")
 	// warm the connections and the server's cache of answers
 	if _, err := c.Embed(context.Background(), ts); err != nil {
 		b.Fatal(err)
@@ -48,11 +58,11 @@ func BenchmarkOpenAIThroughput(b *testing.B) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	requests := float64(b.N * batches)
-	ideal := time.Duration(math.Ceil(requests/slots)) * latency
+	requests := float64(b.N * benchBatches)
+	ideal := time.Duration(math.Ceil(requests/benchSlots)) * benchLatency
 	b.ReportMetric(100*ideal.Seconds()/elapsed.Seconds(), "%capacity")
 	b.ReportMetric(requests/elapsed.Seconds(), "req/s")
-	b.ReportMetric(requests*batch/elapsed.Seconds(), "texts/s")
+	b.ReportMetric(requests*benchBatch/elapsed.Seconds(), "texts/s")
 }
 
 // BenchmarkRawHTTPThroughput is the baseline of BenchmarkOpenAIThroughput
@@ -60,26 +70,16 @@ func BenchmarkOpenAIThroughput(b *testing.B) {
 // discarding the answers unread beyond the body. What it misses of 100%
 // is the cost of HTTP and scheduling here, not of the client.
 func BenchmarkRawHTTPThroughput(b *testing.B) {
-	const (
-		latency = 50 * time.Millisecond
-		slots   = 4
-		batch   = 32
-		batches = 40
-	)
-	srv := embedtest.New()
-	defer srv.Close()
-	srv.Dim = 768
-	srv.Latency = latency
-	srv.Slots = slots
-	ts := texts(batch*batches, "bench")
-	bodies := make([][]byte, batches)
+	srv := benchEndpoint(b)
+	ts := texts(benchBatch*benchBatches, "bench")
+	bodies := make([][]byte, benchBatches)
 	for i := range bodies {
-		bodies[i], _ = json.Marshal(map[string]any{"model": "bench", "input": ts[i*batch : (i+1)*batch], "encoding_format": "base64"})
+		bodies[i], _ = json.Marshal(map[string]any{"model": "bench", "input": ts[i*benchBatch : (i+1)*benchBatch], "encoding_format": "base64"})
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 2 * slots
+	tr.MaxIdleConnsPerHost = 2 * benchSlots
 	hc := &http.Client{Transport: tr}
-	c, err := NewOpenAI(OpenAIConfig{BaseURL: srv.BaseURL(), Model: "bench", BatchSize: batch, Concurrency: slots})
+	c, err := NewOpenAI(OpenAIConfig{BaseURL: srv.BaseURL(), Model: "bench", BatchSize: benchBatch, Concurrency: benchSlots})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func BenchmarkRawHTTPThroughput(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		next := make(chan []byte)
 		var wg sync.WaitGroup
-		for w := 0; w < slots; w++ {
+		for w := 0; w < benchSlots; w++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -117,8 +117,8 @@ func BenchmarkRawHTTPThroughput(b *testing.B) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	requests := float64(b.N * batches)
-	ideal := time.Duration(math.Ceil(requests/slots)) * latency
+	requests := float64(b.N * benchBatches)
+	ideal := time.Duration(math.Ceil(requests/benchSlots)) * benchLatency
 	b.ReportMetric(100*ideal.Seconds()/elapsed.Seconds(), "%capacity")
 	b.ReportMetric(requests/elapsed.Seconds(), "req/s")
 }
