@@ -15,8 +15,8 @@ import (
 )
 
 // The fake endpoint of the throughput benchmarks: 50 ms a request, at most
-// 4 served at once (capacity: 80 requests a second), benchBatches of 32 texts,
-// 40 benchBatches a run.
+// 4 served at once (capacity: 80 requests a second), batches of 32 texts,
+// 40 batches a run.
 const (
 	benchLatency = 50 * time.Millisecond
 	benchSlots   = 4
