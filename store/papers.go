@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
 	"strings"
@@ -343,10 +344,10 @@ func newIngestTx(ctx context.Context, tx *sql.Tx, res *IngestResult, now string)
 	}{
 		{&w.byID, `SELECT ` + paperCols + ` FROM papers WHERE id = ?`},
 		{&w.byPID, `SELECT ` + paperCols + ` FROM papers WHERE pid = ?`},
-		{&w.realByKey, `SELECT ` + paperCols + ` FROM papers WHERE title_key = ? AND derived_id = 0 ORDER BY pid LIMIT 1`},
-		{&w.insert, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, added_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
-		{&w.update, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, updated_at = ? WHERE pid = ?`},
+		{&w.realByKey, `SELECT ` + paperCols + ` FROM papers WHERE title_hash = ? AND derived_id = 0 AND title_key = ? ORDER BY pid LIMIT 1`},
+		{&w.insert, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, title_hash, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, added_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+		{&w.update, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, title_hash = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, updated_at = ? WHERE pid = ?`},
 		{&w.member, memberInsert(memberRows)},
 	} {
 		if err := prep(p.dst, p.q); err != nil {
@@ -354,7 +355,8 @@ func newIngestTx(ctx context.Context, tx *sql.Tx, res *IngestResult, now string)
 			return nil, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT title_key, pid FROM papers WHERE derived_id = 1 ORDER BY pid`)
+	// through the partial index papers_derived, the first pid of a key first
+	rows, err := tx.QueryContext(ctx, `SELECT title_key, pid FROM papers WHERE derived_id = 1 ORDER BY title_key, pid`)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -400,7 +402,7 @@ func (w *ingestTx) put(ctx context.Context, in *Paper) (int64, error) {
 		// the same title-derived id, else a paper with a real id and this title
 		old, err = scanPaper(w.byID.QueryRowContext(ctx, in.ID))
 		if errors.Is(err, sql.ErrNoRows) {
-			old, err = scanPaper(w.realByKey.QueryRowContext(ctx, in.TitleKey))
+			old, err = scanPaper(w.realByKey.QueryRowContext(ctx, titleHash(in.TitleKey), in.TitleKey))
 		}
 	default:
 		pid, titled := w.derived[in.TitleKey]
@@ -432,7 +434,7 @@ func (w *ingestTx) put(ctx context.Context, in *Paper) (int64, error) {
 // insertNew inserts a paper, or returns sql.ErrNoRows when its id is
 // already stored.
 func (w *ingestTx) insertNew(ctx context.Context, in *Paper) (int64, error) {
-	r, err := w.insert.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, in.Abstract,
+	r, err := w.insert.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, titleHash(in.TitleKey), in.Abstract,
 		jsonList(in.Authors), nullInt(in.NAuthors), nullStr(in.Org), nullStr(in.Date), nullInt(in.Comments), nullInt(in.Upvotes),
 		nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, w.now, w.now)
 	if err != nil {
@@ -467,7 +469,7 @@ func (w *ingestTx) mergeInto(ctx context.Context, old, in *Paper) error {
 	if !changed {
 		return nil
 	}
-	if _, err := w.update.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, m.Abstract,
+	if _, err := w.update.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, titleHash(m.TitleKey), m.Abstract,
 		jsonList(m.Authors), nullInt(m.NAuthors), nullStr(m.Org), nullStr(m.Date), nullInt(m.Comments), nullInt(m.Upvotes),
 		nullStr(m.URL), nullStr(m.Category), jsonList(m.Links), m.TextHash, w.now, old.PID); err != nil {
 		return err
@@ -505,6 +507,14 @@ func (w *ingestTx) settle(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// titleHash is the title key's indexed stand-in: 64 bits of FNV-1a, as
+// a signed SQLite integer. Lookups compare the key too.
+func titleHash(key string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return int64(h.Sum64())
 }
 
 func boolInt(b bool) int {
