@@ -178,7 +178,12 @@ func eqInt(a, b *int) bool {
 // paper, keeping the real id. A paper whose text changed loses its vectors
 // (and only it); a record that changes nothing writes nothing.
 func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, error) {
-	return s.ingest(ctx, func(list func(name string) (func([]Paper) error, error)) error {
+	return s.IngestWith(ctx, batches, IngestOptions{})
+}
+
+// IngestWith is Ingest with options.
+func (s *Store) IngestWith(ctx context.Context, batches []Batch, opt IngestOptions) (*IngestResult, error) {
+	return s.ingest(ctx, opt, func(list func(name string) (func([]Paper) error, error)) error {
 		for _, b := range batches {
 			put, err := list(b.List)
 			if err != nil {
@@ -196,8 +201,8 @@ func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, err
 // as the list named list, in one transaction (with Ingest's merge rules): a
 // large listing is stored while it is still being read. When produce fails,
 // nothing is stored.
-func (s *Store) IngestStream(ctx context.Context, list string, produce func(put func([]Paper) error) error) (*IngestResult, error) {
-	return s.ingest(ctx, func(open func(name string) (func([]Paper) error, error)) error {
+func (s *Store) IngestStream(ctx context.Context, list string, opt IngestOptions, produce func(put func([]Paper) error) error) (*IngestResult, error) {
+	return s.ingest(ctx, opt, func(open func(name string) (func([]Paper) error, error)) error {
 		put, err := open(list)
 		if err != nil {
 			return err
@@ -208,9 +213,13 @@ func (s *Store) IngestStream(ctx context.Context, list string, produce func(put 
 
 // ingest runs fill in one transaction; fill opens lists and puts papers on
 // them.
-func (s *Store) ingest(ctx context.Context, fill func(list func(name string) (func([]Paper) error, error)) error) (*IngestResult, error) {
+func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list func(name string) (func([]Paper) error, error)) error) (*IngestResult, error) {
 	res := &IngestResult{}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	inTx := s.inTx
+	if opt.Bulk {
+		inTx = s.inBulkTx
+	}
+	err := inTx(ctx, func(tx *sql.Tx) error {
 		*res = IngestResult{}
 		w, err := newIngestTx(ctx, tx, res, s.stamp())
 		if err != nil {
@@ -272,7 +281,7 @@ func (s *Store) ingest(ctx context.Context, fill func(list func(name string) (fu
 // ingestCacheKiB is the page cache an ingest works with: large batches
 // touch the title and id indexes all over, and a cache that holds them
 // saves a read per record.
-const ingestCacheKiB = 64 << 10
+var ingestCacheKiB = 64 << 10 // a variable for tests
 
 // ingestTx is one Ingest's transaction: its statements, and the
 // title-derived papers by title key (few: only id-less sources make them),

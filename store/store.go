@@ -122,8 +122,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		a = readImmutable
 		s, err = open(ctx, path, opt, a)
 	}
-	if errors.Is(err, errSchemaBehind) && writable(path) {
-		// An older schema: upgrade it read-write, then read.
+	if (errors.Is(err, errSchemaBehind) || isCode(err, sqlite3.SQLITE_READONLY_ROLLBACK)) && writable(path) {
+		// An older schema, or a hot journal that an interrupted bulk
+		// ingest left (a reader may not roll it back): open it read-write
+		// once, which upgrades it or rolls the journal back, then read.
 		rw, rwErr := open(ctx, path, Options{Now: opt.Now}, readWrite)
 		if rwErr != nil {
 			return nil, rwErr
@@ -131,7 +133,17 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		rw.Close()
 		s, err = open(ctx, path, opt, a)
 	}
+	if isCode(err, sqlite3.SQLITE_READONLY_ROLLBACK) {
+		return nil, hotJournalError(path)
+	}
 	return s, err
+}
+
+// hotJournalError says that a database whose interrupted bulk ingest left
+// a journal cannot be read without write access.
+func hotJournalError(path string) error {
+	return fmt.Errorf("%s: %w: %s is the journal of an ingest that was interrupted, and the database must be rolled back with it before it is read: "+
+		"open it once with write access (for example papersift stats as its owner)", path, ErrReadOnly, filepath.Base(path)+"-journal")
 }
 
 // readersStillWork is said when a command that writes meets a read-only database.
@@ -152,6 +164,9 @@ func open(ctx context.Context, path string, opt Options, a access) (*Store, erro
 	if a == readImmutable && walHasFrames(path) {
 		return nil, fmt.Errorf("%s: %w: %s holds changes not yet written into the database, and reading them needs write access to the folder: "+
 			"open it once with write access (for example papersift stats as its owner)", path, ErrReadOnly, filepath.Base(path)+"-wal")
+	}
+	if a == readImmutable && hasJournal(path) {
+		return nil, hotJournalError(path)
 	}
 	q := url.Values{}
 	// No memory map: with 16 KiB pages, reading a model's vectors through
@@ -222,6 +237,20 @@ func walHasFrames(path string) bool {
 	return err == nil && st.Size() > 32
 }
 
+// hasJournal reports whether a rollback journal that may be hot is beside
+// the database (see inBulkTx): one that starts with the journal's magic
+// number (a committed transaction zeroes it).
+func hasJournal(path string) bool {
+	f, err := os.Open(path + "-journal")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 8)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == "\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+}
+
 // setJournal puts the database in WAL mode, giving a new file larger pages
 // first, on one connection.
 func (s *Store) setJournal(ctx context.Context, fresh bool) error {
@@ -237,6 +266,27 @@ func (s *Store) setJournal(ctx context.Context, fresh bool) error {
 	}
 	_, err = conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
 	return err
+}
+
+// keepWAL puts back in WAL mode a database that a bulk ingest left with a
+// rollback journal, having died before it could do so itself (see
+// inBulkTx). When another process holds the database, it is left as it
+// is: that process puts it back, or the next Open does.
+func (s *Store) keepWAL(ctx context.Context) error {
+	if s.readOnly {
+		return nil
+	}
+	var mode string
+	if err := s.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return s.wrapErr(err)
+	}
+	if mode == "wal" {
+		return nil
+	}
+	if err := s.setJournal(ctx, false); err != nil && !isBusy(err) {
+		return s.wrapErr(err)
+	}
+	return nil
 }
 
 // isBusy reports an SQLITE_BUSY error of any kind.
@@ -345,7 +395,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("%s: %w (schema %d, this binary knows up to %d): upgrade papersift", s.path, ErrSchemaTooNew, have, known)
 	}
 	if have == known {
-		return nil
+		return s.keepWAL(ctx)
 	}
 	if have == 0 {
 		if err := s.checkForeign(ctx); err != nil {

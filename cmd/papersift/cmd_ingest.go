@@ -315,16 +315,46 @@ func runIngestStream(ctx context.Context, g *globals, o ingestOpts, data []byte,
 		name = g.now().Format("2006-01-02")
 	}
 	var l *ingest.Listing
-	res, err := s.IngestStream(ctx, name, func(put func([]store.Paper) error) error {
-		opt.Emit = func(ps []ingest.Paper) error {
-			sp, err := toStore(ctx, ps)
-			if err != nil {
+	bulk, err := g.bulk(int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.IngestStream(ctx, name, store.IngestOptions{Bulk: bulk}, func(put func([]store.Paper) error) error {
+		// Three stages on their own goroutines: the parser's workers, the
+		// conversion (title keys and text hashes), and the store, which
+		// takes the chunks in order and is the slowest: it never waits
+		// for the others' work.
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		chunks := make(chan []store.Paper, 2)
+		parsed := make(chan error, 1)
+		go func() {
+			defer close(chunks)
+			opt.Emit = func(ps []ingest.Paper) error {
+				sp, err := toStore(pctx, ps)
+				if err != nil {
+					return err
+				}
+				select {
+				case chunks <- sp:
+					return nil
+				case <-pctx.Done():
+					return pctx.Err()
+				}
+			}
+			var err error
+			l, err = ingest.ParseBytes(data, opt)
+			parsed <- err
+		}()
+		for sp := range chunks {
+			if err := put(sp); err != nil {
+				cancel()
+				for range chunks { // let the parser see the cancellation and stop
+				}
 				return err
 			}
-			return put(sp)
 		}
-		var err error
-		if l, err = ingest.ParseBytes(data, opt); err != nil {
+		if err := <-parsed; err != nil {
 			return err
 		}
 		if o.Strict && len(l.Skipped) > 0 {
@@ -410,6 +440,24 @@ func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, erro
 	return g.storeListings(ctx, o, ls)
 }
 
+// bulkBytes is the size of listing from which an ingest is a bulk one
+// (see store.IngestOptions): about 50,000 papers. PAPERSIFT_BULK_BYTES
+// sets another (tests use it to make small ingests bulk ones).
+const bulkBytes = 64 << 20
+
+// bulk reports whether an ingest of size bytes is a bulk one.
+func (g *globals) bulk(size int64) (bool, error) {
+	from := int64(bulkBytes)
+	if v := g.getenv("PAPERSIFT_BULK_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return false, usagef("PAPERSIFT_BULK_BYTES=%q: give a size in bytes", v)
+		}
+		from = n
+	}
+	return size >= from, nil
+}
+
 // storeListings stores parsed listings in one transaction, then embeds.
 func (g *globals) storeListings(ctx context.Context, o ingestOpts, ls []*ingest.Listing) (*ingestJSON, error) {
 	skipped, err := g.reportListings(o, ls)
@@ -448,7 +496,17 @@ func (g *globals) storeListings(ctx context.Context, o ingestOpts, ls []*ingest.
 		}
 		out.Sources = append(out.Sources, sj)
 	}
-	res, err := s.Ingest(ctx, batches)
+	var size int64
+	for _, b := range batches {
+		for _, p := range b.Papers {
+			size += int64(len(p.Title) + len(p.Abstract))
+		}
+	}
+	bulk, err := g.bulk(size)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.IngestWith(ctx, batches, store.IngestOptions{Bulk: bulk})
 	if err != nil {
 		return nil, fmt.Errorf("store papers: %w", err)
 	}

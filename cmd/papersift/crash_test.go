@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/papersift/papersift/store"
 )
 
 // crashEmbedder is an embedder the crash trials run with: the global flags
@@ -247,5 +250,70 @@ func finishAndCount(t *testing.T, p *proc, e crashEmbedder, exp *expected) {
 	if stats.Papers != len(exp.papers) || stats.Vectors[stats.ActiveModel] != stats.Papers || st.vectors[stats.ActiveModel] != stats.Papers {
 		t.Fatalf("after a full embed: %d papers (want %d), %d vectors of %q (stats), %d in vec_index; want vectors = papers",
 			stats.Papers, len(exp.papers), stats.Vectors[stats.ActiveModel], stats.ActiveModel, st.vectors[stats.ActiveModel])
+	}
+}
+
+// TestBulkIngestCrash kills the first ingest of a listing into a new
+// database, a bulk ingest (PAPERSIFT_BULK_BYTES makes a small listing one),
+// which goes through a rollback journal instead of the WAL. After every
+// kill the database holds the whole listing or nothing, a reader can read
+// it (rolling a hot journal back), and a rerun stores the listing and puts
+// the database back in WAL mode.
+func TestBulkIngestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash trials run the binary many times; skipped with -short")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	ps := synthCorpus(newSynthWords(13), 1, "k", 4000, 0)
+	src := filepath.Join(dir, "big.jsonl")
+	writeJSONL(t, src, ps)
+	args := []string{"ingest", "--quiet", "--no-embed", "--format", "jsonl", "--list", "big", src}
+	newDB := func(name string) *proc {
+		return newProc(t, bin, filepath.Join(dir, name)).with("PAPERSIFT_BULK_BYTES=1")
+	}
+	start := time.Now()
+	newDB("first.db").ok(args...)
+	k := newKiller(4, time.Since(start))
+	const kills = 10
+	killed, whole, hot, i := 0, 0, 0, 0
+	for ; killed < kills && i < 3*kills; i++ {
+		p := newDB(fmt.Sprintf("k%02d.db", i))
+		if !k.run(t, p.command(context.Background(), args...)) {
+			continue
+		}
+		killed++
+		if _, err := os.Stat(p.db); err != nil {
+			continue // killed before it created the database
+		}
+		if j, err := os.ReadFile(p.db + "-journal"); err == nil && len(j) > 0 && j[0] != 0 {
+			hot++
+		}
+		st := checkDB(t, p.db) // read-only, as readers open it
+		switch len(st.papers) {
+		case 0:
+		case len(ps):
+			whole++
+		default:
+			t.Fatalf("trial %d: %d papers after the kill; want 0 or %d", i, len(st.papers), len(ps))
+		}
+		p.ok(args...)
+		if st := checkDB(t, p.db); len(st.papers) != len(ps) {
+			t.Fatalf("trial %d: %d papers after the rerun, want %d", i, len(st.papers), len(ps))
+		}
+		s, err := store.Open(context.Background(), p.db, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		err = s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode)
+		s.Close()
+		if err != nil || mode != "wal" {
+			t.Errorf("trial %d: journal mode after the rerun %q (%v), want wal", i, mode, err)
+		}
+	}
+	t.Logf("%d trials, %d killed: %d with the listing whole, %d with a hot journal left", i, killed, whole, hot)
+	if killed < kills {
+		t.Fatalf("only %d of %d trials were killed before they ended", killed, i)
 	}
 }

@@ -20,7 +20,7 @@ import (
 func fileSums(t *testing.T, path string) map[string][32]byte {
 	t.Helper()
 	sums := map[string][32]byte{}
-	for _, suf := range []string{"", "-wal", "-shm"} {
+	for _, suf := range []string{"", "-wal", "-shm", "-journal"} {
 		b, err := os.ReadFile(path + suf)
 		if err == nil {
 			sums[suf] = sha256.Sum256(b)
