@@ -369,6 +369,48 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// migrationSteps are the parts of migrations that SQL cannot do, run in
+// the migration's transaction after its SQL.
+var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
+	2: fillTitleHashes,
+}
+
+// fillTitleHashes gives the papers stored before schema 2 their title hash.
+func fillTitleHashes(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT pid, title_key FROM papers`)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		pid int64
+		key string
+	}
+	var rs []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.pid, &r.key); err != nil {
+			rows.Close()
+			return err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	st, err := tx.PrepareContext(ctx, `UPDATE papers SET title_hash = ? WHERE pid = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range rs {
+		if _, err := st.ExecContext(ctx, titleHash(r.key), r.pid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SchemaVersion is the newest schema this binary knows.
 func SchemaVersion() int {
 	ms, _ := migrations()
@@ -440,6 +482,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			if fill := migrationSteps[m.version]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, s.stamp())
 			return err

@@ -7,7 +7,6 @@ CREATE TABLE papers (
 	arxiv_id   TEXT,
 	title      TEXT NOT NULL,
 	title_key  TEXT NOT NULL,              -- normalised title, for merging
-	title_hash INTEGER NOT NULL,           -- 64 bits of FNV-1a of title_key, indexed in its place
 	abstract   TEXT NOT NULL,
 	authors    TEXT NOT NULL DEFAULT '[]', -- JSON array of names
 	n_authors  INTEGER,
@@ -22,12 +21,7 @@ CREATE TABLE papers (
 	added_at   TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );
--- A paper with a real id is found by title through a hash of its title key:
--- an index of integers costs a fraction of one of the keys to keep up (an
--- ingest inserts in title order, that is at random). The few papers whose
--- id was derived from the title are all read at the start of an ingest.
-CREATE INDEX papers_title_hash ON papers (title_hash) WHERE derived_id = 0;
-CREATE INDEX papers_derived ON papers (title_key) WHERE derived_id = 1;
+CREATE INDEX papers_title_key ON papers (title_key);
 -- arXiv ids are almost always the paper's id: only the others are indexed
 CREATE INDEX papers_arxiv ON papers (arxiv_id) WHERE arxiv_id <> id;
 
@@ -44,8 +38,7 @@ CREATE TABLE list_papers (
 	pos INTEGER NOT NULL,
 	PRIMARY KEY (lid, pid)
 ) WITHOUT ROWID;
--- No index on pid: papers are never deleted, and one would cost every
--- ingest a random insert per paper.
+CREATE INDEX list_papers_pid ON list_papers (pid);
 
 -- One row per embedding model; for the built-in model, one per fit.
 CREATE TABLE models (
