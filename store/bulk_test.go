@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -248,4 +250,61 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// TestBulkIngestReaderWaits opens a reader while a bulk ingest runs: it
+// waits for the ingest and then sees all of it. It never reads the empty
+// database meanwhile, which would make the ingest's commit wait for it.
+func TestBulkIngestReaderWaits(t *testing.T) {
+	s := openIngestTest(t)
+	ps := bulkPapers("a", 1000)
+	type seen struct {
+		n   int
+		err error
+	}
+	got := make(chan seen, 1)
+	if _, err := streamIn(s, "l", ps, func() {
+		go func() {
+			ro, err := Open(context.Background(), s.Path(), Options{ReadOnly: true})
+			if err != nil {
+				got <- seen{err: err}
+				return
+			}
+			defer ro.Close()
+			n, err := ro.Count(context.Background())
+			got <- seen{n, err}
+		}()
+		time.Sleep(100 * time.Millisecond) // let the reader knock
+	}, nil); err != nil {
+		t.Fatalf("bulk ingest with a reader knocking: %v", err)
+	}
+	r := <-got
+	if r.err != nil || r.n != len(ps) {
+		t.Errorf("the reader saw %d papers (%v); want all %d, after the ingest", r.n, r.err, len(ps))
+	}
+}
+
+// TestOpenPutsBackWAL opens a database that a bulk ingest left with a
+// rollback journal (killed after its commit, before it could switch back).
+func TestOpenPutsBackWAL(t *testing.T) {
+	s := openIngestTest(t)
+	path := s.Path()
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := db.QueryRow(`PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("journal_mode = %q, %v", mode, err)
+	}
+	db.Close()
+	s, err = Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m := journalMode(t, s); m != "wal" {
+		t.Errorf("journal mode after Open = %q, want wal", m)
+	}
 }

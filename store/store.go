@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -173,7 +174,7 @@ func open(ctx context.Context, path string, opt Options, a access) (*Store, erro
 	// read calls is as fast here, and pages read through a map would count
 	// in the process's memory (a group of 74,000 papers: 300 MB instead of
 	// 150 MB).
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS), "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	switch a {
@@ -283,11 +284,27 @@ func (s *Store) keepWAL(ctx context.Context) error {
 	if mode == "wal" {
 		return nil
 	}
-	if err := s.setJournal(ctx, false); err != nil && !isBusy(err) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	defer conn.Close()
+	// a reader's lock is not worth waiting long for: the next Open tries again
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 250`); err != nil {
+		return s.wrapErr(err)
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA journal_mode = WAL`)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeoutMS)); rerr != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool with the short timeout
+	}
+	if err != nil && !isBusy(err) {
 		return s.wrapErr(err)
 	}
 	return nil
 }
+
+// busyTimeoutMS is how long a connection waits for another's lock.
+const busyTimeoutMS = 10000
 
 // isBusy reports an SQLITE_BUSY error of any kind.
 func isBusy(err error) bool {

@@ -496,6 +496,8 @@ func (g *globals) storeListings(ctx context.Context, o ingestOpts, ls []*ingest.
 		}
 		out.Sources = append(out.Sources, sj)
 	}
+	// the listings' text: most of a JSON Lines or CSV source's size, the
+	// stream's measure
 	var size int64
 	for _, b := range batches {
 		for _, p := range b.Papers {
