@@ -62,11 +62,7 @@ func (s *Store) inBulkTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return s.wrapErr(err)
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return s.wrapErr(err)
-	}
-	return s.wrapErr(tx.Commit())
+	return s.runTx(tx, fn)
 }
 
 // rollbackJournal switches conn to exclusive locking and a rollback journal

@@ -598,6 +598,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return s.wrapErr(err)
 	}
+	return s.runTx(tx, fn)
+}
+
+// runTx runs fn in tx, committing when fn returns nil and rolling back
+// otherwise.
+func (s *Store) runTx(tx *sql.Tx, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return s.wrapErr(err)
