@@ -416,6 +416,9 @@ func toStore(ctx context.Context, ps []ingest.Paper) ([]store.Paper, error) {
 }
 
 func runIngest(ctx context.Context, g *globals, o ingestOpts) (*ingestJSON, error) {
+	if _, err := g.bulk(0); err != nil {
+		return nil, err // a bad PAPERSIFT_BULK_BYTES, before anything is read or opened
+	}
 	if len(o.Sources) == 1 && !ingest.IsURL(o.Sources[0]) {
 		if err := checkInputFormat(o.Format); err != nil {
 			return nil, err

@@ -251,6 +251,16 @@ func TestIngestFormats(t *testing.T) {
 	if len(ingPapers(t, db)) != n {
 		t.Error("a failed --strict ingest wrote papers")
 	}
+	// a bad PAPERSIFT_BULK_BYTES is a usage error, before anything is opened
+	var errb bytes.Buffer
+	home := t.TempDir()
+	other := filepath.Join(home, "other.db")
+	env := map[string]string{"PAPERSIFT_BULK_BYTES": "lots", "HOME": home}
+	code = run(context.Background(), []string{"papersift", "--db", other, "ingest", "--no-embed", ingFixture("papers.jsonl")}, strings.NewReader(""), io.Discard, &errb,
+		func(k string) string { return env[k] })
+	if _, err := os.Stat(other); code != 2 || !strings.Contains(errb.String(), "PAPERSIFT_BULK_BYTES") || err == nil {
+		t.Errorf("PAPERSIFT_BULK_BYTES=lots: exit %d, database made: %v, stderr %q; want 2 naming it, no database", code, err == nil, errb.String())
+	}
 	// usage errors
 	for _, args := range [][]string{{"ingest"}, {"ingest", "--format", "yaml", "x"}, {"ingest", "-", "-"}, {"ingest", "--max-size", "lots", "x"}, {"ingest", "--timeout", "0s", "x"}} {
 		if _, errOut, code := ingRun(t, db, nil, args...); code != 2 {
