@@ -386,6 +386,15 @@ type Matrix struct {
 // Row returns row i.
 func (m *Matrix) Row(i int) []float32 { return m.Data[i*m.Dim : (i+1)*m.Dim : (i+1)*m.Dim] }
 
+// RowIndex maps each paper to its row.
+func (m *Matrix) RowIndex() map[int64]int {
+	row := make(map[int64]int, len(m.PIDs))
+	for i, pid := range m.PIDs {
+		row[pid] = i
+	}
+	return row
+}
+
 // LoadVectors reads every vector of model m: one sequential read of its chunks.
 func (s *Store) LoadVectors(ctx context.Context, m *Model) (*Matrix, error) {
 	var total sql.NullInt64

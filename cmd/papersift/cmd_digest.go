@@ -258,10 +258,7 @@ func buildDigest(ctx context.Context, g *globals, d *digestJSON, withMap bool) (
 		if err != nil {
 			return nil, err
 		}
-		row := make(map[int64]int, len(mat.PIDs))
-		for i, pid := range mat.PIDs {
-			row[pid] = i
-		}
+		row := mat.RowIndex()
 		data := make([]float32, 0, len(pids)*mat.Dim)
 		for _, pid := range pids {
 			r, ok := row[pid]

@@ -116,10 +116,7 @@ func (g *globals) loadReader(ctx context.Context, scope filterOpts, includeRead 
 	if err != nil {
 		return nil, err
 	}
-	row := make(map[int64]int, len(mat.PIDs))
-	for i, pid := range mat.PIDs {
-		row[pid] = i
-	}
+	row := mat.RowIndex()
 	rm := &readerModel{store: s, mat: mat, prof: prof, exclude: map[int64]bool{}, scope: scope}
 	noVec := 0
 	for _, r := range prof.Likes {
