@@ -49,6 +49,8 @@ type Request struct {
 	EncodingFormat string
 	Dimensions     int
 	Auth           string // the Authorization header
+	Path           string // the URL path
+	Query          string // the raw URL query
 }
 
 // Server is a fake embeddings endpoint. Set its fields before the first request.
@@ -167,7 +169,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	s.mu.Lock()
-	req := Request{N: s.n, Input: input, Model: body.Model, EncodingFormat: body.EncodingFormat, Dimensions: body.Dimensions, Auth: r.Header.Get("Authorization")}
+	req := Request{N: s.n, Input: input, Model: body.Model, EncodingFormat: body.EncodingFormat, Dimensions: body.Dimensions, Auth: r.Header.Get("Authorization"), Path: r.URL.Path, Query: r.URL.RawQuery}
 	s.n++
 	s.reqs = append(s.reqs, req)
 	var f Fault
