@@ -42,10 +42,14 @@ const (
 // OpenAIConfig configures an OpenAI-compatible /v1/embeddings client. The
 // zero value of each optional field means its default.
 type OpenAIConfig struct {
-	// BaseURL is the endpoint base, up to and including /v1 (default DefaultBaseURL).
+	// BaseURL is the endpoint base, up to and including /v1 (default
+	// DefaultBaseURL). Its query, if any, is sent with every request
+	// (Azure's api-version); its credentials and query values are never
+	// logged nor part of the model identity.
 	BaseURL string
 	// APIKey is sent as a bearer token when set (local servers need none).
-	// It is never logged, and is removed from every error message.
+	// It is never logged, and is removed from every error message, as is
+	// any part of it of 8 bytes or more that the endpoint quotes.
 	APIKey string
 	// Model is the model name sent to the endpoint (required).
 	Model string
@@ -82,10 +86,12 @@ type OpenAIConfig struct {
 	// Encoding is EncodingAuto (default), EncodingBase64 or EncodingFloat.
 	Encoding string
 	// HTTPClient sends the requests (default: one that keeps a connection
-	// per request in flight, with no overall timeout; Timeout bounds each try).
+	// per request in flight, with no overall timeout; Timeout bounds each
+	// try). A copy of it is used, which follows no redirect: a redirect is
+	// a *RedirectError.
 	HTTPClient *http.Client
 	// Logf, when set, receives one line per request and retry, one call at
-	// a time; the Authorization header is redacted.
+	// a time; the Authorization header and the secrets are redacted.
 	Logf func(format string, args ...any)
 	// OnRetry, when set, is called before each wait for a retry. It may be
 	// called from several goroutines at once.
@@ -111,15 +117,15 @@ type OpenAI struct {
 	identity string
 	endpoint string // BaseURL without credentials, for messages
 
-	dim     atomic.Int64 // vector dimension, once known
-	float   atomic.Bool  // the endpoint refused base64: ask for floats
-	cap     atomic.Int64 // current batch size cap (lowered by 413s)
-	gate    gate         // shared pause after a 429
-	slots   slots        // requests in flight
-	jmu     sync.Mutex
-	jitter  *rand.Rand
-	stats   counters
-	redacts []string // secrets removed from messages
+	dim    atomic.Int64 // vector dimension, once known
+	float  atomic.Bool  // the endpoint refused base64: ask for floats
+	cap    atomic.Int64 // current batch size cap (lowered by 413s)
+	gate   gate         // shared pause after a 429
+	slots  slots        // requests in flight
+	jmu    sync.Mutex
+	jitter *rand.Rand
+	stats  counters
+	red    *redactor // removes secrets from messages
 }
 
 type counters struct {
@@ -178,29 +184,27 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	default:
 		return nil, fmt.Errorf("embed: encoding %q: use auto, base64 or float", cfg.Encoding)
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		// keep a connection per worker alive: the default keeps 2 per
-		// host, and a new TLS connection costs more than a request
+	// A copy of the caller's client, or one that keeps a connection per
+	// worker alive (the default keeps 2 per host, and a new TLS
+	// connection costs more than a request). Redirects are never followed:
+	// the request carries the key, and Go's client keeps the Authorization
+	// header on a redirect to another port or scheme of the same host.
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 2 * cfg.Concurrency
-		hc = &http.Client{Transport: tr}
+		hc.Transport = tr
 	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c := &OpenAI{
 		cfg:      cfg,
 		identity: OpenAIIdentity(cfg.BaseURL, cfg.Model, cfg.Dimensions),
 		endpoint: endpoint,
 		jitter:   rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
 	}
-	if cfg.APIKey != "" {
-		c.redacts = append(c.redacts, cfg.APIKey)
-	}
-	if u, err := url.Parse(cfg.BaseURL); err == nil && u.User != nil {
-		c.redacts = append(c.redacts, u.User.String())
-		if p, ok := u.User.Password(); ok && p != "" {
-			c.redacts = append(c.redacts, p)
-		}
-	}
+	c.red = newRedactor(cfg.APIKey, cfg.BaseURL)
 	if logf := cfg.Logf; logf != nil {
 		var mu sync.Mutex
 		cfg.Logf = func(format string, args ...any) {
@@ -210,9 +214,15 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 		}
 		c.cfg.Logf = cfg.Logf
 	}
+	// go-openai appends "/embeddings" to the base URL as a string: it gets
+	// the base without its query, which the doer adds to each request
+	// (Azure's api-version and api-key are query parameters)
+	u, _ := url.Parse(strings.TrimSpace(cfg.BaseURL)) // parsed by cleanURL
+	query := u.RawQuery
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	oc := openai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = &doer{hc: hc, logf: cfg.Logf, redact: c.redact}
+	oc.BaseURL = strings.TrimRight(u.String(), "/")
+	oc.HTTPClient = &doer{hc: &hc, query: query, logf: cfg.Logf, red: c.red}
 	c.client = openai.NewClientWithConfig(oc)
 	c.dim.Store(int64(cfg.Dim))
 	if cfg.Dimensions > 0 {
@@ -253,20 +263,6 @@ func cleanURL(raw string) (string, error) {
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-// redactURL removes credentials from a URL that may not parse.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		u.User = nil
-		return u.String()
-	}
-	if i := strings.LastIndex(raw, "@"); i >= 0 {
-		if j := strings.Index(raw, "://"); j >= 0 && j < i {
-			return raw[:j+3] + raw[i+1:]
-		}
-	}
-	return raw
 }
 
 // Model is the model identity: base URL, model name and dimensions.
@@ -314,18 +310,14 @@ func (c *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	return out, nil
 }
 
-// minSecret is the shortest key removed from messages wherever it occurs
-// (a dummy key such as "x", which local servers accept, is no secret, and
-// removing it would garble every message).
-const minSecret = 4
-
-// redact removes secrets (the key, URL credentials, anything shaped like
-// an API key or bearer token) from a message.
+// redact removes secrets (the key, the base URL's credentials and query
+// values, anything shaped like an API key or bearer token) from a message.
 func (c *OpenAI) redact(s string) string {
-	for _, r := range c.redacts {
-		if len(r) >= minSecret {
-			s = strings.ReplaceAll(s, r, "[redacted]")
-		}
-	}
-	return redactPatterns(s)
+	return c.red.redact(s)
+}
+
+// redactN is redact of the first n bytes of s, for text from the
+// endpoint, which may be long.
+func (c *OpenAI) redactN(s string, n int) string {
+	return c.red.redactN(s, n)
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,16 +38,23 @@ func (c *OpenAI) call(ctx context.Context, x *exchange, texts []string, float bo
 	if float {
 		req.EncodingFormat = openai.EmbeddingEncodingFormatFloat
 	}
+	x.texts, x.dim = len(texts), c.Dim
 	_, err := c.client.CreateEmbeddings(withExchange(ctx, x), req)
 	if x.sent {
 		c.stats.requests.Add(1)
 		c.stats.texts.Add(int64(len(texts)))
 	}
+	var tl *errTooLarge
 	switch {
 	case errors.Is(err, errStopped), errors.Is(err, errSplit):
 		return nil, err
+	case errors.As(err, &tl):
+		// not a network failure: the answer is wrong, and would be again
+		return nil, fmt.Errorf("%w: %s: %v: it does not answer as an embeddings endpoint does; check --base-url", ErrBadResponse, c.endpoint, tl)
 	case x.status >= 200 && x.status < 300:
 		// the body is decoded here, whatever go-openai made of the stub
+	case x.status >= 300 && x.status < 400:
+		return nil, c.redirectError(x)
 	case x.status != 0:
 		return nil, c.statusError(err, x)
 	case err == nil:
@@ -77,6 +86,35 @@ type redacted struct {
 func (e *redacted) Error() string { return e.msg }
 func (e *redacted) Unwrap() error { return e.err }
 
+// RedirectError is a redirect answered to an embeddings request. It is
+// not followed: the request carries the key, which goes only to the
+// configured endpoint.
+type RedirectError struct {
+	Status   int    // HTTP status
+	Endpoint string // base URL, without credentials
+	Location string // where to, credentials and query values hidden; "" if not said
+}
+
+func (e *RedirectError) Error() string {
+	if e.Location == "" {
+		return fmt.Sprintf("%s answered %d %s to an embeddings request, with no Location: check --base-url", e.Endpoint, e.Status, http.StatusText(e.Status))
+	}
+	return fmt.Sprintf("%s answered %d %s, a redirect to %s: papersift does not follow redirects (the request carries the key); if the endpoint has moved, point --base-url at the new address",
+		e.Endpoint, e.Status, http.StatusText(e.Status), e.Location)
+}
+
+func (c *OpenAI) redirectError(x *exchange) error {
+	e := &RedirectError{Status: x.status, Endpoint: c.endpoint}
+	if loc := x.header.Get("Location"); loc != "" {
+		from := x.url
+		if from == nil {
+			from = &url.URL{}
+		}
+		e.Location = c.redactN(locationText(from, loc), messageBytes)
+	}
+	return e
+}
+
 // statusError turns an error answer into a *StatusError.
 func (c *OpenAI) statusError(err error, a *exchange) error {
 	se := &StatusError{
@@ -101,14 +139,15 @@ func (c *OpenAI) statusError(err error, a *exchange) error {
 			se.Code = ae.Type
 		}
 	} else {
-		se.Message = bodyText(a)
+		se.Message = bodyText(a, messageBytes+c.red.look)
 	}
-	se.Message = tidy(c.redact(se.Message), 300)
+	se.Message = tidy(c.redactN(se.Message, messageBytes), 300)
 	return se
 }
 
-// bodyText is a short description of an error answer's body.
-func bodyText(a *exchange) string {
+// bodyText is a short description of an error answer's body: its
+// message, or at most n bytes of it.
+func bodyText(a *exchange, n int) string {
 	b := bytes.TrimSpace(a.body)
 	if isHTML(a) {
 		return "an HTML page, not JSON"
@@ -133,7 +172,7 @@ func bodyText(a *exchange) string {
 			return string(j)
 		}
 	}
-	return string(b)
+	return string(b[:min(len(b), n)])
 }
 
 func isHTML(a *exchange) bool {
@@ -151,7 +190,7 @@ func (c *OpenAI) decode(a *exchange) ([]openai.Embedding, error) {
 	}
 	var raw struct {
 		Data []struct {
-			Index     int             `json:"index"`
+			Index     json.RawMessage `json:"index"`
 			Embedding json.RawMessage `json:"embedding"`
 		} `json:"data"`
 	}
@@ -161,17 +200,21 @@ func (c *OpenAI) decode(a *exchange) ([]openai.Embedding, error) {
 			what = "an HTML page instead of JSON"
 		}
 		return nil, fmt.Errorf("%w: %s answered %s (Content-Type %q, starting %q): check --base-url (it usually ends in /v1)",
-			ErrBadResponse, c.endpoint, what, a.header.Get("Content-Type"), tidy(c.redact(string(a.body[:min(len(a.body), 60)])), 60))
+			ErrBadResponse, c.endpoint, what, a.header.Get("Content-Type"), tidy(c.red.redactBytes(a.body, 60), 60))
 	}
 	out := make([]openai.Embedding, len(raw.Data))
 	for i, d := range raw.Data {
-		out[i].Index = d.Index
-		e := bytes.TrimSpace(d.Embedding)
 		var err error
+		if out[i].Index, err = index(d.Index); err != nil {
+			return nil, fmt.Errorf("%w: %s: %s (item %d of %d in the answer): cannot tell which text its vector is for", ErrBadResponse, c.endpoint, c.redact(err.Error()), i, len(raw.Data))
+		}
+		e := bytes.TrimSpace(d.Embedding)
 		switch {
+		case len(e) == 0:
+			return nil, fmt.Errorf("%w: %s: item %d of the answer has no embedding", ErrBadResponse, c.endpoint, i)
 		case len(e) >= 2 && e[0] == '"' && bytes.IndexByte(e, '\\') < 0:
 			out[i].Embedding, err = decodeBase64(e[1 : len(e)-1])
-		case len(e) > 0 && e[0] == '"':
+		case e[0] == '"':
 			var s string
 			if err = json.Unmarshal(e, &s); err == nil {
 				out[i].Embedding, err = decodeBase64([]byte(s))
@@ -184,6 +227,25 @@ func (c *OpenAI) decode(a *exchange) ([]openai.Embedding, error) {
 		}
 	}
 	return out, nil
+}
+
+// index reads an item's index: a whole number (1.0 is one).
+func index(raw json.RawMessage) (int, error) {
+	t := string(bytes.TrimSpace(raw))
+	if t == "" {
+		return 0, errors.New("an item has no index")
+	}
+	if n, err := strconv.Atoi(t); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	switch {
+	case err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53:
+		return int(f), nil
+	case err == nil && f == math.Trunc(f):
+		return 0, fmt.Errorf("index %s is out of range", tidy(t, 40))
+	}
+	return 0, fmt.Errorf("index %s is not a whole number", tidy(t, 40))
 }
 
 // decodeBase64 decodes little-endian float32s.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -266,17 +265,6 @@ func parseReset(v string, now time.Time) (time.Duration, bool) {
 		return max(time.Duration(s*float64(time.Second)), 0), true
 	}
 	return 0, false
-}
-
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(bearer|basic)\s+[^\s"',;]+`),
-	regexp.MustCompile(`\b(sk|rk|pk)-[A-Za-z0-9_\-\*\.]{6,}`),
-}
-
-// redactPatterns removes what looks like a key or token.
-func redactPatterns(s string) string {
-	s = secretPatterns[0].ReplaceAllString(s, "$1 [redacted]")
-	return secretPatterns[1].ReplaceAllString(s, "$1-[redacted]")
 }
 
 // tidy shortens a server message to one line of at most n runes.

@@ -678,10 +678,12 @@ func TestDecode(t *testing.T) {
 		{"escape in base64", `{"data":[{"index":0,"embedding":"\u0041ACAPwAAAEAAAEBA"}]}`, false, [][]float32{{1, 2, 3}}, false},
 		{"bad base64", `{"data":[{"index":0,"embedding":"AACAPwAAAEAAAEB"}]}`, false, nil, true},
 		{"trailing garbage", `{"data":[{"index":0,"embedding":"` + v1 + `"}]} x`, false, nil, true},
-		{"no index", `{"data":[{"embedding":"` + v1 + `"}]}`, false, [][]float32{{1, 2, 3}}, false},
+		{"no index", `{"data":[{"embedding":"` + v1 + `"}]}`, false, nil, true},
+		{"index not whole", `{"data":[{"index":0.5,"embedding":"` + v1 + `"}]}`, false, nil, true},
+		{"index whole as a float", `{"data":[{"index":0.0,"embedding":"` + v1 + `"},{"index":1e0,"embedding":"` + v2 + `"}]}`, false, [][]float32{{1, 2, 3}, {4, 5, 6}}, false},
 		{"html", `<html>oops</html>`, false, nil, true},
 	}
-	c := &OpenAI{endpoint: "http://x/v1"}
+	c := &OpenAI{endpoint: "http://x/v1", red: newRedactor("", "http://x/v1")}
 	for _, tc := range cases {
 		out, ok := fastDecode([]byte(tc.body))
 		if ok != tc.fast {
