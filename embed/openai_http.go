@@ -38,8 +38,8 @@ func answerLimit(texts, dim int) int64 {
 
 // errTooLarge is an answer larger than its request's vectors can take.
 type errTooLarge struct {
-	size     int64 // bytes read (the limit, passed), or announced
-	read     bool  // size is what was read, the answer went on
+	size     int64 // the limit, which the answer passed; or the size it announced
+	read     bool  // the answer passed size as it was read (else its Content-Length said so)
 	texts    int
 	dim      int
 	dimKnown bool
@@ -242,7 +242,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	if d.logf != nil {
 		size := fmt.Sprintf("%d bytes", len(x.body))
 		if cut {
-			size = fmt.Sprintf("more than %d bytes (read %d)", len(x.body), len(x.body))
+			size = fmt.Sprintf("more than %d bytes (the rest unread)", len(x.body))
 		}
 		line := fmt.Sprintf("http: %s %s in %v, %s", resp.Status, req.URL.Path, time.Since(start).Round(time.Millisecond), size)
 		if rl := d.headers(rateHeaders(resp.Header)); rl != "" {
