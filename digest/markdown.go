@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/papersift/papersift/internal/sanitize"
 )
 
 // Markdown writes d as CommonMark for mail or notes: the reading queue on
@@ -65,11 +67,16 @@ var mdEscaper = strings.NewReplacer(
 	"<", `\<`, ">", `\>`, "&", `\&`, "~", `\~`,
 )
 
-// mdText is s on one line, escaped so that it reads as the same text.
+// MarkdownText is s as Markdown text on one line: it reads as s, and never
+// turns into markup, a link or HTML (see Markdown).
+func MarkdownText(s string) string { return mdText(s) }
+
+// mdText is s on one line, escaped so that it reads as the same text, and
+// sanitised (no control character reaches a terminal that shows the file).
 // Characters that start a block (a heading, a list item, a quote) are
 // escaped when they come first.
 func mdText(s string) string {
-	s = mdEscaper.Replace(oneLine(s))
+	s = mdEscaper.Replace(oneLine(sanitize.String(s)))
 	if s == "" {
 		return s
 	}

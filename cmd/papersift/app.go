@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/papersift/papersift/internal/sanitize"
 )
 
 // usageError is wrong usage: exit code 2.
@@ -32,7 +34,11 @@ func exitCode(err error) int {
 
 // run is main without the process: testable with buffers.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	g := &globals{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	// Text for people goes through the sanitiser: stderr always, stdout
+	// unless the output is JSON (see globals.load).
+	errw := sanitize.NewWriter(stderr)
+	g := &globals{getenv: getenv, stdin: stdin, stdout: stdout, stderr: errw, rawStdout: stdout, rawStderr: stderr}
+	defer errw.Flush()
 	app := newApp(g)
 	norm, err := normalizeArgs(app, args)
 	if err == nil {
@@ -45,10 +51,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			err = errors.New("interrupted: work finished before the interruption is kept")
 		}
-		fmt.Fprintf(stderr, "papersift: %v\n", err)
+		fmt.Fprintf(g.stderr, "papersift: %v\n", err)
 		if exitCode(err) == 2 {
-			fmt.Fprintln(stderr, "Run 'papersift --help' (or 'papersift COMMAND --help') for usage.")
+			fmt.Fprintln(g.stderr, "Run 'papersift --help' (or 'papersift COMMAND --help') for usage.")
 		}
+	}
+	if f, ok := g.stdout.(*sanitize.Writer); ok {
+		f.Flush()
 	}
 	return exitCode(err)
 }

@@ -171,9 +171,8 @@ func (g *globals) doctorEndpoint(ctx context.Context, o doctorOpts, rep *doctorJ
 	rep.KeySet = &keySet
 	rep.Model = g.model
 	rep.Identity = g.endpointModel()
+	rep.BaseURL = embed.RedactURL(g.baseURL) // userinfo and query values hidden
 	if u, err := url.Parse(g.baseURL); err == nil {
-		u.User = nil
-		rep.BaseURL = u.String()
 		host := u.Hostname()
 		if keySet && u.Scheme == "http" && !isLoopback(host) {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("the key is sent unencrypted over http to %s: use https", host))

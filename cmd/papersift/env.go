@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/papersift/papersift/internal/sanitize"
 	"github.com/papersift/papersift/store"
 )
 
@@ -19,8 +19,12 @@ import (
 type globals struct {
 	getenv func(string) string
 	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	stdout io.Writer // sanitised unless the output is JSON
+	stderr io.Writer // sanitised
+	// the process's own stdout and stderr: for JSON, and for progress bars,
+	// which draw with control characters of their own
+	rawStdout io.Writer
+	rawStderr io.Writer
 
 	db         string
 	embedder   string
@@ -63,7 +67,11 @@ func (g *globals) load(c *cli.Context) error {
 	}
 	g.db = env("db", "PAPERSIFT_DB", "")
 	if g.db == "" {
-		g.db = defaultDB(g.getenv)
+		db, err := defaultDB(g.getenv)
+		if err != nil {
+			return err
+		}
+		g.db = db
 	}
 	g.embedder = env("embedder", "PAPERSIFT_EMBEDDER", "local")
 	switch g.embedder {
@@ -92,6 +100,9 @@ func (g *globals) load(c *cli.Context) error {
 	default:
 		return usagef("--format %q: use table, json, csv or md", g.format)
 	}
+	if g.format != "json" {
+		g.stdout = sanitize.NewWriter(g.rawStdout)
+	}
 	g.quiet = c.Bool("quiet")
 	g.verbose = c.Bool("verbose")
 	g.command = c.Args().First()
@@ -101,16 +112,36 @@ func (g *globals) load(c *cli.Context) error {
 	return nil
 }
 
-func defaultDB(getenv func(string) string) string {
+// defaultDB is $XDG_DATA_HOME/papersift/papers.db, else
+// $HOME/.local/share/papersift/papers.db. Relative paths in either are
+// ignored, as the XDG specification says; with neither usable, the reader
+// must say where the database goes (a database in whatever folder papersift
+// runs from would look like lost likes).
+func defaultDB(getenv func(string) string) (string, error) {
 	base := getenv("XDG_DATA_HOME")
-	if base == "" {
+	if !filepath.IsAbs(base) {
 		home := getenv("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
+		if !filepath.IsAbs(home) {
+			return "", usagef("no folder for the database: HOME is %s and XDG_DATA_HOME %s; "+
+				"set PAPERSIFT_DB=/path/to/papers.db (or XDG_DATA_HOME or HOME to an absolute path), or pass --db FILE", describeEnv(home), describeXDG(base))
 		}
 		base = filepath.Join(home, ".local", "share")
 	}
-	return filepath.Join(base, "papersift", "papers.db")
+	return filepath.Join(base, "papersift", "papers.db"), nil
+}
+
+func describeEnv(v string) string {
+	if v == "" {
+		return "empty"
+	}
+	return fmt.Sprintf("%q, not an absolute path", v)
+}
+
+func describeXDG(v string) string {
+	if v == "" {
+		return "is not set"
+	}
+	return "is " + describeEnv(v)
 }
 
 // readOnlyCommands never write: they open the database read-only, so that

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/papersift/papersift/digest"
 )
 
 // table is a result as rows, for the table, csv and md formats.
@@ -34,8 +36,15 @@ func writeFormat(w io.Writer, format string, v any, t *table) error {
 		if err := cw.Write(t.head); err != nil {
 			return err
 		}
-		if err := cw.WriteAll(t.rows); err != nil {
-			return err
+		row := make([]string, 0, len(t.head))
+		for _, r := range t.rows {
+			row = row[:0]
+			for _, c := range r {
+				row = append(row, csvCell(c))
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
 		}
 		cw.Flush()
 		return cw.Error()
@@ -83,9 +92,61 @@ func upper(xs []string) []string {
 	return out
 }
 
+// csvCell neutralises a cell that a spreadsheet would run as a formula
+// (OWASP's advice on CSV injection): text starting with =, +, -, @, a tab
+// or a carriage return gets a leading apostrophe. Numbers stay numbers.
+func csvCell(s string) string {
+	if s == "" || isNumber(s) {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// isNumber reports whether s is a plain decimal number such as -1.873 or 2e-5.
+func isNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	if digits() == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
 func writeMarkdownTable(w io.Writer, t *table) error {
+	// the digest's escaping: no cell turns into markup, a link or HTML
 	esc := func(s string) string {
-		return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+		if isNumber(s) {
+			return s
+		}
+		return strings.ReplaceAll(digest.MarkdownText(s), "|", `\|`)
 	}
 	var b strings.Builder
 	b.WriteString("|")

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/internal/sanitize"
 )
 
 // syncWriter serialises writes: the bar, the log of requests and notices
@@ -46,8 +47,8 @@ type progress struct {
 // newProgress returns a bar for total items, or one that only prints
 // lines when no bar is to be shown.
 func (g *globals) newProgress(total int, desc string) *progress {
-	p := &progress{desc: desc, w: &syncWriter{w: g.stderr}}
-	if g.quiet || !isTerminal(g.stderr) || total <= 0 {
+	p := &progress{desc: desc, w: &syncWriter{w: g.rawStderr}}
+	if g.quiet || !isTerminal(g.rawStderr) || total <= 0 {
 		return p
 	}
 	p.bar = progressbar.NewOptions(total,
@@ -82,12 +83,12 @@ func (p *progress) retry(embed.RetryEvent) {
 	}
 }
 
-// println prints a line above the bar.
+// println prints a line above the bar, sanitised.
 func (p *progress) println(line string) {
 	if p.bar != nil {
 		p.bar.Clear()
 	}
-	fmt.Fprintln(p.w, line)
+	fmt.Fprintln(p.w, sanitize.String(line))
 }
 
 // finish ends the bar: full when everything was done, where it stood otherwise.

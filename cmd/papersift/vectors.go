@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/internal/sanitize"
 	"github.com/papersift/papersift/store"
 )
 
@@ -268,7 +269,7 @@ func (g *globals) newEndpoint(o endpointOpts, dim int, onRetry func(embed.RetryE
 	}
 	if g.verbose {
 		cfg.Logf = func(format string, a ...any) {
-			fmt.Fprintf(logTo, "papersift: "+format+"\n", a...)
+			fmt.Fprintf(logTo, "papersift: %s\n", sanitize.String(fmt.Sprintf(format, a...)))
 		}
 	}
 	c, err := embed.NewOpenAI(cfg)
