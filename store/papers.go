@@ -107,14 +107,24 @@ func jsonList(xs []string) string {
 
 // merge folds an incoming record into a stored one: the incoming title and
 // abstract win, known metadata is never erased by a source that lacks it, and
-// a real id replaces a title-derived one. It reports whether anything changed.
+// a real id replaces a title-derived one. A record without an id that
+// matched a paper with one by its title only fills what the paper lacks: it
+// never replaces its title, abstract or any other field (a title is no
+// proof of identity strong enough for that). It reports whether anything
+// changed.
 func merge(old *Paper, in *Paper) (Paper, bool) {
 	m := *old
 	if old.DerivedID && !in.DerivedID {
 		m.ID, m.DerivedID = in.ID, false
 	}
+	fillOnly := in.DerivedID && !old.DerivedID
 	set := func(dst *string, v string) {
-		if v != "" {
+		if v != "" && (!fillOnly || *dst == "") {
+			*dst = v
+		}
+	}
+	setInt := func(dst **int, v *int) {
+		if v != nil && (!fillOnly || *dst == nil) {
 			*dst = v
 		}
 	}
@@ -127,18 +137,12 @@ func merge(old *Paper, in *Paper) (Paper, bool) {
 	set(&m.URL, in.URL)
 	set(&m.Category, in.Category)
 	set(&m.TextHash, in.TextHash)
-	if len(in.Authors) > 0 {
+	if len(in.Authors) > 0 && (!fillOnly || len(m.Authors) == 0) {
 		m.Authors = in.Authors
 	}
-	if in.NAuthors != nil {
-		m.NAuthors = in.NAuthors
-	}
-	if in.Comments != nil {
-		m.Comments = in.Comments
-	}
-	if in.Upvotes != nil {
-		m.Upvotes = in.Upvotes
-	}
+	setInt(&m.NAuthors, in.NAuthors)
+	setInt(&m.Comments, in.Comments)
+	setInt(&m.Upvotes, in.Upvotes)
 	for _, l := range in.Links {
 		if !contains(m.Links, l) {
 			m.Links = append(append([]string(nil), m.Links...), l)

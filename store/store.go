@@ -97,6 +97,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		// SQLite would write a journal beside /dev/null and fail with an I/O error
+		return nil, fmt.Errorf("%s: is %s: %w (pass the path of a database file, new or made by papersift)", path, fileKind(st.Mode()), ErrNotDatabase)
+	}
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
@@ -138,6 +142,19 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		return nil, hotJournalError(path)
 	}
 	return s, err
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeCharDevice != 0, m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file"
 }
 
 // hotJournalError says that a database whose interrupted bulk ingest left
