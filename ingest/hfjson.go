@@ -59,7 +59,7 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 	n := 0
 	daily := map[string]int{} // paper.submittedOnDailyAt days
 	newest := ""              // the newest item publishedAt
-	err := jsonArray(data, source, func(raw json.RawMessage, line int) {
+	err := jsonArray(data, source, func(raw json.RawMessage, line int) error {
 		n++
 		where := fmt.Sprintf("item %d", n)
 		var it hfItem
@@ -68,18 +68,18 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 			var te *json.UnmarshalTypeError
 			if !errors.As(err, &te) || !strings.HasPrefix(te.Field, "paper.") || it.Paper == nil {
 				l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s is not a daily_papers item: %s", where, jsonErr(err))})
-				return
+				return nil
 			}
 		}
 		if it.Paper == nil {
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s has no \"paper\" object", where)})
-			return
+			return nil
 		}
 		pp := it.Paper
 		id, err := idString(pp.ID)
 		if err != nil {
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s: paper.%v", where, err)})
-			return
+			return nil
 		}
 		p := Paper{ID: id, Title: pp.Title, Abstract: pp.Summary, Upvotes: pp.Upvotes, Comments: it.NumComments, Line: line}
 		if blank(p.Title) {
@@ -91,10 +91,10 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 		switch {
 		case blank(p.Title):
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s (%s) has no paper.title", where, name(id, ""))})
-			return
+			return nil
 		case blank(p.Abstract):
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s (%s) has no paper.summary", where, name(id, p.Title))})
-			return
+			return nil
 		}
 		for _, a := range pp.Authors {
 			p.Authors = append(p.Authors, a.Name)
@@ -111,6 +111,9 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 			}
 		}
 		finish(&p)
+		if err := checkNUL(&p, source, line); err != nil {
+			return err
+		}
 		l.Papers = append(l.Papers, p)
 		if d := isoDate(pp.SubmittedOnDailyAt); d != "" {
 			daily[d]++
@@ -118,6 +121,7 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 		if d := isoDate(it.PublishedAt); d > newest {
 			newest = d
 		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/papersift/papersift/internal/sanitize"
 )
 
 // Paper is one record of a listing.
@@ -421,14 +423,32 @@ func clean(s string) string {
 	return string(b)
 }
 
-// blank reports whether s holds nothing but white space.
-func blank(s string) bool {
-	for _, r := range s {
-		if !unicode.IsSpace(r) {
-			return false
+// blank reports whether s shows nothing: white space, control and
+// invisible characters only (a title of zero-width spaces is no title).
+func blank(s string) bool { return !sanitize.Visible(s) }
+
+// checkNUL fails a record with a NUL character in a field, as a raw NUL
+// byte fails the whole source: JSON can carry one escaped (\u0000).
+func checkNUL(p *Paper, source string, line int) error {
+	field := ""
+	for _, f := range []struct{ name, v string }{{"id", p.ID}, {"title", p.Title}, {"abstract", p.Abstract},
+		{"org", p.Org}, {"date", p.Date}, {"url", p.URL}, {"category", p.Category}} {
+		if strings.IndexByte(f.v, 0) >= 0 {
+			field = f.name
+			break
 		}
 	}
-	return true
+	for _, xs := range [][]string{p.Authors, p.Links} {
+		for _, x := range xs {
+			if field == "" && strings.IndexByte(x, 0) >= 0 {
+				field = "authors or links"
+			}
+		}
+	}
+	if field == "" {
+		return nil
+	}
+	return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("the %s holds a NUL character (\\u0000): this is binary data, not text; remove it from the record", field)}
 }
 
 func needsClean(s string) bool {

@@ -152,6 +152,9 @@ func parseLines(data []byte, lines [][]byte, lo, hi int, source string, dst []Pa
 			skips = append(skips, Skip{Line: line, Reason: reason})
 			continue
 		}
+		if err := checkNUL(&p, source, line); err != nil {
+			return nil, nil, err
+		}
 		p.Line = line
 		dst = append(dst, p)
 	}
@@ -179,7 +182,7 @@ func jsonErr(err error) string {
 
 // jsonArray walks a JSON array, calling fn with each element and the line it
 // starts on. A syntax error fails with its line.
-func jsonArray(data []byte, source string, fn func(raw json.RawMessage, line int)) error {
+func jsonArray(data []byte, source string, fn func(raw json.RawMessage, line int) error) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	fail := func(err error) error {
 		off := int(dec.InputOffset())
@@ -210,7 +213,9 @@ func jsonArray(data []byte, source string, fn func(raw json.RawMessage, line int
 		if len(raw) > MaxRecordBytes {
 			return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("an element larger than %d MB: this is not a listing", MaxRecordBytes>>20)}
 		}
-		fn(raw, line)
+		if err := fn(raw, line); err != nil {
+			return err
+		}
 	}
 	if _, err := dec.Token(); err != nil {
 		return fail(err)
@@ -235,21 +240,25 @@ func firstNonSpaceOrComma(b []byte) int {
 func parseJSONArray(data []byte, source string) (*Listing, error) {
 	l := &Listing{}
 	n := 0
-	err := jsonArray(data, source, func(raw json.RawMessage, line int) {
+	err := jsonArray(data, source, func(raw json.RawMessage, line int) error {
 		n++
 		where := fmt.Sprintf("item %d", n)
 		var jr jsonRecord
 		if err := json.Unmarshal(raw, &jr); err != nil {
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s is not a paper object: %s", where, jsonErr(err))})
-			return
+			return nil
 		}
 		p, reason := jr.paper(where)
 		if reason != "" {
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: reason})
-			return
+			return nil
+		}
+		if err := checkNUL(&p, source, line); err != nil {
+			return err
 		}
 		p.Line = line
 		l.Papers = append(l.Papers, p)
+		return nil
 	})
 	if err != nil {
 		return nil, err
