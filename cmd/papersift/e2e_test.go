@@ -484,13 +484,21 @@ func TestDigestPrintsGroups(t *testing.T) {
 }
 
 func TestDefaultDBPath(t *testing.T) {
-	env := map[string]string{"XDG_DATA_HOME": "/x/data", "HOME": "/home/u"}
-	if got := defaultDB(func(k string) string { return env[k] }); got != "/x/data/papersift/papers.db" {
-		t.Errorf("with XDG_DATA_HOME: %s", got)
-	}
-	delete(env, "XDG_DATA_HOME")
-	if got := defaultDB(func(k string) string { return env[k] }); got != "/home/u/.local/share/papersift/papers.db" {
-		t.Errorf("without: %s", got)
+	for _, c := range []struct {
+		env  map[string]string
+		want string // "" for an error
+	}{
+		{map[string]string{"XDG_DATA_HOME": "/x/data", "HOME": "/home/u"}, "/x/data/papersift/papers.db"},
+		{map[string]string{"HOME": "/home/u"}, "/home/u/.local/share/papersift/papers.db"},
+		{map[string]string{"XDG_DATA_HOME": "relative", "HOME": "/home/u"}, "/home/u/.local/share/papersift/papers.db"},
+		{map[string]string{"XDG_DATA_HOME": "/x/data"}, "/x/data/papersift/papers.db"},
+		{map[string]string{}, ""},
+		{map[string]string{"HOME": "."}, ""},
+	} {
+		got, err := defaultDB(func(k string) string { return c.env[k] })
+		if got != c.want || (err == nil) != (c.want != "") {
+			t.Errorf("env %v: %q, %v; want %q", c.env, got, err, c.want)
+		}
 	}
 }
 
