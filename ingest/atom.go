@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/papersift/papersift/paper"
+
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -194,9 +196,9 @@ func procInstEncoding(inst []byte) string {
 	return ""
 }
 
-func (e *atomEntry) paper(where string) (Paper, string) {
+func (e *atomEntry) paper(where string) (Record, string) {
 	id := strings.TrimSpace(e.ID)
-	p := Paper{ID: id, ArxivID: ArxivID(id), Title: e.Title, Abstract: e.Summary}
+	p := Record{Paper: paper.Paper{ID: id, ArxivID: paper.ArxivID(id), Title: e.Title, Abstract: e.Summary}}
 	if blank(p.Title) {
 		return p, fmt.Sprintf("%s (%s) has no title", where, name(id, ""))
 	}
@@ -230,6 +232,6 @@ func (e *atomEntry) paper(where string) (Paper, string) {
 	if p.ArxivID != "" {
 		p.URL = "https://arxiv.org/abs/" + p.ArxivID // the abs page of the latest version
 	}
-	finish(&p)
+	finish(&p.Paper)
 	return p, ""
 }

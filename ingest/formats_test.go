@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/papersift/papersift/paper"
 )
 
 func readFixture(t *testing.T, name string) []byte {
@@ -40,7 +42,7 @@ type want struct {
 	Line                                                   int
 }
 
-func checkPaper(t *testing.T, got Paper, w want) {
+func checkPaper(t *testing.T, got Record, w want) {
 	t.Helper()
 	if got.ID != w.ID || got.Title != w.Title || got.Abstract != w.Abstract || got.DerivedID != w.Derived {
 		t.Errorf("paper:\n got id=%q derived=%v title=%q abstract=%q\nwant id=%q derived=%v title=%q abstract=%q",
@@ -131,7 +133,7 @@ func TestFormats(t *testing.T) {
 				{ID: "2405.11111", Title: `Commas, Quotes and "Spreadsheets"`,
 					Abstract: "First line of the abstract, second line after a break. A second paragraph.",
 					Authors:  []string{"Ann Author", "Ben Writer"}, Date: "2024-05-20", URL: "https://arxiv.org/abs/2405.11111", Line: 2},
-				{ID: TitleID("Plain Title"), Derived: true, Title: "Plain Title", Abstract: "A plain abstract.", Authors: []string{"Solo Author"}, Line: 6},
+				{ID: paper.TitleID("Plain Title"), Derived: true, Title: "Plain Title", Abstract: "A plain abstract.", Authors: []string{"Solo Author"}, Line: 6},
 			},
 			skipped: []string{"row 3 (x-3) has no abstract"},
 		},
@@ -141,7 +143,7 @@ func TestFormats(t *testing.T) {
 				{ID: "2405.22222", ArxivID: "2405.22222", Title: "JSON Lines Paper One", Abstract: "The first abstract.",
 					Authors: []string{"Ann Author", "Ben Writer"}, Date: "2024-05-20", Category: "cs.LG", Line: 1},
 				{ID: "42", Title: "A Numeric Id", Abstract: "Ids may be numbers.", Authors: []string{"Cy Coder", "Dee Dev"}, Line: 3},
-				{ID: TitleID("No Id Here"), Derived: true, Title: "No Id Here", Abstract: "This record gets an id from its title.",
+				{ID: paper.TitleID("No Id Here"), Derived: true, Title: "No Id Here", Abstract: "This record gets an id from its title.",
 					Authors: []string{"Eve Example"}, URL: "https://example.org/p", Line: 4},
 			},
 			skipped: []string{"line 5 (skip-me) has no abstract"},
@@ -229,9 +231,9 @@ func TestHFPageSeed(t *testing.T) {
 	if l.Format != "hf-page" || len(l.Papers) != 56 || len(l.Skipped) != 0 || l.Date != "2026-01-07" {
 		t.Fatalf("format %s, %d papers, %d skipped, day %q; want hf-page, 56, 0, 2026-01-07", l.Format, len(l.Papers), len(l.Skipped), l.Date)
 	}
-	byTitle := map[string]Paper{}
+	byTitle := map[string]Record{}
 	for _, p := range l.Papers {
-		if !p.DerivedID || p.ID != TitleID(p.Title) || p.Line < 1 {
+		if !p.DerivedID || p.ID != paper.TitleID(p.Title) || p.Line < 1 {
 			t.Errorf("%q: id %q derived %v line %d: want a title-derived id and a line", p.Title, p.ID, p.DerivedID, p.Line)
 		}
 		if _, dup := byTitle[p.Title]; dup {
@@ -280,8 +282,8 @@ func TestHFPageSmall(t *testing.T) {
 	if len(l.Papers) != 2 || l.Date != "2025-03-03" {
 		t.Fatalf("%d papers, day %q: %+v", len(l.Papers), l.Date, l.Papers)
 	}
-	checkPaper(t, l.Papers[0], want{ID: TitleID("First Title"), Derived: true, Title: "First Title", Abstract: "First abstract sentence. Second one.", NAuthors: ip(1), Date: "2025-03-02", Line: 5})
-	checkPaper(t, l.Papers[1], want{ID: TitleID("Second Title"), Derived: true, Title: "Second Title", Abstract: "Second abstract.", Org: "Acme Labs", Comments: ip(5), Date: "2025-03-03", Line: 15})
+	checkPaper(t, l.Papers[0], want{ID: paper.TitleID("First Title"), Derived: true, Title: "First Title", Abstract: "First abstract sentence. Second one.", NAuthors: ip(1), Date: "2025-03-02", Line: 5})
+	checkPaper(t, l.Papers[1], want{ID: paper.TitleID("Second Title"), Derived: true, Title: "Second Title", Abstract: "Second abstract.", Org: "Acme Labs", Comments: ip(5), Date: "2025-03-03", Line: 15})
 	if len(l.Skipped) != 1 || l.Skipped[0].Line != 13 || !strings.Contains(l.Skipped[0].Reason, `"Orphan Title" has no abstract`) {
 		t.Errorf("skipped = %+v, want Orphan Title at line 13", l.Skipped)
 	}
@@ -335,33 +337,6 @@ func TestSharedData(t *testing.T) {
 				t.Errorf("%s: %+v", f, p)
 			}
 		}
-	}
-}
-
-func TestIDs(t *testing.T) {
-	tests := []struct{ in, arxiv, norm string }{
-		{"2405.12345v2", "2405.12345", "2405.12345"},
-		{" arXiv:2405.12345 ", "2405.12345", "2405.12345"},
-		{"https://arxiv.org/abs/2405.12345v1", "2405.12345", "2405.12345"},
-		{"http://arxiv.org/pdf/2405.12345v3.pdf", "2405.12345", "2405.12345"},
-		{"http://arxiv.org/abs/hep-th/9901001v2", "hep-th/9901001", "hep-th/9901001"},
-		{"math.AG/0601001", "math.AG/0601001", "math.AG/0601001"},
-		{"s000123", "", "s000123"},
-		{"  doi:10.1/x ", "", "doi:10.1/x"},
-	}
-	for _, tt := range tests {
-		if got := ArxivID(tt.in); got != tt.arxiv {
-			t.Errorf("ArxivID(%q) = %q, want %q", tt.in, got, tt.arxiv)
-		}
-		if got := NormalizeID(tt.in); got != tt.norm {
-			t.Errorf("NormalizeID(%q) = %q, want %q", tt.in, got, tt.norm)
-		}
-	}
-	if TitleKey("  Hello,   World! — Ünïcode 2 ") != "hello world ünïcode 2" {
-		t.Errorf("TitleKey = %q", TitleKey("  Hello,   World! — Ünïcode 2 "))
-	}
-	if TitleID("Hello, world") != TitleID("hello   WORLD!") || TitleID("a") == TitleID("b") || !strings.HasPrefix(TitleID("a"), "title-") {
-		t.Error("TitleID must depend on the title key only")
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/papersift/papersift/paper"
 )
 
 // The fuzz targets: one per parser, and auto detection. Run each briefly:
@@ -55,7 +57,7 @@ func checkListing(t *testing.T, data []byte, l *Listing, err error) {
 		if p.Title != clean(p.Title) || p.Abstract != clean(p.Abstract) || p.ID != strings.TrimSpace(p.ID) {
 			t.Fatalf("white space left in %+v", p)
 		}
-		if p.DerivedID && p.ID != TitleID(p.Title) {
+		if p.DerivedID && p.ID != paper.TitleID(p.Title) {
 			t.Fatalf("derived id %q is not the title's", p.ID)
 		}
 		if p.Line < 1 || p.Line > lines {

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/papersift/papersift/paper"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,7 +83,7 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: fmt.Sprintf("%s: paper.%v", where, err)})
 			return nil
 		}
-		p := Paper{ID: id, Title: pp.Title, Abstract: pp.Summary, Upvotes: pp.Upvotes, Comments: it.NumComments, Line: line}
+		p := Record{Paper: paper.Paper{ID: id, Title: pp.Title, Abstract: pp.Summary, Upvotes: pp.Upvotes, Comments: it.NumComments}, Line: line}
 		if blank(p.Title) {
 			p.Title = it.Title
 		}
@@ -110,8 +112,8 @@ func parseHFJSON(data []byte, source string) (*Listing, error) {
 				p.Links = append(p.Links, link)
 			}
 		}
-		finish(&p)
-		if err := checkNUL(&p, source, line); err != nil {
+		finish(&p.Paper)
+		if err := checkNUL(&p.Paper, source, line); err != nil {
 			return err
 		}
 		l.Papers = append(l.Papers, p)

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/papersift/papersift/paper"
+
 	"fmt"
 	"regexp"
 	"strconv"
@@ -183,11 +185,11 @@ func parseHFPage(data []byte, source string) (*Listing, error) {
 	for _, s := range segs {
 		entries := pairUp(s.ps, l)
 		for i, e := range entries {
-			p := Paper{Title: e[0].text(), Abstract: e[1].text(), Line: e[0].line}
+			p := Record{Paper: paper.Paper{Title: e[0].text(), Abstract: e[1].text()}, Line: e[0].line}
 			if i == len(entries)-1 && s.meta != nil {
 				p.NAuthors, p.Org, p.Date, p.Comments = s.meta.nAuthors, s.meta.org, s.meta.date, s.meta.comments
 			}
-			finish(&p)
+			finish(&p.Paper)
 			l.Papers = append(l.Papers, p)
 		}
 		if len(entries) == 0 && s.meta != nil && len(s.ps) == 0 {
@@ -235,7 +237,7 @@ func looksLikeAbstract(p paragraph) bool {
 // pageDate turns the page's day ("Jan 7", no year) into a date: the year is
 // the one that puts the day on or after the newest paper's date (a page
 // lists papers up to its own day).
-func pageDate(d []string, papers []Paper) string {
+func pageDate(d []string, papers []Record) string {
 	if d[3] != "" {
 		date, _ := monthDate(d[1], d[2], d[3])
 		return date

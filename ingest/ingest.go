@@ -1,4 +1,4 @@
-// Package ingest reads the listings of papers a reader has into Papers: the
+// Package ingest reads the listings of papers a reader has into Records: the
 // Hugging Face Daily Papers page as a browser copies it (hf-page) and its
 // API's JSON (hf-json), an arXiv API Atom feed (arxiv), JSON Lines or a JSON
 // array of paper objects (jsonl), and CSV with a header row (csv). Fetch
@@ -11,35 +11,20 @@ package ingest
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/papersift/papersift/internal/sanitize"
+	"github.com/papersift/papersift/paper"
 )
 
-// Paper is one record of a listing.
-type Paper struct {
-	ID        string // as the source gives it (arXiv ids without version), or derived from the title
-	DerivedID bool   // the source had no id: ID is TitleID(Title)
-	ArxivID   string
-	Title     string
-	Abstract  string
-	Authors   []string
-	NAuthors  *int
-	Org       string
-	Date      string // YYYY-MM-DD or ""
-	Comments  *int
-	Upvotes   *int
-	URL       string
-	Category  string
-	Links     []string
-	Line      int // line of the source where the record starts
+// Record is a paper as a listing gives it, and where.
+type Record struct {
+	paper.Paper
+	Line int // line of the source where the record starts
 }
 
 // Skip is a record left out of a listing, and why.
@@ -67,7 +52,7 @@ type Listing struct {
 	Source   string // file name, "stdin" or URL, as given
 	Format   string
 	Date     string // the listing's own date (YYYY-MM-DD), when it has one
-	Papers   []Paper
+	Papers   []Record
 	Emitted  int // papers handed to Options.Emit instead of Papers
 	Skipped  []Skip
 	Warnings []Warning
@@ -105,7 +90,7 @@ type Options struct {
 	// chunk as soon as it and those before it are parsed, so a large
 	// listing can be stored while the rest is read; other formats hand
 	// over everything at once. An error from Emit stops the parse.
-	Emit func([]Paper) error
+	Emit func([]Record) error
 }
 
 // Parse reads a whole source.
@@ -184,10 +169,10 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 
 // parseJSONLines parses JSON Lines, handing papers to emit (when set) as
 // they are ready.
-func parseJSONLines(data []byte, src string, emit func([]Paper) error) (*Listing, error) {
+func parseJSONLines(data []byte, src string, emit func([]Record) error) (*Listing, error) {
 	l := &Listing{Source: src, Format: "jsonl"}
 	var col collisions
-	err := parseJSONL(data, src, l, func(ps []Paper) error {
+	err := parseJSONL(data, src, l, func(ps []Record) error {
 		for _, p := range ps {
 			col.add(l, p)
 		}
@@ -234,11 +219,11 @@ type collided struct {
 }
 
 // add notes p, warning on l when its id came before with another title.
-func (c *collisions) add(l *Listing, p Paper) {
+func (c *collisions) add(l *Listing, p Record) {
 	if c.seen == nil {
 		c.seen = map[string]collided{}
 	}
-	k := TitleKey(p.Title)
+	k := paper.TitleKey(p.Title)
 	f, ok := c.seen[p.ID]
 	if !ok {
 		c.seen[p.ID] = collided{p.Line, k}
@@ -294,80 +279,6 @@ func invalidUTF8At(data []byte) int {
 func lineAt(data []byte, off int) int {
 	off = min(max(off, 0), len(data))
 	return bytes.Count(data[:off], []byte("\n")) + 1
-}
-
-var (
-	arxivNew = regexp.MustCompile(`^(?i:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$`)
-	arxivOld = regexp.MustCompile(`^(?i:arxiv:)?([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$`)
-	arxivURL = regexp.MustCompile(`^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?$`)
-)
-
-// ArxivID returns the arXiv id in s without its version ("2405.12345v2",
-// "arXiv:2405.12345" and "https://arxiv.org/abs/2405.12345v1" give
-// "2405.12345"), or "" when s is not an arXiv id.
-func ArxivID(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 200 {
-		return ""
-	}
-	if m := arxivURL.FindStringSubmatch(s); m != nil {
-		s = m[1]
-	}
-	if m := arxivNew.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	if m := arxivOld.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	return ""
-}
-
-// NormalizeID returns a record's id as stored: trimmed, and for arXiv ids
-// without the version.
-func NormalizeID(id string) string {
-	id = strings.TrimSpace(id)
-	if a := ArxivID(id); a != "" {
-		return a
-	}
-	return id
-}
-
-// TitleKey is a title normalised for matching: lowercase letters and digits,
-// single spaces.
-func TitleKey(title string) string {
-	var b strings.Builder
-	b.Grow(len(title))
-	space := false
-	for _, r := range title {
-		if r < utf8.RuneSelf {
-			switch {
-			case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
-			case 'A' <= r && r <= 'Z':
-				r += 'a' - 'A'
-			default:
-				space = true
-				continue
-			}
-		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			r = unicode.ToLower(r)
-		} else {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// TitleID is the stable id of a record without one: "title-" and 12 hex
-// digits of the SHA-256 of its TitleKey. Same title, same id, everywhere.
-func TitleID(title string) string {
-	h := sha256.Sum256([]byte(TitleKey(title)))
-	return "title-" + hex.EncodeToString(h[:6])
 }
 
 // clean collapses runs of white space into one space and trims. Text that
@@ -429,7 +340,7 @@ func blank(s string) bool { return !sanitize.Visible(s) }
 
 // checkNUL fails a record with a NUL character in a field, as a raw NUL
 // byte fails the whole source: JSON can carry one escaped (\u0000).
-func checkNUL(p *Paper, source string, line int) error {
+func checkNUL(p *paper.Paper, source string, line int) error {
 	field := ""
 	for _, f := range []struct{ name, v string }{{"id", p.ID}, {"title", p.Title}, {"abstract", p.Abstract},
 		{"org", p.Org}, {"date", p.Date}, {"url", p.URL}, {"category", p.Category}} {
@@ -489,14 +400,14 @@ func isSpaceByte(c byte) bool {
 }
 
 // finish fills the derived fields of a record.
-func finish(p *Paper) {
+func finish(p *paper.Paper) {
 	p.Title, p.Abstract = clean(p.Title), clean(p.Abstract)
-	p.ID = NormalizeID(p.ID)
+	p.ID = paper.NormalizeID(p.ID)
 	if p.ArxivID == "" {
-		p.ArxivID = ArxivID(p.ID)
+		p.ArxivID = paper.ArxivID(p.ID)
 	}
 	if p.ID == "" {
-		p.ID, p.DerivedID = TitleID(p.Title), true
+		p.ID, p.DerivedID = paper.TitleID(p.Title), true
 	}
 	if p.URL == "" && p.ArxivID != "" {
 		p.URL = "https://arxiv.org/abs/" + p.ArxivID

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/papersift/papersift/paper"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -44,7 +46,7 @@ const jsonlChunk = 4096
 // parseJSONL decodes JSON Lines on all cores, a chunk of lines per task,
 // and hands each chunk's papers to emit in line order as soon as it and the
 // chunks before it are done; skips go to l.
-func parseJSONL(data []byte, source string, l *Listing, emit func([]Paper) error) error {
+func parseJSONL(data []byte, source string, l *Listing, emit func([]Record) error) error {
 	var lines [][]byte
 	for rest := data; len(rest) > 0; {
 		var raw []byte
@@ -52,7 +54,7 @@ func parseJSONL(data []byte, source string, l *Listing, emit func([]Paper) error
 		lines = append(lines, raw)
 	}
 	type result struct {
-		papers []Paper
+		papers []Record
 		skips  []Skip
 		err    error
 		done   chan struct{}
@@ -89,7 +91,7 @@ func parseJSONL(data []byte, source string, l *Listing, emit func([]Paper) error
 				defer func() { <-sem; close(res[c].done) }()
 				lo, hi := c*jsonlChunk, min((c+1)*jsonlChunk, len(lines))
 				r := &res[c]
-				r.papers = make([]Paper, 0, hi-lo)
+				r.papers = make([]Record, 0, hi-lo)
 				r.papers, r.skips, r.err = parseLines(data, lines, lo, hi, source, r.papers)
 			}(c)
 		}
@@ -123,7 +125,7 @@ func decodeRecord(raw []byte, jr *jsonRecord) error {
 }
 
 // parseLines decodes lines[lo:hi], appending papers to dst.
-func parseLines(data []byte, lines [][]byte, lo, hi int, source string, dst []Paper) ([]Paper, []Skip, error) {
+func parseLines(data []byte, lines [][]byte, lo, hi int, source string, dst []Record) ([]Record, []Skip, error) {
 	var skips []Skip
 	for i := lo; i < hi; i++ {
 		line := i + 1
@@ -152,7 +154,7 @@ func parseLines(data []byte, lines [][]byte, lo, hi int, source string, dst []Pa
 			skips = append(skips, Skip{Line: line, Reason: reason})
 			continue
 		}
-		if err := checkNUL(&p, source, line); err != nil {
+		if err := checkNUL(&p.Paper, source, line); err != nil {
 			return nil, nil, err
 		}
 		p.Line = line
@@ -253,7 +255,7 @@ func parseJSONArray(data []byte, source string) (*Listing, error) {
 			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: reason})
 			return nil
 		}
-		if err := checkNUL(&p, source, line); err != nil {
+		if err := checkNUL(&p.Paper, source, line); err != nil {
 			return err
 		}
 		p.Line = line
@@ -267,11 +269,11 @@ func parseJSONArray(data []byte, source string) (*Listing, error) {
 }
 
 // paper converts a JSON record, or says why it is skipped.
-func (r *jsonRecord) paper(where string) (Paper, string) {
+func (r *jsonRecord) paper(where string) (Record, string) {
 	var rec record
 	id, err := idString(r.ID)
 	if err != nil {
-		return Paper{}, fmt.Sprintf("%s: %v", where, err)
+		return Record{}, fmt.Sprintf("%s: %v", where, err)
 	}
 	rec.ID = id
 	if r.Title != nil {
@@ -284,7 +286,7 @@ func (r *jsonRecord) paper(where string) (Paper, string) {
 		rec.Abstract = *r.Summary
 	}
 	if rec.Authors, err = authorList(r.Authors); err != nil {
-		return Paper{}, fmt.Sprintf("%s (%s): %v", where, name(rec.ID, rec.Title), err)
+		return Record{}, fmt.Sprintf("%s (%s): %v", where, name(rec.ID, rec.Title), err)
 	}
 	rec.Date, rec.URL, rec.Category = r.Date, r.URL, r.Category
 	if rec.Category == "" && len(r.Categories) > 0 {
@@ -309,8 +311,8 @@ func firstCategory(raw json.RawMessage) string {
 }
 
 // paper converts a record, or says why it is skipped.
-func (r *record) paper(where string) (Paper, string) {
-	p := Paper{ID: r.ID, Title: r.Title, Abstract: r.Abstract, Authors: r.Authors}
+func (r *record) paper(where string) (Record, string) {
+	p := Record{Paper: paper.Paper{ID: r.ID, Title: r.Title, Abstract: r.Abstract, Authors: r.Authors}}
 	if blank(p.Title) {
 		return p, fmt.Sprintf("%s (%s) has no title", where, name(r.ID, ""))
 	}
@@ -320,7 +322,7 @@ func (r *record) paper(where string) (Paper, string) {
 	p.Date = isoDate(r.Date)
 	p.URL = strings.TrimSpace(r.URL)
 	p.Category = strings.TrimSpace(r.Category)
-	finish(&p)
+	finish(&p.Paper)
 	return p, ""
 }
 

@@ -16,11 +16,11 @@ import (
 )
 
 // bulkPapers makes n papers of about 1 KB each, ids prefix0000...
-func bulkPapers(prefix string, n int) []Paper {
-	ps := make([]Paper, n)
+func bulkPapers(prefix string, n int) []Row {
+	ps := make([]Row, n)
 	body := strings.Repeat("a sentence of an abstract, ", 40)
 	for i := range ps {
-		ps[i] = paper(fmt.Sprintf("%s%05d", prefix, i), fmt.Sprintf("Title %s %d", prefix, (i*7919)%n), body+fmt.Sprint(i))
+		ps[i] = mkPaper(fmt.Sprintf("%s%05d", prefix, i), fmt.Sprintf("Title %s %d", prefix, (i*7919)%n), body+fmt.Sprint(i))
 	}
 	return ps
 }
@@ -37,8 +37,8 @@ func journalMode(t *testing.T, s *Store) string {
 
 // streamIn ingests ps in chunks of 100 as a bulk ingest, calling during
 // after the first chunk, and failing with fail when it is not nil.
-func streamIn(s *Store, list string, ps []Paper, during func(), fail error) (*IngestResult, error) {
-	return s.IngestStream(context.Background(), list, IngestOptions{Bulk: true}, func(put func([]Paper) error) error {
+func streamIn(s *Store, list string, ps []Row, during func(), fail error) (*IngestResult, error) {
+	return s.IngestStream(context.Background(), list, IngestOptions{Bulk: true}, func(put func([]Row) error) error {
 		for i := 0; i < len(ps); i += 100 {
 			if err := put(ps[i:min(i+100, len(ps))]); err != nil {
 				return err
@@ -79,9 +79,9 @@ func TestBulkIngestUsesRollbackJournalOnEmptyDatabase(t *testing.T) {
 	}
 	// the merge rules hold as in any ingest: a title-derived record finds
 	// the paper with its title
-	twin := paper("title-x", ps[7].Title, ps[7].Abstract)
+	twin := mkPaper("title-x", ps[7].Title, ps[7].Abstract)
 	twin.DerivedID = true
-	res, err = s.Ingest(context.Background(), []Batch{{List: "hf", Papers: []Paper{twin}}})
+	res, err = s.Ingest(context.Background(), []Batch{{List: "hf", Papers: []Row{twin}}})
 	if err != nil || res.New != 0 {
 		t.Fatalf("title-derived twin: %+v, %v; want merged into %s", res, err, ps[7].ID)
 	}
@@ -164,7 +164,7 @@ func TestBulkIngestInterrupted(t *testing.T) {
 	crashed := filepath.Join(t.TempDir(), "crashed.db")
 	ps := bulkPapers("a", 3000)
 	var before int64
-	_, err := s.IngestStream(context.Background(), "l", IngestOptions{Bulk: true}, func(put func([]Paper) error) error {
+	_, err := s.IngestStream(context.Background(), "l", IngestOptions{Bulk: true}, func(put func([]Row) error) error {
 		st, err := os.Stat(s.Path())
 		if err != nil {
 			return err

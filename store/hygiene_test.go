@@ -29,9 +29,9 @@ func unitVec(dim, seed int) []float32 {
 func seedPapers(t *testing.T, s *Store, n int) []Vector {
 	t.Helper()
 	ctx := context.Background()
-	ps := make([]Paper, n)
+	ps := make([]Row, n)
 	for i := range ps {
-		ps[i] = paper(fmt.Sprintf("p%03d", i), fmt.Sprintf("Title %d", i), fmt.Sprintf("Abstract %d.", i))
+		ps[i] = mkPaper(fmt.Sprintf("p%03d", i), fmt.Sprintf("Title %d", i), fmt.Sprintf("Abstract %d.", i))
 	}
 	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestReadOnlyStore(t *testing.T) {
 		"AddInterest": ro.AddInterest(ctx, "x"),
 		"SetMeta":     ro.SetMeta(ctx, "k", "v"),
 		"Ingest": func() error {
-			_, err := ro.Ingest(ctx, []Batch{{List: "m", Papers: []Paper{paper("q", "Q", "Q.")}}})
+			_, err := ro.Ingest(ctx, []Batch{{List: "m", Papers: []Row{mkPaper("q", "Q", "Q.")}}})
 			return err
 		}(),
 	} {
@@ -97,7 +97,7 @@ func TestReadOnlyStore(t *testing.T) {
 		}
 	}
 	// It reads one snapshot: what another process commits later is not seen.
-	seedMore := []Paper{paper("late", "Late", "Late paper.")}
+	seedMore := []Row{mkPaper("late", "Late", "Late paper.")}
 	if _, err := rw.Ingest(ctx, []Batch{{List: "later", Papers: seedMore}}); err != nil {
 		t.Fatal(err)
 	}

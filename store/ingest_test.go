@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/papersift/papersift/paper"
 )
 
 func openIngestTest(t testing.TB) *Store {
@@ -17,8 +19,8 @@ func openIngestTest(t testing.TB) *Store {
 	return s
 }
 
-func ingestPaper(id string, derived bool, title, abstract string) Paper {
-	return Paper{ID: id, DerivedID: derived, Title: title, TitleKey: title, Abstract: abstract, TextHash: "h:" + title + "|" + abstract}
+func ingestPaper(id string, derived bool, title, abstract string) Row {
+	return Row{Paper: paper.Paper{ID: id, DerivedID: derived, Title: title, Abstract: abstract}, TitleKey: title, TextHash: "h:" + title + "|" + abstract}
 }
 
 // TestIngestMerge: one paper per work, whatever order the sources come in.
@@ -27,14 +29,14 @@ func TestIngestMerge(t *testing.T) {
 	n3 := 3
 	tests := []struct {
 		name    string
-		batches [][]Paper
+		batches [][]Row
 		wantIDs []string // stored ids by pid
 		new     []int    // per ingest
 		updated []int
 	}{
 		{
 			name: "page then real id",
-			batches: [][]Paper{
+			batches: [][]Row{
 				{ingestPaper("title-a", true, "a", "abs a"), ingestPaper("title-b", true, "b", "abs b")},
 				{ingestPaper("2405.1", false, "a", "abs a")},
 			},
@@ -42,7 +44,7 @@ func TestIngestMerge(t *testing.T) {
 		},
 		{
 			name: "real id then page",
-			batches: [][]Paper{
+			batches: [][]Row{
 				{ingestPaper("2405.1", false, "a", "abs a")},
 				{ingestPaper("title-a", true, "a", "abs a"), ingestPaper("title-b", true, "b", "abs b")},
 			},
@@ -50,7 +52,7 @@ func TestIngestMerge(t *testing.T) {
 		},
 		{
 			name: "page and real id in one ingest",
-			batches: [][]Paper{
+			batches: [][]Row{
 				{ingestPaper("title-a", true, "a", "abs a"), ingestPaper("2405.1", false, "a", "abs a"), ingestPaper("2405.2", false, "a", "abs a")},
 			},
 			// two different ids are never merged: the second real id is its own paper
@@ -58,7 +60,7 @@ func TestIngestMerge(t *testing.T) {
 		},
 		{
 			name: "same id twice",
-			batches: [][]Paper{
+			batches: [][]Row{
 				{ingestPaper("x", false, "t", "one"), ingestPaper("x", false, "t", "two")},
 				{ingestPaper("x", false, "t", "two")},
 			},
@@ -66,9 +68,9 @@ func TestIngestMerge(t *testing.T) {
 		},
 		{
 			name: "metadata is kept when a source lacks it",
-			batches: [][]Paper{
-				{{ID: "title-a", DerivedID: true, Title: "a", TitleKey: "a", Abstract: "abs", TextHash: "h", NAuthors: &n3, Org: "Org"}},
-				{{ID: "1", Title: "a", TitleKey: "a", Abstract: "abs", TextHash: "h", Authors: []string{"X"}}},
+			batches: [][]Row{
+				{{Paper: paper.Paper{ID: "title-a", DerivedID: true, Title: "a", Abstract: "abs", NAuthors: &n3, Org: "Org"}, TitleKey: "a", TextHash: "h"}},
+				{{Paper: paper.Paper{ID: "1", Title: "a", Abstract: "abs", Authors: []string{"X"}}, TitleKey: "a", TextHash: "h"}},
 			},
 			wantIDs: []string{"1"}, new: []int{1, 0}, updated: []int{0, 1},
 		},
@@ -90,7 +92,7 @@ func TestIngestMerge(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ids []string
-			byID := map[string]Paper{}
+			byID := map[string]Row{}
 			for _, p := range ps {
 				ids = append(ids, p.ID)
 				byID[p.ID] = p
@@ -113,7 +115,7 @@ func TestIngestMerge(t *testing.T) {
 func TestIngestDropsOnlyChangedVectors(t *testing.T) {
 	ctx := context.Background()
 	s := openIngestTest(t)
-	var ps []Paper
+	var ps []Row
 	for i := 0; i < 5; i++ {
 		ps = append(ps, ingestPaper(fmt.Sprint("p", i), false, fmt.Sprint("t", i), "abs"))
 	}
@@ -159,10 +161,10 @@ func BenchmarkIngest(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		s := openIngestTest(b)
-		ps := make([]Paper, n)
+		ps := make([]Row, n)
 		for i := range ps {
-			ps[i] = Paper{ID: fmt.Sprintf("s%07d", i), Title: fmt.Sprintf("Title %d", i*7919%n), Abstract: abstract,
-				Authors: []string{"A", "B"}, TextHash: fmt.Sprint(i)}
+			ps[i] = Row{Paper: paper.Paper{ID: fmt.Sprintf("s%07d", i), Title: fmt.Sprintf("Title %d", i*7919%n), Abstract: abstract,
+				Authors: []string{"A", "B"}}, TextHash: fmt.Sprint(i)}
 			ps[i].TitleKey = ps[i].Title
 		}
 		b.StartTimer()

@@ -11,28 +11,18 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/papersift/papersift/paper"
 )
 
-// Paper is a stored paper. Optional numbers are nil when unknown.
-type Paper struct {
-	PID       int64
-	ID        string
-	DerivedID bool // the id was derived from the title (the source had none)
-	ArxivID   string
-	Title     string
-	TitleKey  string // normalised title, for merging id-less records
-	Abstract  string
-	Authors   []string
-	NAuthors  *int
-	Org       string
-	Date      string // YYYY-MM-DD or ""
-	Comments  *int
-	Upvotes   *int
-	URL       string
-	Category  string
-	Links     []string
-	TextHash  string
-	Lists     []string // filled by Papers
+// Row is a paper as the store keeps it: the paper, its row id, and what
+// the store derives from it.
+type Row struct {
+	paper.Paper
+	PID      int64    // the row id: a paper's handle in this database (vectors, ratings, lists)
+	TitleKey string   // normalised title, for merging id-less records (paper.TitleKey)
+	TextHash string   // of the text that is embedded, so that a changed text is re-embedded
+	Lists    []string // filled by Papers
 }
 
 // IngestResult counts what an ingest did.
@@ -46,15 +36,15 @@ type IngestResult struct {
 // Batch is papers to record as one list.
 type Batch struct {
 	List   string
-	Papers []Paper
+	Papers []Row
 }
 
 const paperCols = `pid, id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanPaper(r rowScanner) (*Paper, error) {
-	var p Paper
+func scanPaper(r rowScanner) (*Row, error) {
+	var p Row
 	var arxiv, org, date, url, cat sql.NullString
 	var nAuth, comments, upvotes sql.NullInt64
 	var authors, links string
@@ -112,7 +102,7 @@ func jsonList(xs []string) string {
 // never replaces its title, abstract or any other field (a title is no
 // proof of identity strong enough for that). It reports whether anything
 // changed.
-func merge(old *Paper, in *Paper) (Paper, bool) {
+func merge(old *Row, in *Row) (Row, bool) {
 	m := *old
 	if old.DerivedID && !in.DerivedID {
 		m.ID, m.DerivedID = in.ID, false
@@ -152,7 +142,7 @@ func merge(old *Paper, in *Paper) (Paper, bool) {
 }
 
 // samePaper reports whether two records of a paper store the same fields.
-func samePaper(m, old *Paper) bool {
+func samePaper(m, old *Row) bool {
 	return m.ID == old.ID && m.ArxivID == old.ArxivID && m.Title == old.Title && m.Abstract == old.Abstract &&
 		m.Org == old.Org && m.Date == old.Date && m.URL == old.URL && m.Category == old.Category &&
 		m.TextHash == old.TextHash && jsonList(m.Authors) == jsonList(old.Authors) &&
@@ -187,7 +177,7 @@ func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, err
 
 // IngestWith is Ingest with options.
 func (s *Store) IngestWith(ctx context.Context, batches []Batch, opt IngestOptions) (*IngestResult, error) {
-	return s.ingest(ctx, opt, func(list func(name string) (func([]Paper) error, error)) error {
+	return s.ingest(ctx, opt, func(list func(name string) (func([]Row) error, error)) error {
 		for _, b := range batches {
 			put, err := list(b.List)
 			if err != nil {
@@ -205,8 +195,8 @@ func (s *Store) IngestWith(ctx context.Context, batches []Batch, opt IngestOptio
 // as the list named list, in one transaction (with Ingest's merge rules): a
 // large listing is stored while it is still being read. When produce fails,
 // nothing is stored.
-func (s *Store) IngestStream(ctx context.Context, list string, opt IngestOptions, produce func(put func([]Paper) error) error) (*IngestResult, error) {
-	return s.ingest(ctx, opt, func(open func(name string) (func([]Paper) error, error)) error {
+func (s *Store) IngestStream(ctx context.Context, list string, opt IngestOptions, produce func(put func([]Row) error) error) (*IngestResult, error) {
+	return s.ingest(ctx, opt, func(open func(name string) (func([]Row) error, error)) error {
 		put, err := open(list)
 		if err != nil {
 			return err
@@ -217,7 +207,7 @@ func (s *Store) IngestStream(ctx context.Context, list string, opt IngestOptions
 
 // ingest runs fill in one transaction; fill opens lists and puts papers on
 // them.
-func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list func(name string) (func([]Paper) error, error)) error) (*IngestResult, error) {
+func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list func(name string) (func([]Row) error, error)) error) (*IngestResult, error) {
 	res := &IngestResult{}
 	inTx := s.inTx
 	if opt.Bulk {
@@ -234,7 +224,7 @@ func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list fu
 		// costs a goroutine per statement in the driver: the loop checks
 		// it every 256 records instead, and the transaction rolls back.
 		stmtCtx := context.WithoutCancel(ctx)
-		list := func(name string) (func([]Paper) error, error) {
+		list := func(name string) (func([]Row) error, error) {
 			if err := w.flushMembers(stmtCtx); err != nil {
 				return nil, err
 			}
@@ -247,7 +237,7 @@ func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list fu
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(pos) + 1, 0) FROM list_papers WHERE lid = ?`, lid).Scan(&pos); err != nil {
 				return nil, err
 			}
-			return func(papers []Paper) error {
+			return func(papers []Row) error {
 				res.Read += len(papers)
 				for i := range papers {
 					if i%256 == 0 && ctx.Err() != nil {
@@ -301,7 +291,7 @@ type ingestTx struct {
 
 	derived map[string]int64 // title key -> pid of the derived-id paper
 	fresh   map[int64]bool   // papers this ingest inserted
-	before  map[int64]*Paper // papers stored earlier that it merged into, as they were
+	before  map[int64]*Row   // papers stored earlier that it merged into, as they were
 	members []any            // list memberships to insert: lid, pid, pos, ...
 }
 
@@ -335,7 +325,7 @@ func (w *ingestTx) flushMembers(ctx context.Context) error {
 }
 
 func newIngestTx(ctx context.Context, tx *sql.Tx, res *IngestResult, now string) (*ingestTx, error) {
-	w := &ingestTx{tx: tx, res: res, now: now, derived: map[string]int64{}, fresh: map[int64]bool{}, before: map[int64]*Paper{}}
+	w := &ingestTx{tx: tx, res: res, now: now, derived: map[string]int64{}, fresh: map[int64]bool{}, before: map[int64]*Row{}}
 	if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&w.prevCache); err != nil {
 		return nil, err
 	}
@@ -407,8 +397,8 @@ func (w *ingestTx) restore(ctx context.Context) error {
 }
 
 // put stores one record: a new paper, or merged into the paper it is.
-func (w *ingestTx) put(ctx context.Context, in *Paper) (int64, error) {
-	var old *Paper
+func (w *ingestTx) put(ctx context.Context, in *Row) (int64, error) {
+	var old *Row
 	var err error
 	switch {
 	case in.DerivedID:
@@ -446,7 +436,7 @@ func (w *ingestTx) put(ctx context.Context, in *Paper) (int64, error) {
 
 // insertNew inserts a paper, or returns sql.ErrNoRows when its id is
 // already stored.
-func (w *ingestTx) insertNew(ctx context.Context, in *Paper) (int64, error) {
+func (w *ingestTx) insertNew(ctx context.Context, in *Row) (int64, error) {
 	r, err := w.insert.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, titleHash(in.TitleKey), in.Abstract,
 		jsonList(in.Authors), nullInt(in.NAuthors), nullStr(in.Org), nullStr(in.Date), nullInt(in.Comments), nullInt(in.Upvotes),
 		nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, w.now, w.now)
@@ -472,7 +462,7 @@ func (w *ingestTx) insertNew(ctx context.Context, in *Paper) (int64, error) {
 
 // mergeInto folds a record into a stored paper; a changed text drops the
 // paper's vectors.
-func (w *ingestTx) mergeInto(ctx context.Context, old, in *Paper) error {
+func (w *ingestTx) mergeInto(ctx context.Context, old, in *Row) error {
 	if _, ok := w.before[old.PID]; !ok && !w.fresh[old.PID] {
 		// a paper stored before this ingest: what it was, to compare with
 		// what it is at the end (a listing may hold a paper twice)
@@ -572,7 +562,7 @@ func (f Filter) where() (string, []any) {
 
 // Papers returns the papers the filter selects with their lists, newest date
 // first, then by id.
-func (s *Store) Papers(ctx context.Context, f Filter) ([]Paper, error) {
+func (s *Store) Papers(ctx context.Context, f Filter) ([]Row, error) {
 	w, args := f.where()
 	q := `SELECT ` + prefixed("p.", paperCols) + ` FROM papers p` + w + ` ORDER BY p.date IS NULL, p.date DESC, p.id`
 	if f.Limit > 0 {
@@ -610,11 +600,11 @@ func (s *Store) PIDs(ctx context.Context, f Filter) ([]int64, error) {
 
 // PapersByPID returns the papers with these pids, in the order given
 // (unknown pids are left out).
-func (s *Store) PapersByPID(ctx context.Context, pids []int64) ([]Paper, error) {
+func (s *Store) PapersByPID(ctx context.Context, pids []int64) ([]Row, error) {
 	if len(pids) == 0 {
 		return nil, nil
 	}
-	byPID := map[int64]Paper{}
+	byPID := map[int64]Row{}
 	for lo := 0; lo < len(pids); lo += 500 {
 		hi := min(lo+500, len(pids))
 		args := make([]any, hi-lo)
@@ -629,7 +619,7 @@ func (s *Store) PapersByPID(ctx context.Context, pids []int64) ([]Paper, error) 
 			byPID[p.PID] = p
 		}
 	}
-	out := make([]Paper, 0, len(pids))
+	out := make([]Row, 0, len(pids))
 	for _, pid := range pids {
 		if p, ok := byPID[pid]; ok {
 			out = append(out, p)
@@ -646,13 +636,13 @@ func prefixed(prefix, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *Store) queryPapers(ctx context.Context, q string, args ...any) ([]Paper, error) {
+func (s *Store) queryPapers(ctx context.Context, q string, args ...any) ([]Row, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.wrapErr(err)
 	}
 	defer rows.Close()
-	var out []Paper
+	var out []Row
 	for rows.Next() {
 		p, err := scanPaper(rows)
 		if err != nil {
@@ -663,7 +653,7 @@ func (s *Store) queryPapers(ctx context.Context, q string, args ...any) ([]Paper
 	return out, rows.Err()
 }
 
-func (s *Store) fillLists(ctx context.Context, ps []Paper) error {
+func (s *Store) fillLists(ctx context.Context, ps []Row) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -693,7 +683,7 @@ func (s *Store) fillLists(ctx context.Context, ps []Paper) error {
 // several papers.
 type AmbiguousError struct {
 	Ref     string
-	Matches []Paper // at most 20
+	Matches []Row // at most 20
 	Total   int
 }
 
@@ -713,7 +703,7 @@ func (e *AmbiguousError) Error() string {
 // wraps ErrNotFound and carries close suggestions.
 type NotFoundError struct {
 	Ref         string
-	Suggestions []Paper
+	Suggestions []Row
 }
 
 func (e *NotFoundError) Error() string {
@@ -734,7 +724,7 @@ func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 
 // FindPaper resolves what a user typed: an id (arXiv ids with or without a
 // version), or a case-insensitive fragment of exactly one title.
-func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) string) (*Paper, error) {
+func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) string) (*Row, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return nil, &NotFoundError{Ref: ref}
@@ -803,7 +793,7 @@ func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) s
 
 // suggest returns the papers whose id or title is closest to ref by
 // character trigrams.
-func (s *Store) suggest(ctx context.Context, ref string, n int) ([]Paper, error) {
+func (s *Store) suggest(ctx context.Context, ref string, n int) ([]Row, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT pid, id, title FROM papers`)
 	if err != nil {
 		return nil, s.wrapErr(err)

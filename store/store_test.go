@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/papersift/papersift/paper"
 )
 
 func openTest(t *testing.T) *Store {
@@ -20,8 +22,8 @@ func openTest(t *testing.T) *Store {
 	return s
 }
 
-func paper(id, title, abstract string) Paper {
-	return Paper{ID: id, Title: title, TitleKey: title, Abstract: abstract, TextHash: "h-" + title + abstract}
+func mkPaper(id, title, abstract string) Row {
+	return Row{Paper: paper.Paper{ID: id, Title: title, Abstract: abstract}, TitleKey: title, TextHash: "h-" + title + abstract}
 }
 
 func TestOpenCreatesFolderAndMigrates(t *testing.T) {
@@ -66,17 +68,17 @@ func TestRefusesNewerSchemaAndNonSQLite(t *testing.T) {
 func TestIngestMergesAndCounts(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	derived := paper("title-abc", "Spiking Brains", "About spikes.")
+	derived := mkPaper("title-abc", "Spiking Brains", "About spikes.")
 	derived.DerivedID = true
-	res, err := s.Ingest(ctx, []Batch{{List: "day1", Papers: []Paper{derived, paper("2401.00001", "Other", "Else.")}}})
+	res, err := s.Ingest(ctx, []Batch{{List: "day1", Papers: []Row{derived, mkPaper("2401.00001", "Other", "Else.")}}})
 	if err != nil || res.New != 2 || res.Read != 2 {
 		t.Fatalf("first ingest: %+v %v", res, err)
 	}
 	// the same title arrives with an arXiv id: one paper, keeping the real id
-	withID := paper("2405.12345", "Spiking Brains", "About spikes.")
+	withID := mkPaper("2405.12345", "Spiking Brains", "About spikes.")
 	withID.ArxivID = "2405.12345"
 	withID.TextHash = derived.TextHash
-	res, err = s.Ingest(ctx, []Batch{{List: "day2", Papers: []Paper{withID}}})
+	res, err = s.Ingest(ctx, []Batch{{List: "day2", Papers: []Row{withID}}})
 	if err != nil || res.New != 0 || res.Updated != 1 || len(res.Changed) != 0 {
 		t.Fatalf("merge: %+v %v", res, err)
 	}
@@ -84,7 +86,7 @@ func TestIngestMergesAndCounts(t *testing.T) {
 	if err != nil || len(ps) != 2 {
 		t.Fatalf("papers: %d %v", len(ps), err)
 	}
-	var merged *Paper
+	var merged *Row
 	for i := range ps {
 		if ps[i].ID == "2405.12345" {
 			merged = &ps[i]
@@ -94,19 +96,19 @@ func TestIngestMergesAndCounts(t *testing.T) {
 		t.Fatalf("merged paper = %+v", merged)
 	}
 	// two different real ids with the same title are never merged
-	twin := paper("2405.99999", "Spiking Brains", "About spikes.")
-	res, err = s.Ingest(ctx, []Batch{{List: "day2", Papers: []Paper{twin}}})
+	twin := mkPaper("2405.99999", "Spiking Brains", "About spikes.")
+	res, err = s.Ingest(ctx, []Batch{{List: "day2", Papers: []Row{twin}}})
 	if err != nil || res.New != 1 {
 		t.Fatalf("different ids merged: %+v %v", res, err)
 	}
 	// a changed abstract is an update that reports the changed text
-	changed := paper("2401.00001", "Other", "A new abstract.")
-	res, err = s.Ingest(ctx, []Batch{{List: "day3", Papers: []Paper{changed}}})
+	changed := mkPaper("2401.00001", "Other", "A new abstract.")
+	res, err = s.Ingest(ctx, []Batch{{List: "day3", Papers: []Row{changed}}})
 	if err != nil || res.Updated != 1 || len(res.Changed) != 1 {
 		t.Fatalf("changed abstract: %+v %v", res, err)
 	}
 	// unchanged again: nothing
-	res, err = s.Ingest(ctx, []Batch{{List: "day3", Papers: []Paper{changed}}})
+	res, err = s.Ingest(ctx, []Batch{{List: "day3", Papers: []Row{changed}}})
 	if err != nil || res.Updated != 0 || res.New != 0 {
 		t.Fatalf("unchanged: %+v %v", res, err)
 	}
@@ -120,7 +122,7 @@ func TestIngestIsOneTransaction(t *testing.T) {
 	if _, err := s.DB().Exec(`CREATE TRIGGER fail_y BEFORE INSERT ON papers WHEN NEW.id = 'y' BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Ingest(ctx, []Batch{{List: "l1", Papers: []Paper{paper("x", "T", "A")}}, {List: "l2", Papers: []Paper{paper("y", "U", "B")}}})
+	_, err := s.Ingest(ctx, []Batch{{List: "l1", Papers: []Row{mkPaper("x", "T", "A")}}, {List: "l2", Papers: []Row{mkPaper("y", "U", "B")}}})
 	if err == nil {
 		t.Fatal("ingest with a failing paper succeeded")
 	}
@@ -150,9 +152,9 @@ func unit(dim int, seed float32) []float32 {
 func TestVectorsRoundTripAcrossChunks(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	var ps []Paper
+	var ps []Row
 	for i := 0; i < 50; i++ {
-		ps = append(ps, paper(string(rune('a'+i%26))+string(rune('a'+i/26)), "t"+string(rune('A'+i)), "abs"))
+		ps = append(ps, mkPaper(string(rune('a'+i%26))+string(rune('a'+i/26)), "t"+string(rune('A'+i)), "abs"))
 	}
 	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
 		t.Fatal(err)
@@ -247,14 +249,14 @@ func TestVectorsRoundTripAcrossChunks(t *testing.T) {
 		t.Errorf("wrong dimension: %v", err)
 	}
 	// changing one abstract drops exactly that vector (swap-remove within its chunk)
-	var p Paper
+	var p Row
 	for _, q := range ps {
 		if q.ID == texts[3].ID {
 			p = q
 		}
 	}
 	p.Abstract, p.TextHash = "new text", "h-new"
-	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: []Paper{p}}}); err != nil {
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: []Row{p}}}); err != nil {
 		t.Fatal(err)
 	}
 	delete(want, texts[3].PID)
@@ -272,9 +274,9 @@ func TestVectorsRoundTripAcrossChunks(t *testing.T) {
 func TestFindPaper(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := paper("2405.12345", "Spiking Brains for Everyone", "x")
+	a := mkPaper("2405.12345", "Spiking Brains for Everyone", "x")
 	a.ArxivID = "2405.12345"
-	ps := []Paper{a, paper("p2", "Graph Brains", "y"), paper("p3", "Unrelated", "z")}
+	ps := []Row{a, mkPaper("p2", "Graph Brains", "y"), mkPaper("p3", "Unrelated", "z")}
 	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +322,7 @@ func TestFindPaper(t *testing.T) {
 func TestFeedback(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: []Paper{paper("a", "A", "x"), paper("b", "B", "y")}}}); err != nil {
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: []Row{mkPaper("a", "A", "x"), mkPaper("b", "B", "y")}}}); err != nil {
 		t.Fatal(err)
 	}
 	pids, _ := s.PIDs(ctx, Filter{})
@@ -358,12 +360,12 @@ func TestFeedback(t *testing.T) {
 func TestIngestSamePaperTwiceInOneListing(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	first := paper("2311.03057", "Early Title", "Early abstract.")
-	if _, err := s.Ingest(ctx, []Batch{{List: "a", Papers: []Paper{first}}}); err != nil {
+	first := mkPaper("2311.03057", "Early Title", "Early abstract.")
+	if _, err := s.Ingest(ctx, []Batch{{List: "a", Papers: []Row{first}}}); err != nil {
 		t.Fatal(err)
 	}
 	// a listing holding the paper twice: the later record wins
-	twice := []Paper{paper("2311.03057", "Title One", "Abstract one."), paper("2311.03057", "Title Two", "Abstract two.")}
+	twice := []Row{mkPaper("2311.03057", "Title One", "Abstract one."), mkPaper("2311.03057", "Title Two", "Abstract two.")}
 	res, err := s.Ingest(ctx, []Batch{{List: "b", Papers: twice}})
 	if err != nil || res.New != 0 || res.Updated != 1 || len(res.Changed) != 1 {
 		t.Fatalf("first ingest of the listing: %+v %v", res, err)
@@ -378,7 +380,7 @@ func TestIngestSamePaperTwiceInOneListing(t *testing.T) {
 		t.Errorf("stored %+v, want the later record", ps)
 	}
 	// a new paper twice in one listing is one new paper
-	res, err = s.Ingest(ctx, []Batch{{List: "c", Papers: []Paper{paper("n1", "N", "x"), paper("n1", "N2", "y")}}})
+	res, err = s.Ingest(ctx, []Batch{{List: "c", Papers: []Row{mkPaper("n1", "N", "x"), mkPaper("n1", "N2", "y")}}})
 	if err != nil || res.New != 1 || res.Updated != 0 {
 		t.Errorf("a new paper twice: %+v %v", res, err)
 	}
@@ -387,7 +389,7 @@ func TestIngestSamePaperTwiceInOneListing(t *testing.T) {
 func TestFindPaperFoldsEveryCase(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	ps := []Paper{paper("u1", "Études of Ångström Physics", "x"), paper("u2", "ÉTUDES Again", "y"), paper("u3", "Brains", "z")}
+	ps := []Row{mkPaper("u1", "Études of Ångström Physics", "x"), mkPaper("u2", "ÉTUDES Again", "y"), mkPaper("u3", "Brains", "z")}
 	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
 		t.Fatal(err)
 	}
@@ -461,9 +463,9 @@ func TestMigrateFromSchema1(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("%d papers after the upgrade, want 2", n)
 	}
-	derived := paper("title-x", "Sparse Attention, Revisited", "A.")
+	derived := mkPaper("title-x", "Sparse Attention, Revisited", "A.")
 	derived.TitleKey, derived.DerivedID = "sparse attention revisited", true
-	res, err := s.Ingest(ctx, []Batch{{List: "page", Papers: []Paper{derived}}})
+	res, err := s.Ingest(ctx, []Batch{{List: "page", Papers: []Row{derived}}})
 	if err != nil || res.New != 0 {
 		t.Errorf("an id-less record of a paper stored before the upgrade: %+v, %v; want it merged", res, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/papersift/papersift/paper"
 )
 
 // benchStore is a store of n papers with their texts' hashes.
@@ -16,9 +18,9 @@ func benchStore(b *testing.B, n int) (*Store, []Vector) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	ps := make([]Paper, n)
+	ps := make([]Row, n)
 	for i := range ps {
-		ps[i] = Paper{ID: fmt.Sprintf("s%07d", i), Title: fmt.Sprintf("Title %d", i), Abstract: "An abstract.", TextHash: fmt.Sprint(i)}
+		ps[i] = Row{Paper: paper.Paper{ID: fmt.Sprintf("s%07d", i), Title: fmt.Sprintf("Title %d", i), Abstract: "An abstract."}, TextHash: fmt.Sprint(i)}
 		ps[i].TitleKey = ps[i].Title
 	}
 	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {

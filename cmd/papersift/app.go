@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/papersift/papersift"
 	"github.com/papersift/papersift/internal/sanitize"
 )
 
@@ -22,10 +24,11 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 // exitCode maps an error to the process exit code, in one place.
 func exitCode(err error) int {
 	var u *usageError
+	var o *papersift.OptionError
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.As(err, &o):
 		return 2
 	default:
 		return 1
@@ -37,15 +40,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// Text for people goes through the sanitiser: stderr always, stdout
 	// unless the output is JSON (see globals.load).
 	errw := sanitize.NewWriter(stderr)
-	g := &globals{getenv: getenv, stdin: stdin, stdout: stdout, stderr: errw, rawStdout: stdout, rawStderr: stderr}
+	g := &globals{getenv: getenv, stdin: stdin, stdout: stdout, stderr: errw, rawStdout: stdout, rawStderr: stderr,
+		bars: &syncWriter{w: stderr}, now: time.Now}
 	defer errw.Flush()
 	app := newApp(g)
 	norm, err := normalizeArgs(app, args)
 	if err == nil {
 		err = app.RunContext(ctx, norm)
 	}
-	if g.store != nil {
-		g.store.Close()
+	if g.lib != nil {
+		g.lib.Close()
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,28 +11,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/papersift/papersift"
 	"github.com/papersift/papersift/digest"
-	"github.com/papersift/papersift/store"
 )
-
-type digestOpts struct {
-	Sources []string
-	Format  string
-	List    string
-	K       int
-	Seed    uint64
-	N       int
-	Out     string
-}
-
-type digestJSON struct {
-	List   string          `json:"list"`
-	Ingest *ingestJSON     `json:"ingest,omitempty"`
-	Groups *groupJSON      `json:"groups"`
-	Queue  []queueItemJSON `json:"queue"`
-	// profile: the reader has a profile, so the queue means something
-	profile bool
-}
 
 func digestCommand(g *globals) *cli.Command {
 	return &cli.Command{
@@ -49,7 +29,9 @@ func digestCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "also write the digest to FILE.html or FILE.md"},
 		},
 		Action: func(c *cli.Context) error {
-			o := digestOpts{Sources: c.Args().Slice(), Format: c.String("format"), List: c.String("list"), Seed: c.Uint64("seed"), N: c.Int("n"), Out: c.String("out")}
+			o := papersift.DigestOptions{Ingest: papersift.IngestOptions{Sources: c.Args().Slice(), Stdin: g.stdin, Format: c.String("format")},
+				List: c.String("list"), Seed: c.Uint64("seed"), N: c.Int("n")}
+			out := c.String("out")
 			var err error
 			if o.K, err = parseK(c.String("k")); err != nil {
 				return err
@@ -57,73 +39,32 @@ func digestCommand(g *globals) *cli.Command {
 			if o.N <= 0 {
 				return usagef("-n must be positive")
 			}
-			if o.Out != "" {
-				if err := checkOut(o.Out); err != nil {
+			if out != "" {
+				if err := checkOut(out); err != nil {
 					return err
 				}
 			}
-			d, err := runDigest(c.Context, g, o)
+			d, err := g.lib.Digest(c.Context, o)
 			if err != nil {
 				return err
 			}
-			if o.Out != "" {
-				if err := writeDigestFile(c.Context, g, d, o.Out); err != nil {
+			if out != "" {
+				if err := writeDigestFile(c.Context, g, d, out); err != nil {
 					return err
 				}
-				g.notef("wrote the digest to %s", o.Out)
+				g.notef("wrote the digest to %s", out)
 			}
 			return g.printDigest(c.Context, d)
 		},
 	}
 }
 
-func runDigest(ctx context.Context, g *globals, o digestOpts) (*digestJSON, error) {
-	d := &digestJSON{List: o.List}
-	if len(o.Sources) > 0 {
-		res, err := runIngest(ctx, g, ingestOpts{Sources: o.Sources, Format: o.Format, List: o.List})
-		var partial *embedFailures
-		if errors.As(err, &partial) && res != nil {
-			// a few papers lack vectors: the day's digest goes on without them
-			g.warnf("%v", err)
-		} else if err != nil {
-			return nil, err
-		}
-		d.Ingest = res
-		if d.List == "" {
-			d.List = res.List
-		}
-	}
-	s, err := g.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if d.List == "" {
-		if d.List, err = defaultList(ctx, s); err != nil {
-			return nil, err
-		}
-	}
-	scope := filterOpts{List: d.List}
-	if d.Groups, err = runGroup(ctx, g, groupOpts{Filter: scope, K: o.K, Seed: o.Seed}); err != nil {
-		return nil, err
-	}
-	q, err := runQueue(ctx, g, queueOpts{N: o.N, Scope: scope})
-	switch {
-	case errors.Is(err, errEmptyProfile):
-		d.Queue = []queueItemJSON{}
-	case err != nil:
-		return nil, err
-	default:
-		d.Queue, d.profile = q, true
-	}
-	return d, nil
-}
-
-func (g *globals) printDigest(ctx context.Context, d *digestJSON) error {
+func (g *globals) printDigest(ctx context.Context, d *papersift.Digest) error {
 	switch g.format {
 	case "json":
 		return writeJSON(g.stdout, d)
 	case "md":
-		page, err := buildDigest(ctx, g, d, false)
+		page, err := g.lib.Page(ctx, d, false)
 		if err != nil {
 			return err
 		}
@@ -176,12 +117,12 @@ func checkOut(path string) error {
 
 // writeDigestFile writes the digest as an HTML page or as Markdown, by the
 // file's extension. The file appears whole or not at all.
-func writeDigestFile(ctx context.Context, g *globals, d *digestJSON, path string) error {
+func writeDigestFile(ctx context.Context, g *globals, d *papersift.Digest, path string) error {
 	kind, err := outKind(path)
 	if err != nil {
 		return err
 	}
-	page, err := buildDigest(ctx, g, d, kind == "html")
+	page, err := g.lib.Page(ctx, d, kind == "html")
 	if err != nil {
 		return err
 	}
@@ -219,93 +160,4 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write the digest to %s: %w", path, err)
 	}
 	return nil
-}
-
-// buildDigest gathers what the page shows beyond the groups and the queue:
-// each paper's metadata from the store and, for the map, the projection of
-// its vector on the principal components of the list's vectors.
-func buildDigest(ctx context.Context, g *globals, d *digestJSON, withMap bool) (*digest.Digest, error) {
-	s, err := g.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &digest.Digest{List: d.List, Model: d.Groups.Model, Profile: d.profile}
-	ids, err := s.IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pidOf := make(map[string]int64, len(ids))
-	for pid, id := range ids {
-		pidOf[id] = pid
-	}
-	var pids []int64
-	for _, c := range d.Groups.Clusters {
-		for _, p := range c.Papers {
-			pids = append(pids, pidOf[p.ID])
-		}
-	}
-	ps, err := s.PapersByPID(ctx, pids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]store.Paper, len(ps))
-	for _, p := range ps {
-		byID[p.ID] = p
-	}
-	var xy [][2]float64
-	if withMap {
-		mat, err := g.activeMatrix(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		row := mat.RowIndex()
-		data := make([]float32, 0, len(pids)*mat.Dim)
-		for _, pid := range pids {
-			r, ok := row[pid]
-			if !ok {
-				return nil, fmt.Errorf("paper %s has no vector of %s: run papersift embed", ids[pid], mat.Model)
-			}
-			data = append(data, mat.Row(r)...)
-		}
-		proj, err := digest.Project(data, mat.Dim)
-		if err != nil {
-			return nil, fmt.Errorf("map of the papers: %w", err)
-		}
-		xy, out.Explained = proj.Points, proj.Explained
-	}
-	i := 0
-	for _, c := range d.Groups.Clusters {
-		dc := digest.Cluster{Label: c.Label, Terms: c.Terms}
-		for _, h := range c.Papers {
-			p := byID[h.ID]
-			dp := digest.Paper{
-				ID: h.ID, Title: h.Title, Abstract: p.Abstract, URL: paperURL(p),
-				Authors: p.Authors, Org: p.Org, Date: p.Date, Comments: p.Comments, Upvotes: p.Upvotes,
-			}
-			if p.NAuthors != nil {
-				dp.NAuthors = *p.NAuthors
-			}
-			if xy != nil {
-				dp.X, dp.Y = xy[i][0], xy[i][1]
-			}
-			i++
-			dc.Papers = append(dc.Papers, dp)
-		}
-		out.Clusters = append(out.Clusters, dc)
-	}
-	for _, q := range d.Queue {
-		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID, Title: q.Title, URL: paperURL(byID[q.ID]), Reason: q.Reason})
-	}
-	return out, nil
-}
-
-// paperURL is the paper's page: its own link, else its arXiv abstract page.
-func paperURL(p store.Paper) string {
-	if p.URL != "" {
-		return p.URL
-	}
-	if p.ArxivID != "" {
-		return "https://arxiv.org/abs/" + p.ArxivID
-	}
-	return ""
 }

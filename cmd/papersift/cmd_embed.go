@@ -1,33 +1,31 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift"
 )
 
 // endpointFlags tune embedding through an endpoint.
 func endpointFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "batch", Value: embed.DefaultBatchSize, Usage: "most texts in one endpoint request (openai)"},
-		&cli.IntFlag{Name: "batch-tokens", Value: embed.DefaultBatchTokens, Usage: "most estimated tokens in one endpoint request (openai)"},
-		&cli.IntFlag{Name: "max-input-tokens", Value: embed.DefaultMaxInputTokens, Usage: "the model's input limit; longer texts are cut, with a note (openai)"},
-		&cli.IntFlag{Name: "concurrency", Value: embed.DefaultConcurrency, Usage: "endpoint requests in flight (openai)"},
-		&cli.IntFlag{Name: "retries", Value: embed.DefaultMaxTries - 1, Usage: "retries of a request that failed with 429, 5xx, a timeout or a dropped connection (openai)"},
-		&cli.DurationFlag{Name: "timeout", Value: embed.DefaultTimeout, Usage: "longest wait for one answer (openai)"},
-		&cli.StringFlag{Name: "encoding", Value: embed.EncodingAuto, Usage: "vector encoding asked of the endpoint: auto (base64, float if refused), base64 or float (env PAPERSIFT_ENCODING)"},
+		&cli.IntFlag{Name: "batch", Value: papersift.DefaultBatch, Usage: "most texts in one endpoint request (openai)"},
+		&cli.IntFlag{Name: "batch-tokens", Value: papersift.DefaultBatchTokens, Usage: "most estimated tokens in one endpoint request (openai)"},
+		&cli.IntFlag{Name: "max-input-tokens", Value: papersift.DefaultMaxInputTokens, Usage: "the model's input limit; longer texts are cut, with a note (openai)"},
+		&cli.IntFlag{Name: "concurrency", Value: papersift.DefaultConcurrency, Usage: "endpoint requests in flight (openai)"},
+		&cli.IntFlag{Name: "retries", Value: papersift.DefaultRetries, Usage: "retries of a request that failed with 429, 5xx, a timeout or a dropped connection (openai)"},
+		&cli.DurationFlag{Name: "timeout", Value: papersift.DefaultRequestTimeout, Usage: "longest wait for one answer (openai)"},
+		&cli.StringFlag{Name: "encoding", Value: papersift.EncodingAuto, Usage: "vector encoding asked of the endpoint: auto (base64, float if refused), base64 or float (env PAPERSIFT_ENCODING)"},
 	}
 }
 
 // readEndpoint reads endpointFlags, checking them.
-func readEndpoint(c *cli.Context, getenv func(string) string) (endpointOpts, error) {
-	o := endpointOpts{
+func readEndpoint(c *cli.Context, getenv func(string) string) (papersift.EndpointTuning, error) {
+	o := papersift.EndpointTuning{
 		Batch:          c.Int("batch"),
 		BatchTokens:    c.Int("batch-tokens"),
 		MaxInputTokens: c.Int("max-input-tokens"),
@@ -54,21 +52,11 @@ func readEndpoint(c *cli.Context, getenv func(string) string) (endpointOpts, err
 		return o, usagef("--timeout must be positive (e.g. 30s)")
 	}
 	switch o.Encoding {
-	case embed.EncodingAuto, embed.EncodingBase64, embed.EncodingFloat:
+	case papersift.EncodingAuto, papersift.EncodingBase64, papersift.EncodingFloat:
 	default:
 		return o, usagef("--encoding %q: use auto, base64 or float", o.Encoding)
 	}
 	return o, nil
-}
-
-type embedJSON struct {
-	Embedded  int           `json:"embedded"`
-	Model     string        `json:"model"`
-	Refitted  bool          `json:"refitted"`
-	Failed    []failedPaper `json:"failed"`
-	Truncated []string      `json:"truncated"`
-	Requests  int           `json:"requests"`
-	Retries   int           `json:"retries"`
 }
 
 func embedCommand(g *globals) *cli.Command {
@@ -86,46 +74,31 @@ func embedCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runEmbed(c.Context, g, embedOpts{Refit: c.Bool("refit"), Endpoint: ep}, g.stdout)
+			res, err := g.lib.Embed(c.Context, papersift.EmbedOptions{Refit: c.Bool("refit"), Endpoint: ep})
+			var partial *papersift.EmbedFailures
+			if err != nil && !errors.As(err, &partial) {
+				return err
+			}
+			// what was done is printed also when some papers failed (the
+			// error then says which)
+			t := &table{head: []string{"what", "value"}, wide: map[int]int{1: 100}}
+			t.add("embedded", fmt.Sprint(res.Embedded))
+			t.add("model", res.Model)
+			if g.cfg.Embedder == papersift.EmbedderLocal {
+				t.add("refitted", fmt.Sprint(res.Refitted))
+			} else {
+				t.add("requests", fmt.Sprintf("%d (%d retried)", res.Requests, res.Retries))
+			}
+			if len(res.Truncated) > 0 {
+				t.add("cut to the input limit", strings.Join(res.Truncated, ", "))
+			}
+			for _, f := range res.Failed {
+				t.add("failed "+f.ID, f.Error)
+			}
+			if werr := g.emit(res, t); werr != nil {
+				return werr
+			}
+			return err
 		},
 	}
-}
-
-// runEmbed embeds what is missing and prints what it did, also when some
-// papers failed (the error then says which).
-func runEmbed(ctx context.Context, g *globals, o embedOpts, out io.Writer) error {
-	s, err := g.open(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := g.embedWith(ctx, s, o)
-	var partial *embedFailures
-	if err != nil && !errors.As(err, &partial) {
-		return err
-	}
-	j := embedJSON{Embedded: res.Embedded, Model: res.Model, Refitted: res.Refitted, Failed: res.Failed, Truncated: res.Truncated, Requests: res.Requests, Retries: res.Retries}
-	if j.Failed == nil {
-		j.Failed = []failedPaper{}
-	}
-	if j.Truncated == nil {
-		j.Truncated = []string{}
-	}
-	t := &table{head: []string{"what", "value"}, wide: map[int]int{1: 100}}
-	t.add("embedded", fmt.Sprint(j.Embedded))
-	t.add("model", j.Model)
-	if g.embedder == localKind {
-		t.add("refitted", fmt.Sprint(j.Refitted))
-	} else {
-		t.add("requests", fmt.Sprintf("%d (%d retried)", j.Requests, j.Retries))
-	}
-	if len(j.Truncated) > 0 {
-		t.add("cut to the input limit", strings.Join(j.Truncated, ", "))
-	}
-	for _, f := range j.Failed {
-		t.add("failed "+f.ID, f.Error)
-	}
-	if werr := writeFormat(out, g.format, j, t); werr != nil {
-		return werr
-	}
-	return err
 }

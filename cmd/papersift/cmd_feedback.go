@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/papersift/papersift/store"
+	"github.com/papersift/papersift"
 )
 
 func feedbackCommand(g *globals, kind, usage string) *cli.Command {
@@ -20,7 +17,7 @@ func feedbackCommand(g *globals, kind, usage string) *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("%s needs at least one PAPER (an id or a title fragment)", kind)
 			}
-			ids, err := runFeedback(c.Context, g, kind, c.Args().Slice())
+			ids, err := g.lib.Rate(c.Context, kind, c.Args().Slice())
 			if err != nil {
 				return err
 			}
@@ -35,35 +32,6 @@ func feedbackCommand(g *globals, kind, usage string) *cli.Command {
 			return g.emit(out, t)
 		},
 	}
-}
-
-// runFeedback resolves every paper first: one unknown paper fails the whole
-// command and nothing is recorded.
-func runFeedback(ctx context.Context, g *globals, kind string, refs []string) ([]string, error) {
-	s, err := g.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var pids []int64
-	var ids []string
-	seen := map[int64]bool{}
-	for _, ref := range refs {
-		p, err := resolve(ctx, s, ref)
-		if err != nil {
-			return nil, err
-		}
-		if !seen[p.PID] {
-			seen[p.PID] = true
-			pids = append(pids, p.PID)
-			ids = append(ids, p.ID)
-		}
-	}
-	if kind == "unrate" {
-		err = s.Unrate(ctx, pids)
-	} else {
-		err = s.Rate(ctx, kind, pids)
-	}
-	return ids, err
 }
 
 func interestCommand(g *globals) *cli.Command {
@@ -99,27 +67,17 @@ func interestCommand(g *globals) *cli.Command {
 }
 
 func (g *globals) interest(c *cli.Context, add bool) error {
-	text := strings.Join(strings.Fields(strings.Join(c.Args().Slice(), " ")), " ")
+	text := papersift.NormalizeInterest(strings.Join(c.Args().Slice(), " "))
 	if text == "" {
 		return usagef("give the interest as text, e.g. \"graph neural networks\"")
 	}
-	s, err := g.open(c.Context)
-	if err != nil {
-		return err
-	}
 	action := "add"
+	var err error
 	if add {
-		err = s.AddInterest(c.Context, text)
+		err = g.lib.AddInterest(c.Context, text)
 	} else {
 		action = "rm"
-		err = s.RemoveInterest(c.Context, text)
-		if errors.Is(err, store.ErrNotFound) {
-			p, perr := s.Profile(c.Context)
-			if perr == nil && len(p.Interests) > 0 {
-				return fmt.Errorf("no interest %q (interests: %s)", text, strings.Join(quoteAll(p.Interests), ", "))
-			}
-			return fmt.Errorf("no interest %q (there are none)", text)
-		}
+		err = g.lib.RemoveInterest(c.Context, text)
 	}
 	if err != nil {
 		return err
@@ -133,68 +91,28 @@ func (g *globals) interest(c *cli.Context, add bool) error {
 	return g.emit(out, t)
 }
 
-func quoteAll(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = fmt.Sprintf("%q", x)
-	}
-	return out
-}
-
-type profileJSON struct {
-	Likes     []string `json:"likes"`
-	Dislikes  []string `json:"dislikes"`
-	Read      []string `json:"read"`
-	Interests []string `json:"interests"`
-}
-
 func profileCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "profile",
 		Usage: "show your likes, dislikes, read papers and interests",
 		Action: func(c *cli.Context) error {
-			s, err := g.open(c.Context)
-			if err != nil {
-				return err
-			}
-			p, err := s.Profile(c.Context)
-			if err != nil {
-				return err
-			}
-			ids := func(rs []store.Rated) []string {
-				out := make([]string, len(rs))
-				for i, r := range rs {
-					out[i] = r.ID
-				}
-				return out
-			}
-			out := profileJSON{Likes: ids(p.Likes), Dislikes: ids(p.Dislikes), Read: ids(p.Read), Interests: p.Interests}
-			if out.Interests == nil {
-				out.Interests = []string{}
-			}
-			var pids []int64
-			for _, rs := range [][]store.Rated{p.Likes, p.Dislikes, p.Read} {
-				for _, r := range rs {
-					pids = append(pids, r.PID)
-				}
-			}
-			titles, err := s.Titles(c.Context, pids)
+			p, err := g.lib.Profile(c.Context)
 			if err != nil {
 				return err
 			}
 			t := &table{head: []string{"kind", "id", "title"}, wide: map[int]int{2: 80}}
 			for _, part := range []struct {
 				kind string
-				rs   []store.Rated
+				ids  []string
 			}{{"like", p.Likes}, {"dislike", p.Dislikes}, {"read", p.Read}} {
-				for _, r := range part.rs {
-					t.add(part.kind, r.ID, titles[r.PID])
+				for _, id := range part.ids {
+					t.add(part.kind, id, p.Titles[id])
 				}
 			}
 			for _, in := range p.Interests {
 				t.add("interest", "", in)
 			}
-			return g.emit(out, t)
+			return g.emit(p, t)
 		},
 	}
 }

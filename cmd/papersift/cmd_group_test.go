@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -119,32 +118,6 @@ func TestGroupUsage(t *testing.T) {
 	for _, args := range [][]string{{"group", "-k", "0"}, {"group", "-k", "many"}, {"group", "--all", "--list", "x"}} {
 		if _, _, code := papersiftGroupRun(t, db, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
-		}
-	}
-}
-
-func TestGatherRows(t *testing.T) {
-	const dim = 3
-	for _, tc := range []struct {
-		n    int
-		rows []int
-	}{
-		{5, []int{4, 0, 2}},             // fewer than half: a copy
-		{5, []int{3, 1, 4, 0}},          // in place
-		{6, []int{0, 1, 2, 3, 4, 5}},    // identity
-		{6, []int{5, 4, 3, 2, 1, 0}},    // reversal
-		{7, []int{1, 2, 3, 4, 5, 6, 0}}, // one long cycle
-	} {
-		data := make([]float32, tc.n*dim)
-		for i := range data {
-			data[i] = float32(i)
-		}
-		var want []float32
-		for _, r := range tc.rows {
-			want = append(want, data[r*dim:(r+1)*dim]...)
-		}
-		if got := gatherRows(data, dim, tc.rows); !reflect.DeepEqual(got, want) {
-			t.Errorf("n=%d rows %v: %v, want %v", tc.n, tc.rows, got, want)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,8 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/papersift/papersift"
 	"github.com/papersift/papersift/internal/sanitize"
-	"github.com/papersift/papersift/store"
 )
 
 // globals holds the global options and what every command shares.
@@ -25,20 +23,18 @@ type globals struct {
 	// which draw with control characters of their own
 	rawStdout io.Writer
 	rawStderr io.Writer
+	// bars is stderr for progress bars and the endpoint's log, one write
+	// at a time
+	bars *syncWriter
 
-	db         string
-	embedder   string
-	model      string
-	baseURL    string
-	dimensions int
-	apiKey     string // from OPENAI_API_KEY only; never printed
-	format     string
-	quiet      bool
-	verbose    bool
-
-	store   *store.Store
+	cfg     papersift.Config
+	format  string
+	quiet   bool
+	verbose bool
 	now     func() time.Time
 	command string // the command being run
+
+	lib *papersift.Library
 }
 
 func globalFlags() []cli.Flag {
@@ -54,7 +50,12 @@ func globalFlags() []cli.Flag {
 	}
 }
 
-// load reads the global flags and environment.
+// readOnlyCommands never write: they open the database read-only, so that
+// they work on a read-only file or folder and cannot write by mistake.
+var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true, "eval": true, "doctor": true}
+
+// load reads the global flags and environment into the library's
+// configuration.
 func (g *globals) load(c *cli.Context) error {
 	env := func(flag, name, def string) string {
 		if c.IsSet(flag) {
@@ -65,35 +66,30 @@ func (g *globals) load(c *cli.Context) error {
 		}
 		return def
 	}
-	g.db = env("db", "PAPERSIFT_DB", "")
-	if g.db == "" {
+	cfg := papersift.Config{Now: g.now}
+	cfg.DB = env("db", "PAPERSIFT_DB", "")
+	if cfg.DB == "" {
 		db, err := defaultDB(g.getenv)
 		if err != nil {
 			return err
 		}
-		g.db = db
+		cfg.DB = db
 	}
-	g.embedder = env("embedder", "PAPERSIFT_EMBEDDER", "local")
-	switch g.embedder {
-	case "local", "openai":
-	default:
-		return usagef("--embedder %q: use local or openai", g.embedder)
-	}
-	g.model = env("model", "PAPERSIFT_MODEL", "text-embedding-3-small")
-	g.baseURL = env("base-url", "OPENAI_BASE_URL", "https://api.openai.com/v1")
+	cfg.Embedder = env("embedder", "PAPERSIFT_EMBEDDER", papersift.EmbedderLocal)
+	e := &cfg.Endpoint
+	e.Model = env("model", "PAPERSIFT_MODEL", "text-embedding-3-small")
+	e.BaseURL = env("base-url", "OPENAI_BASE_URL", "https://api.openai.com/v1")
 	if c.IsSet("dimensions") {
-		g.dimensions = c.Int("dimensions")
+		e.Dimensions = c.Int("dimensions")
 	} else if v := g.getenv("PAPERSIFT_DIMENSIONS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return usagef("PAPERSIFT_DIMENSIONS=%q is not a number", v)
 		}
-		g.dimensions = n
+		e.Dimensions = n
 	}
-	if g.dimensions < 0 {
-		return usagef("--dimensions must be positive")
-	}
-	g.apiKey = g.getenv("OPENAI_API_KEY")
+	e.APIKey = g.getenv("OPENAI_API_KEY")
+	e.Encoding = g.getenv("PAPERSIFT_ENCODING")
 	g.format = c.String("format")
 	switch g.format {
 	case "table", "json", "csv", "md":
@@ -106,9 +102,27 @@ func (g *globals) load(c *cli.Context) error {
 	g.quiet = c.Bool("quiet")
 	g.verbose = c.Bool("verbose")
 	g.command = c.Args().First()
-	if g.now == nil {
-		g.now = time.Now
+	if g.verbose {
+		e.Logf = func(format string, a ...any) {
+			fmt.Fprintf(g.bars, "papersift: %s\n", sanitize.String(fmt.Sprintf(format, a...)))
+		}
 	}
+	if v := g.getenv("PAPERSIFT_BULK_BYTES"); v != "" {
+		// the size from which an ingest is a bulk one (tests make small
+		// ingests bulk ones)
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return usagef("PAPERSIFT_BULK_BYTES=%q: give a size in bytes", v)
+		}
+		cfg.BulkBytes = max(n, 1)
+	}
+	cfg.ReadOnly = readOnlyCommands[g.command]
+	cfg.Events = g
+	lib, err := papersift.New(cfg)
+	if err != nil {
+		return err
+	}
+	g.cfg, g.lib = cfg, lib
 	return nil
 }
 
@@ -144,34 +158,18 @@ func describeXDG(v string) string {
 	return "is " + describeEnv(v)
 }
 
-// readOnlyCommands never write: they open the database read-only, so that
-// they work on a read-only file or folder and cannot write by mistake.
-var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true, "eval": true, "doctor": true}
-
-// open opens the database for a command (once).
-func (g *globals) open(ctx context.Context) (*store.Store, error) {
-	if g.store != nil {
-		return g.store, nil
+// Notice writes a notice to stderr unless --quiet (papersift.Events).
+func (g *globals) Notice(msg string) {
+	if !g.quiet {
+		fmt.Fprintln(g.stderr, msg)
 	}
-	s, err := store.Open(ctx, g.db, store.Options{Now: g.now, ReadOnly: readOnlyCommands[g.command]})
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	g.store = s
-	return s, nil
 }
 
-// notef writes a notice to stderr unless --quiet.
-func (g *globals) notef(format string, a ...any) {
-	if g.quiet {
-		return
-	}
-	fmt.Fprintf(g.stderr, format+"\n", a...)
+// Warning writes a warning to stderr, even with --quiet (papersift.Events).
+func (g *globals) Warning(msg string) {
+	fmt.Fprintln(g.stderr, "warning: "+msg)
 }
 
-// warnf writes a warning to stderr, even with --quiet.
-func (g *globals) warnf(format string, a ...any) {
-	fmt.Fprintf(g.stderr, "warning: "+format+"\n", a...)
-}
+func (g *globals) notef(format string, a ...any) { g.Notice(fmt.Sprintf(format, a...)) }
 
-var errNoVectors = errors.New("no vectors yet")
+func (g *globals) warnf(format string, a ...any) { g.Warning(fmt.Sprintf(format, a...)) }

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/papersift/papersift/ingest"
+	"github.com/papersift/papersift/paper"
 )
 
 // ingRun runs the CLI in-process on a database in dir.
@@ -132,7 +132,7 @@ func TestIngestSeedThenHFJSON(t *testing.T) {
 		if p.Comments == nil || *p.Comments != 2 || p.Upvotes == nil || *p.Upvotes != 7 {
 			t.Errorf("%s: comments %v upvotes %v", p.ID, p.Comments, p.Upvotes)
 		}
-		if h := before[ingest.TitleID(title)]; h == "" || after[p.ID] != h {
+		if h := before[paper.TitleID(title)]; h == "" || after[p.ID] != h {
 			t.Errorf("%s: vector of text %q, want the page's %q", p.ID, after[p.ID], h)
 		}
 	}
@@ -164,7 +164,7 @@ func TestIngestChangedAbstract(t *testing.T) {
 		t.Fatalf("revised: %+v; want 0 new, 1 updated, 1 embedded", r)
 	}
 	after := vectorHashes(t, db)
-	id := ingest.TitleID(title)
+	id := paper.TitleID(title)
 	if len(after) != 56 {
 		t.Errorf("%d vectors, want 56", len(after))
 	}

@@ -181,17 +181,4 @@ func cut(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func itoa(p *int) string {
-	if p == nil {
-		return ""
-	}
-	return fmt.Sprint(*p)
-}
-
 func score(x float64) string { return fmt.Sprintf("%.3f", x) }
-
-// round3 rounds for JSON, so that output is stable and readable.
-func round3(x float64) float64 {
-	v, _ := json.Number(fmt.Sprintf("%.4f", x)).Float64()
-	return v
-}

@@ -11,7 +11,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift"
 	"github.com/papersift/papersift/internal/sanitize"
 )
 
@@ -35,19 +35,18 @@ var isTerminal = func(w io.Writer) bool {
 }
 
 // progress is a progress bar on stderr, shown only when stderr is a
-// terminal and --quiet is off. A nil *progress does nothing but print
-// lines.
+// terminal and --quiet is off; without a bar it only prints lines.
 type progress struct {
 	bar     *progressbar.ProgressBar
 	desc    string
 	retries atomic.Int64
 	w       io.Writer
+	quiet   bool
 }
 
-// newProgress returns a bar for total items, or one that only prints
-// lines when no bar is to be shown.
-func (g *globals) newProgress(total int, desc string) *progress {
-	p := &progress{desc: desc, w: &syncWriter{w: g.rawStderr}}
+// Progress returns a bar for total items (papersift.Events).
+func (g *globals) Progress(total int, desc string) papersift.Progress {
+	p := &progress{desc: desc, w: g.bars, quiet: g.quiet}
 	if g.quiet || !isTerminal(g.rawStderr) || total <= 0 {
 		return p
 	}
@@ -67,16 +66,16 @@ func (g *globals) newProgress(total int, desc string) *progress {
 	return p
 }
 
-func (p *progress) visible() bool { return p.bar != nil }
+func (p *progress) Shown() bool { return p.bar != nil }
 
-func (p *progress) add(n int) {
+func (p *progress) Add(n int) {
 	if p.bar != nil {
 		p.bar.Add(n)
 	}
 }
 
-// retry counts a retry in the bar's description (called from any goroutine).
-func (p *progress) retry(embed.RetryEvent) {
+// Retried counts a retry in the bar's description (called from any goroutine).
+func (p *progress) Retried() {
 	n := p.retries.Add(1)
 	if p.bar != nil {
 		p.bar.Describe(fmt.Sprintf("%s (%d retries)", p.desc, n))
@@ -91,8 +90,16 @@ func (p *progress) println(line string) {
 	fmt.Fprintln(p.w, sanitize.String(line))
 }
 
-// finish ends the bar: full when everything was done, where it stood otherwise.
-func (p *progress) finish() {
+func (p *progress) Notice(msg string) {
+	if !p.quiet {
+		p.println(msg)
+	}
+}
+
+func (p *progress) Warning(msg string) { p.println("warning: " + msg) }
+
+// Done ends the bar: full when everything was done, where it stood otherwise.
+func (p *progress) Done() {
 	if p.bar == nil {
 		return
 	}

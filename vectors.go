@@ -1,16 +1,14 @@
-package main
+package papersift
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/papersift/papersift/embed"
-	"github.com/papersift/papersift/internal/sanitize"
 	"github.com/papersift/papersift/store"
 )
 
@@ -21,10 +19,118 @@ const refitFactor = 1.5
 // putBatch is how many vectors one transaction stores.
 const putBatch = 2048
 
+// localKind and openaiKind are the kinds of models in the store.
 const (
-	localKind  = "local"
-	openaiKind = "openai"
+	localKind  = EmbedderLocal
+	openaiKind = EmbedderOpenAI
 )
+
+// Defaults of embedding through an endpoint.
+const (
+	DefaultBatch          = embed.DefaultBatchSize
+	DefaultBatchTokens    = embed.DefaultBatchTokens
+	DefaultMaxInputTokens = embed.DefaultMaxInputTokens
+	DefaultConcurrency    = embed.DefaultConcurrency
+	DefaultRetries        = embed.DefaultMaxTries - 1
+	DefaultRequestTimeout = embed.DefaultTimeout
+	EncodingAuto          = embed.EncodingAuto
+	EncodingBase64        = embed.EncodingBase64
+	EncodingFloat         = embed.EncodingFloat
+)
+
+// EndpointTuning tunes embedding through an endpoint; zero values mean the
+// defaults above.
+type EndpointTuning struct {
+	Batch          int
+	BatchTokens    int
+	MaxInputTokens int
+	Concurrency    int
+	Retries        int // -1: the default
+	Timeout        time.Duration
+	Encoding       string // "" : the Endpoint's
+}
+
+// EmbedOptions say how to embed the missing papers.
+type EmbedOptions struct {
+	Refit    bool // built-in model: refit on the whole corpus
+	Endpoint EndpointTuning
+}
+
+// FailedPaper is a paper the endpoint would not embed.
+type FailedPaper struct {
+	ID    string `json:"id"`
+	Error string `json:"error"`
+}
+
+// EmbedResult says what embedding did.
+type EmbedResult struct {
+	Embedded  int           `json:"embedded"`
+	Model     string        `json:"model"`
+	Refitted  bool          `json:"refitted"`
+	Failed    []FailedPaper `json:"failed"`
+	Truncated []string      `json:"truncated"` // ids of papers whose text was cut to the model's limit
+	Requests  int           `json:"requests"`
+	Retries   int           `json:"retries"`
+}
+
+// EmbedFailures is the error of a run that embedded every paper but some.
+type EmbedFailures struct{ Papers []FailedPaper }
+
+func (e *EmbedFailures) Error() string {
+	ids := make([]string, len(e.Papers))
+	for i, p := range e.Papers {
+		ids[i] = p.ID
+	}
+	return fmt.Sprintf("%d paper(s) could not be embedded and have no vector: %s (see the reasons above; run papersift embed to retry them)",
+		len(e.Papers), strings.Join(ids, ", "))
+}
+
+// Embed gives every paper a vector of the active model for its current
+// text. With the built-in model, the model is fitted first when there is
+// none, when Refit is asked, or when the corpus has outgrown the fit.
+// Through an endpoint, each batch is stored as it finishes (an interrupted
+// run keeps its work), and papers the endpoint refuses are reported in the
+// result and in an *EmbedFailures error; every other paper is embedded.
+func (l *Library) Embed(ctx context.Context, o EmbedOptions) (*EmbedResult, error) {
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := l.embedWith(ctx, s, o)
+	if res != nil {
+		if res.Failed == nil {
+			res.Failed = []FailedPaper{}
+		}
+		if res.Truncated == nil {
+			res.Truncated = []string{}
+		}
+	}
+	return res, err
+}
+
+// embedWith embeds what is missing. With the built-in model, when another
+// process replaces the fit meanwhile, embedding goes on with its fit.
+func (l *Library) embedWith(ctx context.Context, s *store.Store, o EmbedOptions) (*EmbedResult, error) {
+	if l.cfg.Embedder == openaiKind {
+		return l.embedEndpoint(ctx, s, o.Endpoint)
+	}
+	total := &EmbedResult{}
+	refit := o.Refit
+	for attempt := 0; ; attempt++ {
+		res, err := l.embedLocal(ctx, s, refit)
+		if res != nil {
+			total.Embedded += res.Embedded
+			total.Model = res.Model
+			total.Refitted = total.Refitted || res.Refitted
+		}
+		if errors.Is(err, store.ErrModelGone) && attempt < 3 {
+			l.notef("another papersift replaced the built-in model meanwhile: going on with its fit")
+			refit = false
+			continue
+		}
+		return total, err
+	}
+}
 
 // loadLocal returns the current fit of the built-in model.
 func loadLocal(ctx context.Context, s *store.Store) (*store.Model, *embed.LocalModel, error) {
@@ -39,90 +145,7 @@ func loadLocal(ctx context.Context, s *store.Store) (*store.Model, *embed.LocalM
 	return m, lm, nil
 }
 
-// endpointOpts tune embedding through an endpoint; zero values mean the
-// embed package's defaults.
-type endpointOpts struct {
-	Batch          int
-	BatchTokens    int
-	MaxInputTokens int
-	Concurrency    int
-	Retries        int // -1: the default
-	Timeout        time.Duration
-	Encoding       string
-}
-
-// embedOpts say how to embed the missing papers.
-type embedOpts struct {
-	Refit    bool // built-in model: refit on the whole corpus
-	Endpoint endpointOpts
-}
-
-// failedPaper is a paper the endpoint would not embed.
-type failedPaper struct {
-	ID    string `json:"id"`
-	Error string `json:"error"`
-}
-
-// embedResult says what embedding did.
-type embedResult struct {
-	Embedded  int
-	Model     string
-	Refitted  bool
-	Failed    []failedPaper
-	Truncated []string // ids of papers whose text was cut to the model's limit
-	Requests  int
-	Retries   int
-}
-
-// embedFailures is the error of a run that embedded every paper but some.
-type embedFailures struct{ papers []failedPaper }
-
-func (e *embedFailures) Error() string {
-	ids := make([]string, len(e.papers))
-	for i, p := range e.papers {
-		ids[i] = p.ID
-	}
-	return fmt.Sprintf("%d paper(s) could not be embedded and have no vector: %s (see the reasons above; run papersift embed to retry them)",
-		len(e.papers), strings.Join(ids, ", "))
-}
-
-// embedMissing gives every paper a vector of the active model for its
-// current text, with default settings, for ingest and digest. Papers the
-// endpoint refuses come back in an *embedFailures error beside the result:
-// every other paper is embedded (papersift embed retries them).
-func (g *globals) embedMissing(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
-	return g.embedWith(ctx, s, embedOpts{Refit: refit, Endpoint: endpointOpts{Retries: -1}})
-}
-
-// embedWith gives every paper a vector of the active model for its
-// current text. With the built-in model, it is fitted first when there is
-// none, when refit is asked, or when the corpus has outgrown the fit; when
-// another process replaces the fit meanwhile, embedding goes on with its
-// fit. Through an endpoint, papers the endpoint refuses are reported in the
-// result and in an *embedFailures error; every other paper is embedded.
-func (g *globals) embedWith(ctx context.Context, s *store.Store, o embedOpts) (*embedResult, error) {
-	if g.embedder == openaiKind {
-		return g.embedEndpoint(ctx, s, o.Endpoint)
-	}
-	total := &embedResult{}
-	refit := o.Refit
-	for attempt := 0; ; attempt++ {
-		res, err := g.embedLocal(ctx, s, refit)
-		if res != nil {
-			total.Embedded += res.Embedded
-			total.Model = res.Model
-			total.Refitted = total.Refitted || res.Refitted
-		}
-		if errors.Is(err, store.ErrModelGone) && attempt < 3 {
-			g.notef("another papersift replaced the built-in model meanwhile: going on with its fit")
-			refit = false
-			continue
-		}
-		return total, err
-	}
-}
-
-func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*embedResult, error) {
+func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*EmbedResult, error) {
 	n, err := s.Count(ctx)
 	if err != nil {
 		return nil, err
@@ -131,7 +154,7 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	res := &embedResult{}
+	res := &EmbedResult{}
 	if refit || m == nil || float64(n) >= refitFactor*float64(m.NFit) {
 		texts, err := s.AllTexts(ctx)
 		if err != nil {
@@ -141,11 +164,11 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 		for i, t := range texts {
 			docs[i] = embed.Text(t.Title, t.Abstract)
 		}
-		g.notef("fitting the built-in model on %d papers...", len(docs))
+		l.notef("fitting the built-in model on %d papers...", len(docs))
 		fit, err := embed.FitLocal(ctx, docs, embed.LocalConfig{})
 		if errors.Is(err, embed.ErrCorpusTooSmall) {
 			if m == nil {
-				g.notef("note: %d paper(s) are too few to fit the built-in model; add more and run papersift embed", n)
+				l.notef("note: %d paper(s) are too few to fit the built-in model; add more and run papersift embed", n)
 				return res, nil
 			}
 			// keep folding into the old fit
@@ -161,7 +184,7 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			// processes never see a model without its vectors.
 			var vs []store.Vector
 			for lo := 0; lo < len(texts); lo += putBatch {
-				batch, err := g.localVectors(ctx, fit, texts[lo:min(lo+putBatch, len(texts))])
+				batch, err := l.localVectors(ctx, fit, texts[lo:min(lo+putBatch, len(texts))])
 				if err != nil {
 					return nil, err
 				}
@@ -181,7 +204,7 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 		return nil, err
 	}
 	for lo := 0; lo < len(missing); lo += putBatch {
-		vs, err := g.localVectors(ctx, lm, missing[lo:min(lo+putBatch, len(missing))])
+		vs, err := l.localVectors(ctx, lm, missing[lo:min(lo+putBatch, len(missing))])
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +219,7 @@ func (g *globals) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 
 // localVectors embeds papers with the built-in model; a paper none of whose
 // words the model knows gets no vector, with a warning.
-func (g *globals) localVectors(ctx context.Context, lm *embed.LocalModel, batch []store.TextToEmbed) ([]store.Vector, error) {
+func (l *Library) localVectors(ctx context.Context, lm *embed.LocalModel, batch []store.TextToEmbed) ([]store.Vector, error) {
 	texts := make([]string, len(batch))
 	for i, t := range batch {
 		texts[i] = embed.Text(t.Title, t.Abstract)
@@ -213,7 +236,7 @@ func (g *globals) localVectors(ctx context.Context, lm *embed.LocalModel, batch 
 	vs := make([]store.Vector, 0, len(batch))
 	for i, t := range batch {
 		if vecs[i] == nil {
-			g.warnf("paper %s: no word of its text is in the built-in model's vocabulary; it gets no vector", t.ID)
+			l.warnf("paper %s: no word of its text is in the built-in model's vocabulary; it gets no vector", t.ID)
 			continue
 		}
 		vs = append(vs, store.Vector{PID: t.PID, Hash: t.Hash, Vec: vecs[i]})
@@ -238,20 +261,18 @@ func embedEach(ctx context.Context, e embed.Embedder, texts []string) ([][]float
 	return out, nil
 }
 
-// endpointModel is the identity of the endpoint's vectors: base URL, model
-// and dimensions (never the key).
-func (g *globals) endpointModel() string {
-	return embed.OpenAIIdentity(g.baseURL, g.model, g.dimensions)
-}
+// endpointModel is the identity of the endpoint's vectors.
+func (l *Library) endpointModel() string { return l.cfg.Endpoint.Identity() }
 
 // newEndpoint builds the client of the configured endpoint. dim is the
 // dimension of the model's stored vectors (0 if none).
-func (g *globals) newEndpoint(o endpointOpts, dim int, onRetry func(embed.RetryEvent), logTo io.Writer) (*embed.OpenAI, error) {
+func (l *Library) newEndpoint(o EndpointTuning, dim int, onRetry func(embed.RetryEvent)) (*embed.OpenAI, error) {
+	e := l.cfg.Endpoint
 	cfg := embed.OpenAIConfig{
-		BaseURL:        g.baseURL,
-		APIKey:         g.apiKey,
-		Model:          g.model,
-		Dimensions:     g.dimensions,
+		BaseURL:        e.BaseURL,
+		APIKey:         e.APIKey,
+		Model:          e.Model,
+		Dimensions:     e.Dimensions,
 		Dim:            dim,
 		BatchSize:      o.Batch,
 		BatchTokens:    o.BatchTokens,
@@ -260,30 +281,26 @@ func (g *globals) newEndpoint(o endpointOpts, dim int, onRetry func(embed.RetryE
 		Timeout:        o.Timeout,
 		Encoding:       o.Encoding,
 		OnRetry:        onRetry,
+		Logf:           e.Logf,
 	}
 	if o.Retries >= 0 {
 		cfg.MaxTries = o.Retries + 1
 	}
 	if cfg.Encoding == "" {
-		cfg.Encoding = g.getenv("PAPERSIFT_ENCODING")
-	}
-	if g.verbose {
-		cfg.Logf = func(format string, a ...any) {
-			fmt.Fprintf(logTo, "papersift: %s\n", sanitize.String(fmt.Sprintf(format, a...)))
-		}
+		cfg.Encoding = e.Encoding
 	}
 	c, err := embed.NewOpenAI(cfg)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, optionErrorf("%v", err)
 	}
 	return c, nil
 }
 
 // embedEndpoint embeds the papers that lack a vector of the endpoint's
 // model, committing each batch as it finishes.
-func (g *globals) embedEndpoint(ctx context.Context, s *store.Store, o endpointOpts) (*embedResult, error) {
-	name := g.endpointModel()
-	res := &embedResult{Model: name}
+func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointTuning) (*EmbedResult, error) {
+	name := l.endpointModel()
+	res := &EmbedResult{Model: name}
 	m, err := s.Model(ctx, name)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
@@ -302,8 +319,8 @@ func (g *globals) embedEndpoint(ctx context.Context, s *store.Store, o endpointO
 	if err != nil || len(missing) == 0 {
 		return res, err
 	}
-	prog := g.newProgress(len(missing), "embedding")
-	c, err := g.newEndpoint(o, dim, prog.retry, prog.w)
+	prog := l.ev.Progress(len(missing), "embedding")
+	c, err := l.newEndpoint(o, dim, func(embed.RetryEvent) { prog.Retried() })
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +328,8 @@ func (g *globals) embedEndpoint(ctx context.Context, s *store.Store, o endpointO
 	for i, t := range missing {
 		texts[i] = embed.Text(t.Title, t.Abstract)
 	}
-	if !prog.visible() {
-		g.notef("embedding %d paper(s) with %s...", len(missing), name)
+	if !prog.Shown() {
+		l.notef("embedding %d paper(s) with %s...", len(missing), name)
 	}
 	// A finished batch is stored even when ctx is cancelled meanwhile.
 	keep := context.WithoutCancel(ctx)
@@ -336,41 +353,39 @@ func (g *globals) embedEndpoint(ctx context.Context, s *store.Store, o endpointO
 		}
 		for _, r := range b.Rejected {
 			p := missing[r.Index]
-			res.Failed = append(res.Failed, failedPaper{ID: p.ID, Error: r.Err.Error()})
-			prog.println(fmt.Sprintf("warning: paper %s (%s): %v; it gets no vector", p.ID, cut(p.Title, 60), r.Err))
+			res.Failed = append(res.Failed, FailedPaper{ID: p.ID, Error: r.Err.Error()})
+			prog.Warning(fmt.Sprintf("paper %s (%s): %v; it gets no vector", p.ID, cut(p.Title, 60), r.Err))
 		}
 		for _, i := range b.Truncated {
 			res.Truncated = append(res.Truncated, missing[i].ID)
-			if !g.quiet {
-				prog.println(fmt.Sprintf("note: paper %s is longer than the model's input limit: its text was cut to fit", missing[i].ID))
-			}
+			prog.Notice(fmt.Sprintf("note: paper %s is longer than the model's input limit: its text was cut to fit", missing[i].ID))
 		}
-		prog.add(len(b.Index) + len(b.Rejected))
+		prog.Add(len(b.Index) + len(b.Rejected))
 		return nil
 	})
-	prog.finish()
+	prog.Done()
 	st := c.Stats()
 	res.Requests, res.Retries = st.Requests, st.Retries
 	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].ID < res.Failed[j].ID })
 	sort.Strings(res.Truncated)
 	switch {
 	case runErr != nil && ctx.Err() != nil:
-		g.notef("interrupted: the %d paper(s) embedded before are kept; run papersift embed to continue", res.Embedded)
+		l.notef("interrupted: the %d paper(s) embedded before are kept; run papersift embed to continue", res.Embedded)
 		return res, runErr
 	case runErr != nil && res.Embedded > 0:
 		return res, fmt.Errorf("embed with %s: %w (the %d paper(s) embedded before are kept; run papersift embed to continue)", name, runErr, res.Embedded)
 	case runErr != nil:
 		return res, fmt.Errorf("embed with %s: %w", name, runErr)
 	case len(res.Failed) > 0:
-		return res, &embedFailures{res.Failed}
+		return res, &EmbedFailures{res.Failed}
 	}
-	g.notef("embedded %d paper(s) in %d request(s), %d retried", res.Embedded, res.Requests, res.Retries)
+	l.notef("embedded %d paper(s) in %d request(s), %d retried", res.Embedded, res.Requests, res.Retries)
 	return res, nil
 }
 
 // embedQuery embeds a free text with the active embedder.
-func (g *globals) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
-	vs, errs, err := g.embedQueries(ctx, s, []string{text})
+func (l *Library) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
+	vs, errs, err := l.embedQueries(ctx, s, []string{text})
 	if err != nil {
 		return nil, err
 	}
@@ -383,20 +398,20 @@ func (g *globals) embedQuery(ctx context.Context, s *store.Store, text string) (
 // embedQueries embeds free texts with the active embedder, all in one
 // request to an endpoint. A text that cannot be embedded gets a nil vector
 // and its error in errs; err is for failures of the whole.
-func (g *globals) embedQueries(ctx context.Context, s *store.Store, texts []string) (vs [][]float32, errs []error, err error) {
+func (l *Library) embedQueries(ctx context.Context, s *store.Store, texts []string) (vs [][]float32, errs []error, err error) {
 	vs, errs = make([][]float32, len(texts)), make([]error, len(texts))
 	if len(texts) == 0 {
 		return vs, errs, nil
 	}
-	if g.embedder == openaiKind {
-		m, err := g.activeModel(ctx, s)
+	if l.cfg.Embedder == openaiKind {
+		m, err := l.activeModel(ctx, s)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, g.noVectors(ctx, s)
+			return nil, nil, l.noVectors(ctx, s)
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		c, err := g.newEndpoint(endpointOpts{Retries: -1}, m.Dim, nil, g.stderr)
+		c, err := l.newEndpoint(EndpointTuning{Retries: -1}, m.Dim, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -416,7 +431,7 @@ func (g *globals) embedQueries(ctx context.Context, s *store.Store, texts []stri
 	}
 	_, lm, err := loadLocal(ctx, s)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", errNoVectors)
+		return nil, nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", ErrNoVectors)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -436,11 +451,11 @@ func (g *globals) embedQueries(ctx context.Context, s *store.Store, texts []stri
 	return vs, errs, nil
 }
 
-// activeMatrix loads every vector of the active model.
-func (g *globals) activeMatrix(ctx context.Context, s *store.Store) (*store.Matrix, error) {
-	m, err := g.activeModel(ctx, s)
+// activeMatrix loads every vector of the active model, in paper order.
+func (l *Library) activeMatrix(ctx context.Context, s *store.Store) (*store.Matrix, error) {
+	m, err := l.activeModel(ctx, s)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, g.noVectors(ctx, s)
+		return nil, l.noVectors(ctx, s)
 	}
 	if err != nil {
 		return nil, err
@@ -493,10 +508,10 @@ func byPID(mat *store.Matrix) {
 
 // noVectors explains that the active model has no vectors, and which
 // models do.
-func (g *globals) noVectors(ctx context.Context, s *store.Store) error {
+func (l *Library) noVectors(ctx context.Context, s *store.Store) error {
 	what := "the built-in model"
-	if g.embedder == openaiKind {
-		what = g.endpointModel()
+	if l.cfg.Embedder == openaiKind {
+		what = l.endpointModel()
 	}
 	msg := fmt.Sprintf("nothing is embedded with %s yet (run papersift embed)", what)
 	counts, err := s.VectorCounts(ctx)
@@ -513,23 +528,23 @@ func (g *globals) noVectors(ctx context.Context, s *store.Store) error {
 				": choose one with --embedder, --model, --base-url and --dimensions"
 		}
 	}
-	return fmt.Errorf("%w: %s", errNoVectors, msg)
+	return fmt.Errorf("%w: %s", ErrNoVectors, msg)
 }
 
 // activeModel returns the model the active embedder's vectors belong to,
-// or ErrNotFound when it has none yet.
-func (g *globals) activeModel(ctx context.Context, s *store.Store) (*store.Model, error) {
-	if g.embedder == openaiKind {
-		return s.Model(ctx, g.endpointModel())
+// or store.ErrNotFound when it has none yet.
+func (l *Library) activeModel(ctx context.Context, s *store.Store) (*store.Model, error) {
+	if l.cfg.Embedder == openaiKind {
+		return s.Model(ctx, l.endpointModel())
 	}
 	return s.LatestModel(ctx, localKind)
 }
 
 // activeModelName is the name of the active model even before anything is
 // embedded with it; "" for the built-in model, whose name comes with its fit.
-func (g *globals) activeModelName() string {
-	if g.embedder == openaiKind {
-		return g.endpointModel()
+func (l *Library) activeModelName() string {
+	if l.cfg.Embedder == openaiKind {
+		return l.endpointModel()
 	}
 	return ""
 }

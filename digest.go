@@ -1,0 +1,157 @@
+package papersift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/papersift/papersift/digest"
+	"github.com/papersift/papersift/store"
+)
+
+// DigestOptions ask for the day's digest.
+type DigestOptions struct {
+	Ingest IngestOptions // sources to ingest first (none: digest what is stored)
+	List   string        // the list to digest (default: the sources' list, else the most recent)
+	K      int           // topics (0: auto)
+	Seed   uint64
+	N      int // length of the reading queue (default 10)
+}
+
+// Digest is the day: its topics and, when the reader has a profile, what
+// to read first.
+type Digest struct {
+	List   string        `json:"list"`
+	Ingest *IngestResult `json:"ingest,omitempty"`
+	Groups *Groups       `json:"groups"`
+	Queue  []QueueItem   `json:"queue"`
+	// Profile: the reader has a profile, so the queue means something.
+	Profile bool `json:"-"`
+}
+
+// Digest ingests the given sources (if any), groups the list into topics,
+// and ranks it when the reader has a profile. Papers the endpoint refuses
+// leave a warning; the digest goes on without them.
+func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) {
+	if o.N <= 0 {
+		o.N = 10
+	}
+	d := &Digest{List: o.List}
+	if len(o.Ingest.Sources) > 0 {
+		in := o.Ingest
+		in.List = o.List
+		res, err := l.Ingest(ctx, in)
+		var partial *EmbedFailures
+		if errors.As(err, &partial) && res != nil {
+			// a few papers lack vectors: the day's digest goes on without them
+			l.warnf("%v", err)
+		} else if err != nil {
+			return nil, err
+		}
+		d.Ingest = res
+		if d.List == "" {
+			d.List = res.List
+		}
+	}
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.List == "" {
+		if d.List, err = defaultList(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	scope := Scope{List: d.List}
+	if d.Groups, err = l.Group(ctx, GroupOptions{Scope: scope, K: o.K, Seed: o.Seed}); err != nil {
+		return nil, err
+	}
+	q, err := l.Queue(ctx, QueueOptions{N: o.N, Scope: scope})
+	switch {
+	case errors.Is(err, ErrEmptyProfile):
+		d.Queue = []QueueItem{}
+	case err != nil:
+		return nil, err
+	default:
+		d.Queue, d.Profile = q, true
+	}
+	return d, nil
+}
+
+// Page gathers what the digest's page shows beyond the groups and the
+// queue: each paper's metadata and, with withMap, the projection of its
+// vector on the principal components of the list's vectors.
+func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Digest, error) {
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &digest.Digest{List: d.List, Model: d.Groups.Model, Profile: d.Profile}
+	ids, err := s.IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pidOf := make(map[string]int64, len(ids))
+	for pid, id := range ids {
+		pidOf[id] = pid
+	}
+	var pids []int64
+	for _, c := range d.Groups.Clusters {
+		for _, p := range c.Papers {
+			pids = append(pids, pidOf[p.ID])
+		}
+	}
+	ps, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.Row, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	var xy [][2]float64
+	if withMap {
+		mat, err := l.activeMatrix(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		row := mat.RowIndex()
+		data := make([]float32, 0, len(pids)*mat.Dim)
+		for _, pid := range pids {
+			r, ok := row[pid]
+			if !ok {
+				return nil, fmt.Errorf("paper %s has no vector of %s: run papersift embed", ids[pid], mat.Model)
+			}
+			data = append(data, mat.Row(r)...)
+		}
+		proj, err := digest.Project(data, mat.Dim)
+		if err != nil {
+			return nil, fmt.Errorf("map of the papers: %w", err)
+		}
+		xy, out.Explained = proj.Points, proj.Explained
+	}
+	i := 0
+	for _, c := range d.Groups.Clusters {
+		dc := digest.Cluster{Label: c.Label, Terms: c.Terms}
+		for _, h := range c.Papers {
+			p := byID[h.ID]
+			dp := digest.Paper{
+				ID: h.ID, Title: h.Title, Abstract: p.Abstract, URL: p.Page(),
+				Authors: p.Authors, Org: p.Org, Date: p.Date, Comments: p.Comments, Upvotes: p.Upvotes,
+			}
+			if p.NAuthors != nil {
+				dp.NAuthors = *p.NAuthors
+			}
+			if xy != nil {
+				dp.X, dp.Y = xy[i][0], xy[i][1]
+			}
+			i++
+			dc.Papers = append(dc.Papers, dp)
+		}
+		out.Clusters = append(out.Clusters, dc)
+	}
+	for _, q := range d.Queue {
+		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID, Title: q.Title, URL: byID[q.ID].Page(), Reason: q.Reason})
+	}
+	return out, nil
+}

@@ -1,0 +1,180 @@
+package papersift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/store"
+)
+
+// doctorText is what doctor embeds: short and harmless.
+const doctorText = "papersift doctor: checking that this endpoint embeds text."
+
+// DoctorOptions tune the endpoint check.
+type DoctorOptions struct {
+	Timeout  time.Duration // longest wait for the endpoint's answer (default 30 s)
+	Encoding string        // the vector encoding to try (default auto)
+}
+
+// DoctorStored is what the database holds of the active model.
+type DoctorStored struct {
+	Vectors    int `json:"vectors"`
+	Dimensions int `json:"dimensions"`
+	Papers     int `json:"papers"`
+}
+
+// DoctorReport is the check of the active embedder.
+type DoctorReport struct {
+	OK         bool          `json:"ok"`
+	Embedder   string        `json:"embedder"`
+	BaseURL    string        `json:"base_url,omitempty"`
+	Model      string        `json:"model"`
+	Identity   string        `json:"identity,omitempty"`
+	KeySet     *bool         `json:"key_set,omitempty"`
+	Dimensions int           `json:"dimensions,omitempty"`
+	LatencyMS  int64         `json:"latency_ms,omitempty"`
+	Encoding   string        `json:"encoding,omitempty"`
+	Stored     *DoctorStored `json:"stored"`
+	Warnings   []string      `json:"warnings"`
+	Error      string        `json:"error,omitempty"`
+}
+
+// Doctor checks the active embedder: for an endpoint, one real call (model,
+// dimensions, latency), and what to fix. The report is complete also when
+// the check fails; the error then says what failed. It creates no database.
+func (l *Library) Doctor(ctx context.Context, o DoctorOptions) (*DoctorReport, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.Encoding == "" {
+		o.Encoding = embed.EncodingAuto
+	}
+	rep := &DoctorReport{Embedder: l.cfg.Embedder, Warnings: []string{}}
+	var err error
+	if l.cfg.Embedder == openaiKind {
+		err = l.doctorEndpoint(ctx, o, rep)
+	} else {
+		err = l.doctorLocal(ctx, rep)
+	}
+	rep.OK = err == nil
+	if err != nil {
+		rep.Error = err.Error()
+	}
+	return rep, err
+}
+
+// doctorStore opens the database if it exists (doctor creates none).
+func (l *Library) doctorStore(ctx context.Context) (*store.Store, error) {
+	if _, err := os.Stat(l.cfg.DB); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return l.db(ctx)
+}
+
+func (l *Library) doctorLocal(ctx context.Context, rep *DoctorReport) error {
+	rep.Model = "built-in (TF-IDF + SVD, offline)"
+	s, err := l.doctorStore(ctx)
+	if err != nil || s == nil {
+		if s == nil && err == nil {
+			rep.Warnings = append(rep.Warnings, "no database yet: run papersift ingest")
+		}
+		return err
+	}
+	m, err := s.LatestModel(ctx, localKind)
+	if errors.Is(err, store.ErrNotFound) {
+		rep.Warnings = append(rep.Warnings, "the built-in model is not fitted yet: run papersift embed")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rep.Model, rep.Dimensions = m.Name, m.Dim
+	return doctorStored(ctx, s, m, rep)
+}
+
+func doctorStored(ctx context.Context, s *store.Store, m *store.Model, rep *DoctorReport) error {
+	counts, err := s.VectorCounts(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := s.Count(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Stored = &DoctorStored{Vectors: counts[m.Name], Dimensions: m.Dim, Papers: n}
+	return nil
+}
+
+func (l *Library) doctorEndpoint(ctx context.Context, o DoctorOptions, rep *DoctorReport) error {
+	e := l.cfg.Endpoint
+	keySet := e.APIKey != ""
+	rep.KeySet = &keySet
+	rep.Model = e.Model
+	rep.Identity = l.endpointModel()
+	rep.BaseURL = embed.RedactURL(e.BaseURL) // userinfo and query values hidden
+	if u, err := url.Parse(e.BaseURL); err == nil {
+		host := u.Hostname()
+		if keySet && u.Scheme == "http" && !isLoopback(host) {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("the key is sent unencrypted over http to %s: use https", host))
+		}
+		if keySet && u.Scheme == "https" && host != "api.openai.com" && strings.Contains(host, "openai.com") {
+			rep.Warnings = append(rep.Warnings, "an unusual openai.com host: check --base-url")
+		}
+	}
+	if !keySet && strings.Contains(strings.ToLower(e.BaseURL), "api.openai.com") {
+		rep.Warnings = append(rep.Warnings, "OpenAI needs a key: set OPENAI_API_KEY")
+	}
+	s, err := l.doctorStore(ctx)
+	if err != nil {
+		return err
+	}
+	var m *store.Model
+	if s != nil {
+		if m, err = s.Model(ctx, rep.Identity); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	dim := 0
+	if m != nil {
+		dim = m.Dim
+		if err := doctorStored(ctx, s, m, rep); err != nil {
+			return err
+		}
+	}
+	c, err := l.newEndpoint(EndpointTuning{Retries: 0, Timeout: o.Timeout, Encoding: o.Encoding}, 0, nil)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	vs, err := c.Embed(ctx, []string{doctorText})
+	if err != nil {
+		return err
+	}
+	rep.LatencyMS = max(time.Since(start).Milliseconds(), 1)
+	rep.Dimensions = len(vs[0])
+	rep.Encoding = c.Encoding()
+	if c.Encoding() == embed.EncodingFloat && o.Encoding == embed.EncodingAuto {
+		rep.Warnings = append(rep.Warnings, "the endpoint refuses base64 vectors: set PAPERSIFT_ENCODING=float to save a request per run")
+	}
+	if dim > 0 && dim != rep.Dimensions {
+		return fmt.Errorf("the endpoint now returns %d dimensions, but the %d vectors stored for %s have %d: has the model behind --model changed? use another --model name, or --dimensions",
+			rep.Dimensions, rep.Stored.Vectors, rep.Identity, dim)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

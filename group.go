@@ -1,0 +1,191 @@
+package papersift
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/papersift/papersift/cluster"
+	"github.com/papersift/papersift/store"
+)
+
+// GroupOptions ask for the topics of some papers.
+type GroupOptions struct {
+	Scope Scope  // default: the most recently ingested list
+	K     int    // the number of topics; 0 chooses it (auto)
+	Seed  uint64 // same data, same seed: same topics
+}
+
+// Groups are papers clustered into topics.
+type Groups struct {
+	K        int       `json:"k"`
+	List     string    `json:"list,omitempty"`
+	Model    string    `json:"model"`
+	Auto     *AutoK    `json:"auto,omitempty"`
+	Clusters []Cluster `json:"clusters"`
+	Missing  int       `json:"missing"` // papers of the scope without a vector, left out
+}
+
+// AutoK says how K was chosen.
+type AutoK struct {
+	Criterion string  `json:"criterion"`
+	Score     float64 `json:"score"`
+	Tried     []Tried `json:"tried"`
+}
+
+// Tried is one K tried and its score.
+type Tried struct {
+	K     int     `json:"k"`
+	Score float64 `json:"score"`
+}
+
+// Cluster is a topic: its label, distinctive terms and papers, closest to
+// its centre first (Score is the cosine to the centre).
+type Cluster struct {
+	ID     int      `json:"id"`
+	Label  string   `json:"label"`
+	Terms  []string `json:"terms"`
+	Size   int      `json:"size"`
+	Papers []Hit    `json:"papers"`
+}
+
+// labelSample caps the papers per cluster that its label is computed from
+// (the closest to the centroid): 200, and 2,000 for all clusters together
+// (at least 30 each), so that labels cost about the same on a day's list and
+// on 74,000 papers.
+func labelSample(k int) int {
+	return max(30, min(200, 2000/max(1, k)))
+}
+
+// Group clusters the papers of a scope into topics with spherical k-means,
+// each labelled by its distinctive terms. Clusters are ordered by size.
+func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := resolveScope(ctx, s, o.Scope)
+	if err != nil {
+		return nil, err
+	}
+	mat, err := l.activeMatrix(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := selectRows(ctx, s, mat, f, true)
+	if err != nil {
+		return nil, err
+	}
+	if sel.missing > 0 {
+		l.notef("note: %d paper(s) have no vector of %s and are left out: run papersift embed", sel.missing, mat.Model)
+	}
+	if len(sel.rows) == 0 {
+		return nil, fmt.Errorf("no embedded papers to group (run papersift embed)")
+	}
+	dim, model := mat.Dim, mat.Model
+	data := gatherRows(mat.Data, dim, sel.rows)
+	mat = nil // data may share its memory: the matrix is no longer valid
+	out := &Groups{List: f.List, Model: model, Missing: sel.missing}
+	km := cluster.KMeans{K: o.K, Seed: o.Seed}
+	var res *cluster.Result
+	if o.K == 0 {
+		ch, err := cluster.AutoK{KMeans: km}.Fit(ctx, data, dim)
+		if err != nil {
+			return nil, err
+		}
+		res = ch.Result
+		out.Auto = &AutoK{Criterion: ch.Criterion, Score: round3(ch.Score)}
+		for _, t := range ch.Tried {
+			out.Auto.Tried = append(out.Auto.Tried, Tried{K: t.K, Score: round3(t.Score)})
+		}
+		if len(ch.Tried) > 0 {
+			l.notef("k = %d chosen by %s %.3f (tried %d to %d)", ch.K, ch.Criterion, ch.Score, ch.Tried[0].K, ch.Tried[len(ch.Tried)-1].K)
+		}
+	} else {
+		if o.K > len(sel.rows) {
+			l.notef("note: -k %d is more than the %d papers; using k = %d", o.K, len(sel.rows), len(sel.rows))
+		}
+		if res, err = km.Fit(ctx, data, dim); err != nil {
+			return nil, err
+		}
+	}
+	data = nil
+	// members of each cluster, closest to the centroid first
+	members := make([][]int, res.K)
+	for i, c := range res.Assign {
+		members[c] = append(members[c], i)
+	}
+	for _, ms := range members {
+		sort.Slice(ms, func(a, b int) bool {
+			ca, cb := res.Cos[ms[a]], res.Cos[ms[b]]
+			if ca != cb {
+				return ca > cb
+			}
+			return sel.ids[ms[a]] < sel.ids[ms[b]]
+		})
+	}
+	terms, err := clusterTerms(ctx, s, sel, members)
+	if err != nil {
+		return nil, err
+	}
+	for c, ms := range members {
+		if len(ms) == 0 {
+			continue // fewer distinct papers than clusters
+		}
+		cj := Cluster{Terms: terms[c], Size: len(ms), Papers: make([]Hit, 0, len(ms))}
+		if cj.Terms == nil {
+			cj.Terms = []string{}
+		}
+		cj.Label = label(cj.Terms)
+		for _, i := range ms {
+			cj.Papers = append(cj.Papers, Hit{ID: sel.ids[i], Title: sel.titles[i], Score: round3(float64(res.Cos[i]))})
+		}
+		out.Clusters = append(out.Clusters, cj)
+	}
+	sort.SliceStable(out.Clusters, func(a, b int) bool {
+		if out.Clusters[a].Size != out.Clusters[b].Size {
+			return out.Clusters[a].Size > out.Clusters[b].Size
+		}
+		return out.Clusters[a].Label < out.Clusters[b].Label
+	})
+	for i := range out.Clusters {
+		out.Clusters[i].ID = i
+	}
+	out.K = len(out.Clusters)
+	return out, nil
+}
+
+// clusterTerms labels each cluster from the titles and abstracts of its
+// representatives: the labelSample papers closest to its centroid.
+func clusterTerms(ctx context.Context, s *store.Store, sel *selection, members [][]int) ([][]string, error) {
+	var pids []int64
+	var assign []int
+	per := labelSample(len(members))
+	for c, ms := range members {
+		for _, i := range ms[:min(len(ms), per)] {
+			pids = append(pids, sel.pids[i])
+			assign = append(assign, c)
+		}
+	}
+	papers, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	if len(papers) != len(pids) {
+		return nil, fmt.Errorf("label clusters: %d of %d papers not found (was the database changed meanwhile?)", len(pids)-len(papers), len(pids))
+	}
+	docs := make([]cluster.Doc, len(papers))
+	for i, p := range papers {
+		docs[i] = cluster.Doc{Title: p.Title, Abstract: p.Abstract}
+	}
+	return cluster.Labels(docs, assign, len(members)), nil
+}
+
+// label joins the first three terms.
+func label(terms []string) string {
+	if len(terms) == 0 {
+		return "(no distinctive terms)"
+	}
+	return strings.Join(terms[:min(3, len(terms))], ", ")
+}

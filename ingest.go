@@ -1,0 +1,455 @@
+package papersift
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/ingest"
+	"github.com/papersift/papersift/internal/parallel"
+	"github.com/papersift/papersift/paper"
+	"github.com/papersift/papersift/store"
+)
+
+// Defaults of fetching a listing from a URL.
+const (
+	DefaultTimeout = 30 * time.Second
+	DefaultMaxSize = ingest.DefaultMaxBytes
+)
+
+// InputFormats are the listing formats besides "auto".
+var InputFormats = ingest.Formats
+
+// IngestOptions say what to ingest and how.
+type IngestOptions struct {
+	Sources []string      // files, "-" (Stdin) or http(s) URLs
+	Stdin   io.Reader     // read for "-"
+	Format  string        // "", "auto" or one of InputFormats
+	List    string        // the list the papers are recorded as (default: the listing's own day, else today)
+	NoEmbed bool          // store without embedding
+	Strict  bool          // fail on a record that would be skipped
+	Timeout time.Duration // per URL (default DefaultTimeout)
+	MaxSize int64         // per URL, bytes (default DefaultMaxSize)
+}
+
+// IngestResult is what an ingest did, with what each source gave.
+type IngestResult struct {
+	Read     int            `json:"read"`
+	New      int            `json:"new"`
+	Updated  int            `json:"updated"`
+	Skipped  int            `json:"skipped"`
+	Embedded int            `json:"embedded"`
+	List     string         `json:"list"`
+	Lists    []string       `json:"lists"`
+	Model    string         `json:"model,omitempty"`
+	Sources  []SourceResult `json:"sources"`
+	// Failed are papers stored but not embedded (the endpoint refused them).
+	Failed []FailedPaper `json:"failed,omitempty"`
+}
+
+// SourceResult is one source of an ingest.
+type SourceResult struct {
+	Source  string  `json:"source"`
+	Format  string  `json:"format"`
+	Papers  int     `json:"papers"`
+	Skipped int     `json:"skipped"`
+	List    string  `json:"list"`
+	Date    *string `json:"date"` // the listing's own date
+	Paging  *Paging `json:"paging,omitempty"`
+}
+
+// Paging is where an arXiv API page lies in the whole result.
+type Paging struct {
+	Total   int  `json:"total"`
+	Start   int  `json:"start"`
+	PerPage int  `json:"per_page"`
+	Next    *int `json:"next"` // the start of the next page, null on the last
+}
+
+// Ingest reads listings into the database, each recorded as a list, and
+// embeds what is new with the active embedder (unless NoEmbed). Every source
+// is read before anything is written: a source that cannot be read fails the
+// whole ingest and leaves the database as it was (a *ingest.ParseError names
+// it and the line). Papers the endpoint refuses come back in the result and
+// in an *EmbedFailures error; every other paper is stored and embedded.
+func (l *Library) Ingest(ctx context.Context, o IngestOptions) (*IngestResult, error) {
+	if len(o.Sources) == 1 && !ingest.IsURL(o.Sources[0]) {
+		if err := checkInputFormat(o.Format); err != nil {
+			return nil, err
+		}
+		data, opt, err := l.loadSource(ctx, o.Sources[0], o)
+		if err != nil {
+			return nil, err
+		}
+		if streamable(data, opt) {
+			return l.ingestStream(ctx, o, data, opt)
+		}
+		ls, err := ingest.ParseBytes(data, opt)
+		if err != nil {
+			return nil, err
+		}
+		return l.storeListings(ctx, o, []*ingest.Listing{ls})
+	}
+	ls, err := l.readSources(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return l.storeListings(ctx, o, ls)
+}
+
+func checkInputFormat(f string) error {
+	if f == "" || f == "auto" {
+		return nil
+	}
+	for _, x := range ingest.Formats {
+		if f == x {
+			return nil
+		}
+	}
+	return optionErrorf("--format %q: input formats are auto, %s (output formats: table, json, csv, md)", f, strings.Join(ingest.Formats, ", "))
+}
+
+// readSources parses every source before anything is written: one bad
+// source fails the whole ingest and leaves the database as it was.
+func (l *Library) readSources(ctx context.Context, o IngestOptions) ([]*ingest.Listing, error) {
+	if err := checkInputFormat(o.Format); err != nil {
+		return nil, err
+	}
+	stdin := 0
+	for _, src := range o.Sources {
+		if src == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, optionErrorf("- (stdin) can be given once")
+	}
+	var ls []*ingest.Listing
+	for _, src := range o.Sources {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		data, opt, err := l.loadSource(ctx, src, o)
+		if err != nil {
+			return nil, err
+		}
+		lst, err := ingest.ParseBytes(data, opt)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, lst)
+	}
+	return ls, nil
+}
+
+// strictError is a skipped record under Strict.
+func strictError(l *ingest.Listing, s ingest.Skip) error {
+	return &ingest.ParseError{Source: l.Source, Line: s.Line, Msg: s.Reason + " (--strict: fix the record, or ingest without --strict to skip it)"}
+}
+
+// reportListings warns of skipped records and collisions (or, with
+// Strict, fails on a skipped record) and returns how many were skipped.
+func (l *Library) reportListings(o IngestOptions, ls []*ingest.Listing) (int, error) {
+	skipped := 0
+	for _, lst := range ls {
+		for _, s := range lst.Skipped {
+			if o.Strict {
+				return 0, strictError(lst, s)
+			}
+			l.warnf("%s: skipped %s", position(lst.Source, s.Line), s.Reason)
+		}
+		for _, w := range lst.Warnings {
+			l.warnf("%s: %s", position(lst.Source, w.Line), w.Msg)
+		}
+		if p := lst.Paging; p != nil && len(lst.Papers) > 0 {
+			l.notef("%s: entries %d-%d of %d%s", lst.Source, p.Start+1, p.Start+len(lst.Papers)+len(lst.Skipped), p.Total, nextPageNote(p))
+		}
+		skipped += len(lst.Skipped)
+	}
+	return skipped, nil
+}
+
+func position(src string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", src, line)
+	}
+	return src
+}
+
+// nextPage is where the next page of an arXiv API result starts, or -1.
+func nextPage(p *ingest.Paging) int {
+	if p.PerPage <= 0 || p.Start+p.PerPage >= p.Total {
+		return -1
+	}
+	return p.Start + p.PerPage
+}
+
+func nextPageNote(p *ingest.Paging) string {
+	if n := nextPage(p); n >= 0 {
+		return fmt.Sprintf("; the next page starts at start=%d", n)
+	}
+	return ""
+}
+
+// loadSource reads a source's bytes: a URL, stdin or a file.
+func (l *Library) loadSource(ctx context.Context, src string, o IngestOptions) ([]byte, ingest.Options, error) {
+	opt := ingest.Options{Source: src, Format: o.Format}
+	switch {
+	case ingest.IsURL(src):
+		timeout := o.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		fctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		f := &ingest.Fetcher{Client: l.cfg.HTTPClient, MaxBytes: o.MaxSize}
+		got, err := f.Fetch(fctx, src)
+		if err != nil {
+			return nil, opt, fetchHint(err, timeout)
+		}
+		opt.ContentType = got.ContentType
+		return got.Data, opt, nil
+	case src == "-":
+		opt.Source = "stdin"
+		in := o.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		data, err := io.ReadAll(in)
+		if err != nil {
+			return nil, opt, &ingest.ParseError{Source: "stdin", Msg: fmt.Sprintf("cannot read: %v", err)}
+		}
+		return data, opt, nil
+	}
+	if st, err := os.Stat(src); err == nil && st.IsDir() {
+		return nil, opt, fmt.Errorf("%s: is a folder, not a listing file", src)
+	}
+	data, err := os.ReadFile(src) // sized to the file, read at once
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, opt, fmt.Errorf("%s: no such file", src)
+	}
+	if err != nil {
+		return nil, opt, fmt.Errorf("%s: %w", src, err)
+	}
+	return data, opt, nil
+}
+
+// fetchHint adds what to do to a failed fetch.
+func fetchHint(err error, timeout time.Duration) error {
+	switch {
+	case errors.Is(err, ingest.ErrTooLarge):
+		return fmt.Errorf("%w (raise --max-size to allow it)", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w within %s (raise --timeout)", err, timeout)
+	}
+	var fe *ingest.FetchError
+	if errors.As(err, &fe) && fe.Status == 0 {
+		return fmt.Errorf("%w (check the URL and the network)", err)
+	}
+	return err
+}
+
+// streamable reports whether a source can be stored while it is parsed:
+// JSON Lines (one paper per line), whose list is known before reading it.
+func streamable(data []byte, opt ingest.Options) bool {
+	format := opt.Format
+	if format == "" || format == "auto" {
+		f, err := ingest.Detect(data, ingest.Hint{Name: opt.Source, ContentType: opt.ContentType})
+		if err != nil {
+			return false
+		}
+		format = f
+	}
+	if format != "jsonl" {
+		return false
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
+}
+
+// ingestStream ingests one large JSON Lines source: its chunks are stored
+// as they are parsed, in one transaction, so parsing and storing share the
+// machine's cores. A bad record anywhere fails the ingest and rolls
+// everything back. (A database this ingest created stays, empty: removing
+// it could remove what another process wrote meanwhile.)
+func (l *Library) ingestStream(ctx context.Context, o IngestOptions, data []byte, opt ingest.Options) (*IngestResult, error) {
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := o.List
+	if name == "" {
+		name = l.cfg.Now().Format("2006-01-02")
+	}
+	var lst *ingest.Listing
+	bulk := int64(len(data)) >= l.cfg.BulkBytes
+	res, err := s.IngestStream(ctx, name, store.IngestOptions{Bulk: bulk}, func(put func([]store.Row) error) error {
+		// Three stages on their own goroutines: the parser's workers, the
+		// conversion (title keys and text hashes), and the store, which
+		// takes the chunks in order and is the slowest: it never waits
+		// for the others' work.
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		chunks := make(chan []store.Row, 2)
+		parsed := make(chan error, 1)
+		go func() {
+			defer close(chunks)
+			opt.Emit = func(ps []ingest.Record) error {
+				sp, err := toRows(pctx, ps)
+				if err != nil {
+					return err
+				}
+				select {
+				case chunks <- sp:
+					return nil
+				case <-pctx.Done():
+					return pctx.Err()
+				}
+			}
+			var err error
+			lst, err = ingest.ParseBytes(data, opt)
+			parsed <- err
+		}()
+		for sp := range chunks {
+			if err := put(sp); err != nil {
+				cancel()
+				for range chunks { // let the parser see the cancellation and stop
+				}
+				return err
+			}
+		}
+		if err := <-parsed; err != nil {
+			return err
+		}
+		if o.Strict && len(lst.Skipped) > 0 {
+			return strictError(lst, lst.Skipped[0])
+		}
+		return nil
+	})
+	if err != nil {
+		var pe *ingest.ParseError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store papers: %w", err)
+	}
+	for _, sk := range lst.Skipped {
+		l.warnf("%s: skipped %s", position(lst.Source, sk.Line), sk.Reason)
+	}
+	for _, w := range lst.Warnings {
+		l.warnf("%s: %s", position(lst.Source, w.Line), w.Msg)
+	}
+	out := &IngestResult{Skipped: len(lst.Skipped), List: name, Lists: []string{name},
+		Sources: []SourceResult{{Source: lst.Source, Format: lst.Format, Papers: lst.Emitted, Skipped: len(lst.Skipped), List: name}}}
+	out.Read, out.New, out.Updated = res.Read+len(lst.Skipped), res.New, res.Updated
+	return l.embedAfterIngest(ctx, s, o, out)
+}
+
+// toRows converts parsed records, hashing the text that gets embedded
+// (on all cores: for a large listing it is a good part of the work).
+func toRows(ctx context.Context, ps []ingest.Record) ([]store.Row, error) {
+	out := make([]store.Row, len(ps))
+	err := parallel.For(ctx, len(ps), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := &ps[i].Paper
+			out[i] = store.Row{Paper: *p, TitleKey: paper.TitleKey(p.Title), TextHash: embed.TextHash(embed.Text(p.Title, p.Abstract))}
+		}
+	})
+	return out, err
+}
+
+// storeListings stores parsed listings in one transaction, then embeds.
+func (l *Library) storeListings(ctx context.Context, o IngestOptions, ls []*ingest.Listing) (*IngestResult, error) {
+	skipped, err := l.reportListings(o, ls)
+	if err != nil {
+		return nil, err
+	}
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := l.cfg.Now().Format("2006-01-02")
+	out := &IngestResult{Skipped: skipped}
+	var batches []store.Batch
+	for _, lst := range ls {
+		name := o.List
+		if name == "" {
+			name = lst.Date
+		}
+		if name == "" {
+			name = today
+		}
+		ps, err := toRows(ctx, lst.Papers)
+		if err != nil {
+			return nil, err
+		}
+		batches = append(batches, store.Batch{List: name, Papers: ps})
+		if !contains(out.Lists, name) {
+			out.Lists = append(out.Lists, name)
+		}
+		sj := SourceResult{Source: lst.Source, Format: lst.Format, Papers: len(lst.Papers), Skipped: len(lst.Skipped), List: name, Date: strPtr(lst.Date)}
+		if p := lst.Paging; p != nil {
+			sj.Paging = &Paging{Total: p.Total, Start: p.Start, PerPage: p.PerPage}
+			if n := nextPage(p); n >= 0 {
+				sj.Paging.Next = &n
+			}
+		}
+		out.Sources = append(out.Sources, sj)
+	}
+	// the listings' text: most of a JSON Lines or CSV source's size, the
+	// stream's measure
+	var size int64
+	for _, b := range batches {
+		for _, p := range b.Papers {
+			size += int64(len(p.Title) + len(p.Abstract))
+		}
+	}
+	res, err := s.IngestWith(ctx, batches, store.IngestOptions{Bulk: size >= l.cfg.BulkBytes})
+	if err != nil {
+		return nil, fmt.Errorf("store papers: %w", err)
+	}
+	out.Read, out.New, out.Updated = res.Read+skipped, res.New, res.Updated
+	out.List = out.Lists[0]
+	return l.embedAfterIngest(ctx, s, o, out)
+}
+
+// embedAfterIngest embeds what the ingest brought, unless NoEmbed.
+func (l *Library) embedAfterIngest(ctx context.Context, s *store.Store, o IngestOptions, out *IngestResult) (*IngestResult, error) {
+	if !o.NoEmbed {
+		er, err := l.embedWith(ctx, s, EmbedOptions{Endpoint: EndpointTuning{Retries: -1}})
+		var partial *EmbedFailures
+		if errors.As(err, &partial) {
+			// every other paper is stored and embedded: report, exit 1
+			out.Embedded, out.Model, out.Failed = er.Embedded, er.Model, er.Failed
+			return out, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("papers stored, but embedding failed (run papersift embed to retry): %w", err)
+		}
+		out.Embedded, out.Model = er.Embedded, er.Model
+	}
+	return out, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,188 @@
+package papersift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/store"
+)
+
+// The embedders.
+const (
+	EmbedderLocal  = "local"  // the built-in offline model
+	EmbedderOpenAI = "openai" // an OpenAI-compatible /v1/embeddings endpoint
+)
+
+// Config says which database and embedder a Library works with. The zero
+// value of every field but DB means its default.
+type Config struct {
+	// DB is the path of the SQLite database; its folder is created on first
+	// use by an operation that writes.
+	DB string
+	// ReadOnly opens the database for reading only (see store.Options):
+	// for operations that only read, which then work on a read-only file
+	// and cannot write by mistake.
+	ReadOnly bool
+	// Embedder is EmbedderLocal (default) or EmbedderOpenAI.
+	Embedder string
+	// Endpoint configures EmbedderOpenAI.
+	Endpoint Endpoint
+	// Events receives notices, warnings and progress (nil: none).
+	Events Events
+	// Now is the clock (default time.Now): today's list name, timestamps.
+	Now func() time.Time
+	// BulkBytes is the size of listing from which an ingest into an empty
+	// database is a bulk one (see store.IngestOptions); 0 means 64 MB.
+	BulkBytes int64
+	// HTTPClient fetches listings from URLs (default http.DefaultClient).
+	HTTPClient *http.Client
+}
+
+// Endpoint is an OpenAI-compatible embeddings endpoint.
+type Endpoint struct {
+	BaseURL    string // default embed.DefaultBaseURL
+	APIKey     string // sent as a bearer token to BaseURL's host only; never printed, logged or stored
+	Model      string
+	Dimensions int    // asked of models that support it (0: the model's own)
+	Encoding   string // vector encoding: auto (default), base64 or float
+	// Logf, when set, receives one line per request (secrets redacted).
+	Logf func(format string, args ...any)
+}
+
+// Identity is the model identity of the endpoint's vectors: base URL, model
+// and dimensions (never the key).
+func (e Endpoint) Identity() string {
+	return embed.OpenAIIdentity(e.BaseURL, e.Model, e.Dimensions)
+}
+
+// Events receives what operations tell the reader while they work.
+type Events interface {
+	// Notice is what is going on ("fitting the built-in model on 4,831
+	// papers..."); a command line may hide notices when asked to be quiet.
+	Notice(msg string)
+	// Warning is something the reader should know (a record skipped, a
+	// paper left without a vector).
+	Warning(msg string)
+	// Progress starts a progress report of total items.
+	Progress(total int, desc string) Progress
+}
+
+// Progress reports the progress of one long step.
+type Progress interface {
+	Add(n int)
+	Retried()           // a request is retried
+	Notice(msg string)  // as Events.Notice, shown with the progress
+	Warning(msg string) // as Events.Warning, shown with the progress
+	Shown() bool        // whether the progress is visible to the reader
+	Done()              // the step ended (finished or not)
+}
+
+// silent is the Events of a Config without any.
+type silent struct{}
+
+func (silent) Notice(string)                 {}
+func (silent) Warning(string)                {}
+func (silent) Progress(int, string) Progress { return silentProgress{} }
+func (silentProgress) Add(int)               {}
+func (silentProgress) Retried()              {}
+func (silentProgress) Notice(string)         {}
+func (silentProgress) Warning(string)        {}
+func (silentProgress) Shown() bool           { return false }
+func (silentProgress) Done()                 {}
+
+type silentProgress struct{}
+
+// OptionError is an option of an operation that is wrong in itself (a
+// command line reports it as wrong usage).
+type OptionError struct{ Msg string }
+
+func (e *OptionError) Error() string { return e.Msg }
+
+func optionErrorf(format string, a ...any) error {
+	return &OptionError{fmt.Sprintf(format, a...)}
+}
+
+// Sentinel errors of the operations; test with errors.Is.
+var (
+	// ErrEmptyProfile: the reader has no like and no interest to rank against.
+	ErrEmptyProfile = errors.New(`your profile is empty, so there is nothing to rank against: like a paper (papersift like ID) or add an interest (papersift interest add "TEXT")`)
+	// ErrNoVectors: the active model has no vectors yet.
+	ErrNoVectors = errors.New("no vectors yet")
+)
+
+// Library is the reader's papers in one database, and the operations on
+// them. The database is opened at the first operation that needs it (so
+// that, for example, an ingest of a bad file creates nothing). A Library
+// is for one goroutine at a time.
+type Library struct {
+	cfg   Config
+	ev    Events
+	store *store.Store
+}
+
+// New returns a Library of cfg; it opens nothing yet. A bad embedder is an
+// *OptionError.
+func New(cfg Config) (*Library, error) {
+	switch cfg.Embedder {
+	case "":
+		cfg.Embedder = EmbedderLocal
+	case EmbedderLocal, EmbedderOpenAI:
+	default:
+		return nil, optionErrorf("--embedder %q: use local or openai", cfg.Embedder)
+	}
+	if cfg.Endpoint.Dimensions < 0 {
+		return nil, optionErrorf("--dimensions must be positive")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BulkBytes == 0 {
+		cfg.BulkBytes = DefaultBulkBytes
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	l := &Library{cfg: cfg, ev: cfg.Events}
+	if l.ev == nil {
+		l.ev = silent{}
+	}
+	return l, nil
+}
+
+// DefaultBulkBytes is the size of listing from which an ingest is a bulk
+// one: about 50,000 papers.
+const DefaultBulkBytes = 64 << 20
+
+// Close closes the database, if it was opened.
+func (l *Library) Close() error {
+	if l.store == nil {
+		return nil
+	}
+	err := l.store.Close()
+	l.store = nil
+	return err
+}
+
+// Path is the database's path.
+func (l *Library) Path() string { return l.cfg.DB }
+
+// db opens the database (once).
+func (l *Library) db(ctx context.Context) (*store.Store, error) {
+	if l.store != nil {
+		return l.store, nil
+	}
+	s, err := store.Open(ctx, l.cfg.DB, store.Options{Now: l.cfg.Now, ReadOnly: l.cfg.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	l.store = s
+	return s, nil
+}
+
+func (l *Library) notef(format string, a ...any) { l.ev.Notice(fmt.Sprintf(format, a...)) }
+
+func (l *Library) warnf(format string, a ...any) { l.ev.Warning(fmt.Sprintf(format, a...)) }

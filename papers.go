@@ -1,0 +1,140 @@
+package papersift
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/papersift/papersift/paper"
+	"github.com/papersift/papersift/store"
+)
+
+// ListedPaper is a stored paper and the lists it is on.
+type ListedPaper struct {
+	paper.Paper
+	Lists []string
+}
+
+// listedJSON is the contract's paper: absent values are null or empty.
+type listedJSON struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Abstract string   `json:"abstract"`
+	Authors  []string `json:"authors"`
+	NAuthors *int     `json:"n_authors"`
+	Org      *string  `json:"org"`
+	Date     *string  `json:"date"`
+	Comments *int     `json:"comments"`
+	Upvotes  *int     `json:"upvotes"`
+	URL      *string  `json:"url"`
+	ArxivID  *string  `json:"arxiv_id"`
+	Category *string  `json:"category"`
+	Links    []string `json:"links"`
+	Lists    []string `json:"lists"`
+}
+
+// MarshalJSON writes the contract's shape of a paper.
+func (p ListedPaper) MarshalJSON() ([]byte, error) {
+	j := listedJSON{ID: p.ID, Title: p.Title, Abstract: p.Abstract, Authors: p.Authors, NAuthors: p.NAuthors,
+		Org: strPtr(p.Org), Date: strPtr(p.Date), Comments: p.Comments, Upvotes: p.Upvotes, URL: strPtr(p.URL),
+		ArxivID: strPtr(p.ArxivID), Category: strPtr(p.Category), Links: p.Links, Lists: p.Lists}
+	if j.Authors == nil {
+		j.Authors = []string{}
+	}
+	if j.Links == nil {
+		j.Links = []string{}
+	}
+	if j.Lists == nil {
+		j.Lists = []string{}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // titles keep their & and <
+	if err := enc.Encode(j); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *ListedPaper) UnmarshalJSON(data []byte) error {
+	var j listedJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	*p = ListedPaper{Paper: paper.Paper{ID: j.ID, Title: j.Title, Abstract: j.Abstract, Authors: j.Authors, NAuthors: j.NAuthors,
+		Org: deref(j.Org), Date: deref(j.Date), Comments: j.Comments, Upvotes: j.Upvotes, URL: deref(j.URL),
+		ArxivID: deref(j.ArxivID), Category: deref(j.Category), Links: j.Links}, Lists: j.Lists}
+	return nil
+}
+
+// PapersOptions choose stored papers.
+type PapersOptions struct {
+	Scope Scope // List or Since; the zero Scope is every paper
+	Limit int   // at most this many (0: all)
+}
+
+// Papers lists stored papers.
+func (l *Library) Papers(ctx context.Context, o PapersOptions) ([]ListedPaper, error) {
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkList(ctx, s, o.Scope.List); err != nil {
+		return nil, err
+	}
+	rows, err := s.Papers(ctx, store.Filter{List: o.Scope.List, Since: o.Scope.Since, Limit: o.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ListedPaper, len(rows))
+	for i, r := range rows {
+		out[i] = ListedPaper{Paper: r.Paper, Lists: r.Lists}
+	}
+	return out, nil
+}
+
+// Stats are counts of what the database holds.
+type Stats struct {
+	DB          string         `json:"db"`
+	Papers      int            `json:"papers"`
+	Lists       int            `json:"lists"`
+	ActiveModel *string        `json:"active_model"`
+	Dimensions  *int           `json:"dimensions"`
+	Vectors     map[string]int `json:"vectors"`
+	Missing     *int           `json:"missing"` // papers without a vector of the active model
+	// Embedded: something is embedded with the active model.
+	Embedded bool `json:"-"`
+}
+
+// Stats counts papers, lists and vectors per model.
+func (l *Library) Stats(ctx context.Context) (*Stats, error) {
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &Stats{DB: s.Path(), Papers: st.Papers, Lists: st.Lists, Vectors: st.Vectors}
+	m, err := l.activeModel(ctx, s)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if m != nil {
+		out.ActiveModel, out.Dimensions, out.Embedded = &m.Name, &m.Dim, true
+		miss := st.Papers - st.Vectors[m.Name]
+		out.Missing = &miss
+	} else if name := l.activeModelName(); name != "" {
+		out.ActiveModel, out.Missing = &name, &st.Papers
+	}
+	return out, nil
+}

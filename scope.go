@@ -1,0 +1,229 @@
+package papersift
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/papersift/papersift/store"
+)
+
+// Scope chooses papers: one list, the papers dated on or after a day,
+// or all of them. The zero Scope means the operation's default (for group,
+// queue and digest: the most recently ingested list).
+type Scope struct {
+	List  string
+	Since string // YYYY-MM-DD
+	All   bool
+}
+
+func (f Scope) empty() bool { return !f.All && f.List == "" && f.Since == "" }
+
+// Check fails a Scope that gives more than one of List, Since and All, or
+// a Since that is not a day, as an *OptionError.
+func (f Scope) Check() error {
+	if f.Since != "" && !isDate(f.Since) {
+		return optionErrorf("--since %q: give a day as YYYY-MM-DD", f.Since)
+	}
+	n := 0
+	for _, set := range []bool{f.List != "", f.Since != "", f.All} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return optionErrorf("give one of --list, --since and --all")
+	}
+	return nil
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// defaultList is the most recently ingested list.
+func defaultList(ctx context.Context, s *store.Store) (string, error) {
+	ls, err := s.Lists(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(ls) == 0 {
+		return "", fmt.Errorf("nothing has been ingested yet: papersift ingest FILE")
+	}
+	return ls[0].Name, nil
+}
+
+// checkList fails clearly for a list that does not exist.
+func checkList(ctx context.Context, s *store.Store, name string) error {
+	if name == "" {
+		return nil
+	}
+	ok, err := s.ListExists(ctx, name)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return nil
+	}
+	ls, err := s.Lists(ctx)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, l := range ls {
+		names = append(names, l.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no list %q: nothing has been ingested yet", name)
+	}
+	if len(names) > 10 {
+		names = append(names[:10], "...")
+	}
+	return fmt.Errorf("no list %q (lists: %s)", name, strings.Join(names, ", "))
+}
+
+// resolveScope fills the default list of an empty scope and checks that
+// its list exists.
+func resolveScope(ctx context.Context, s *store.Store, f Scope) (Scope, error) {
+	var err error
+	if f.empty() {
+		if f.List, err = defaultList(ctx, s); err != nil {
+			return f, err
+		}
+	}
+	return f, checkList(ctx, s, f.List)
+}
+
+// allowed returns the pids a scope allows, or nil for all.
+func allowed(ctx context.Context, s *store.Store, f Scope) (map[int64]bool, error) {
+	if f.All || f.List == "" && f.Since == "" {
+		return nil, nil
+	}
+	pids, err := s.PIDs(ctx, store.Filter{List: f.List, Since: f.Since})
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]bool, len(pids))
+	for _, p := range pids {
+		m[p] = true
+	}
+	return m, nil
+}
+
+// selection is the papers of a scope that have vectors, sorted by id so that
+// results never depend on storage order.
+type selection struct {
+	rows    []int // rows of the matrix
+	pids    []int64
+	ids     []string
+	titles  []string // when asked for
+	missing int
+}
+
+func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope, withTitles bool) (*selection, error) {
+	want, err := allowed(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.Names(ctx, withTitles)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		r int
+		n store.Name
+	}
+	rows := make([]row, 0, len(mat.PIDs))
+	for i, pid := range mat.PIDs {
+		if want != nil && !want[pid] {
+			continue
+		}
+		rows = append(rows, row{i, names[pid]})
+	}
+	sort.Slice(rows, func(a, b int) bool { return rows[a].n.ID < rows[b].n.ID })
+	sel := &selection{rows: make([]int, len(rows)), pids: make([]int64, len(rows)), ids: make([]string, len(rows))}
+	if withTitles {
+		sel.titles = make([]string, len(rows))
+	}
+	for i, r := range rows {
+		sel.rows[i], sel.pids[i], sel.ids[i] = r.r, mat.PIDs[r.r], r.n.ID
+		if withTitles {
+			sel.titles[i] = r.n.Title
+		}
+	}
+	if want != nil {
+		sel.missing = len(want) - len(rows)
+	} else {
+		sel.missing = len(names) - len(rows)
+	}
+	return sel, nil
+}
+
+// gatherRows returns the rows of data (n x dim) listed in rows, in that
+// order, as one matrix. A selection of more than half the rows is gathered
+// in place (data is overwritten) so that a large fit needs no second copy of
+// its vectors.
+func gatherRows(data []float32, dim int, rows []int) []float32 {
+	n := len(data) / dim
+	if 2*len(rows) <= n {
+		out := make([]float32, 0, len(rows)*dim)
+		for _, r := range rows {
+			out = append(out, data[r*dim:(r+1)*dim]...)
+		}
+		return out
+	}
+	// the permutation: destination j takes source src[j]; the unselected
+	// rows fill the places after the selection
+	src := make([]int, 0, n)
+	src = append(src, rows...)
+	taken := make([]bool, n)
+	for _, r := range rows {
+		taken[r] = true
+	}
+	for r := 0; r < n; r++ {
+		if !taken[r] {
+			src = append(src, r)
+		}
+	}
+	done := make([]bool, n)
+	tmp := make([]float32, dim)
+	for start := 0; start < n; start++ {
+		if done[start] || src[start] == start {
+			continue
+		}
+		copy(tmp, data[start*dim:(start+1)*dim])
+		j := start
+		for {
+			done[j] = true
+			from := src[j]
+			if from == start {
+				copy(data[j*dim:(j+1)*dim], tmp)
+				break
+			}
+			copy(data[j*dim:(j+1)*dim], data[from*dim:(from+1)*dim])
+			j = from
+		}
+	}
+	return data[:len(rows)*dim]
+}
+
+// cut shortens s to at most n characters, with an ellipsis.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// round3 rounds a score for the results, so that output is stable and
+// readable (four decimals).
+func round3(x float64) float64 {
+	v, _ := strconv.ParseFloat(fmt.Sprintf("%.4f", x), 64)
+	return v
+}

@@ -1,0 +1,111 @@
+package papersift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/papersift/papersift/paper"
+	"github.com/papersift/papersift/recommend"
+	"github.com/papersift/papersift/store"
+)
+
+// SimilarOptions ask for the papers most like a paper or a text.
+type SimilarOptions struct {
+	Paper string // an id or a fragment of one title; or
+	Text  string // a free text
+	K     int    // how many (default 10)
+	Scope Scope  // only papers of this list or since this day (All is everything, the default)
+}
+
+// Hit is a paper and its cosine similarity to what was asked.
+type Hit struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"`
+}
+
+// Similar returns the K papers most like a paper (excluding itself) or a
+// free text, by cosine similarity of the active model's vectors, best first.
+func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) {
+	if o.K <= 0 {
+		o.K = 10
+	}
+	s, err := l.db(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkList(ctx, s, o.Scope.List); err != nil {
+		return nil, err
+	}
+	var query *store.Row
+	if o.Paper != "" {
+		if query, err = s.FindPaper(ctx, o.Paper, paper.NormalizeID); err != nil {
+			return nil, err
+		}
+	}
+	m, err := l.activeModel(ctx, s)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, l.noVectors(ctx, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var q []float32
+	self := int64(-1)
+	if query != nil {
+		self = query.PID
+		q, err = s.VectorOf(ctx, m, query.PID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("paper %s has no vector of model %s yet: run papersift embed", query.ID, m.Name)
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		if q, err = l.embedQuery(ctx, s, o.Text); err != nil {
+			return nil, err
+		}
+	}
+	ok, err := allowed(ctx, s, o.Scope)
+	if err != nil {
+		return nil, err
+	}
+	// One pass over the stored chunks: nothing but the best k is kept.
+	best := recommend.NewNearest(o.K)
+	skip := func(pid int) bool {
+		return int64(pid) == self || (ok != nil && !ok[int64(pid)])
+	}
+	var keys []int
+	err = s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
+		keys = keys[:0]
+		for _, p := range pids {
+			keys = append(keys, int(p))
+		}
+		best.Add(data, m.Dim, q, keys, skip)
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	hits := best.Hits()
+	pids := make([]int64, len(hits))
+	for i, h := range hits {
+		pids[i] = int64(h.Index)
+	}
+	ps, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	byPID := make(map[int64]store.Row, len(ps))
+	for _, p := range ps {
+		byPID[p.PID] = p
+	}
+	out := make([]Hit, 0, len(hits))
+	for _, h := range hits {
+		if p, ok := byPID[int64(h.Index)]; ok {
+			out = append(out, Hit{ID: p.ID, Title: p.Title, Score: round3(float64(h.Score))})
+		}
+	}
+	return out, nil
+}
