@@ -245,7 +245,7 @@ func mmr(order []int, score []float64, u [][]float32, n int, lambda float64) []i
 			}
 			// similarity on the scale of z-scores: 3 at identical papers
 			v := (1-lambda)*score[ci] - lambda*3*math.Max(0, maxSim[j])
-			if v > bv {
+			if best < 0 || v > bv { // a NaN score never wins, never stops the pick
 				best, bv = j, v
 			}
 		}

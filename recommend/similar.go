@@ -34,10 +34,17 @@ func better(a, b Hit) bool {
 type Nearest struct {
 	k int
 	h minHeap
+	// Bad are the keys of rows whose score is not a cosine (not finite, or
+	// beyond ±1): a damaged vector, left out.
+	Bad []int
 }
 
-// NewNearest returns an empty k-best set.
-func NewNearest(k int) *Nearest { return &Nearest{k: k, h: make(minHeap, 0, k)} }
+// maxCos bounds a cosine of unit float32 vectors, rounding included.
+const maxCos = 1.001
+
+// NewNearest returns an empty k-best set. It holds at most k hits, and
+// reserves room for at most 1,024 up front.
+func NewNearest(k int) *Nearest { return &Nearest{k: k, h: make(minHeap, 0, min(k, 1024))} }
 
 // Add scans the rows of data (n x dim) against the unit vector q; row i is
 // keys[i]. Rows for which skip(key) is true are left out (skip may be nil).
@@ -52,6 +59,10 @@ func (nb *Nearest) Add(data []float32, dim int, q []float32, keys []int, skip fu
 			continue
 		}
 		hit := Hit{key, f32.Dot(q, data[i*dim:(i+1)*dim])}
+		if !(hit.Score >= -maxCos && hit.Score <= maxCos) {
+			nb.Bad = append(nb.Bad, key)
+			continue
+		}
 		if len(nb.h) < nb.k {
 			nb.h.push(hit)
 		} else if better(hit, nb.h[0]) {

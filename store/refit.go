@@ -93,6 +93,9 @@ func rewriteVectors(ctx context.Context, tx *sql.Tx, m *Model, vs []Vector) (int
 		if len(v.Vec) != m.Dim {
 			return 0, fmt.Errorf("paper %d: %d dimensions for model %s of %d: %w", v.PID, len(v.Vec), m.Name, m.Dim, ErrDimensionMism)
 		}
+		if !ValidVector(v.Vec) {
+			return 0, fmt.Errorf("paper %d: %w", v.PID, ErrBadVector)
+		}
 		if h, ok := hashes[v.PID]; !ok || h != v.Hash {
 			continue
 		}

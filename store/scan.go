@@ -80,5 +80,8 @@ func (s *Store) VectorOf(ctx context.Context, m *Model, pid int64) ([]float32, e
 	}
 	v := make([]float32, m.Dim)
 	decodeFloats(v, b)
+	if !ValidVector(v) {
+		return nil, fmt.Errorf("vector of paper %d in model %s: %w", pid, m.Name, ErrBadVector)
+	}
 	return v, nil
 }

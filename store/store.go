@@ -38,6 +38,9 @@ var (
 	ErrBusy          = errors.New("database is locked")
 	ErrCorrupt       = errors.New("database file is damaged")
 	ErrModelGone     = errors.New("the model was replaced meanwhile (another process refitted it)")
+	// ErrBadVector: a vector that is not a finite unit vector. SQLite does
+	// not checksum its pages, so a damaged disk can flip a stored bit.
+	ErrBadVector = errors.New("the vector is damaged (not a finite unit vector)")
 
 	// errSchemaBehind: a read-only open of a database whose schema is older.
 	errSchemaBehind = errors.New("its schema is older than this binary's")

@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 	"unsafe"
+
+	"github.com/papersift/papersift/internal/f32"
 )
 
 // Model is a stored embedding model (for the built-in model: one fit).
@@ -375,12 +377,22 @@ func dropVectors(ctx context.Context, tx *sql.Tx, pid int64) error {
 	return nil
 }
 
+// ValidVector reports whether v is a finite unit vector: what every stored
+// vector is (the embedders normalise), unless damaged.
+func ValidVector(v []float32) bool {
+	ss := f32.Dot(v, v) // NaN and infinities carry through
+	return ss >= 1-2e-3 && ss <= 1+2e-3
+}
+
 // Matrix holds the vectors of one model: row i is paper PIDs[i].
 type Matrix struct {
 	Model string
 	Dim   int
 	PIDs  []int64
 	Data  []float32 // len(PIDs) x Dim, row-major
+	// Bad are the papers whose stored vector is damaged (see ValidVector):
+	// left out of PIDs and Data.
+	Bad []int64
 }
 
 // Row returns row i.
@@ -416,12 +428,21 @@ func (s *Store) LoadVectors(ctx context.Context, m *Model) (*Matrix, error) {
 		if len(pids) != 8*n || len(data) != 4*n*m.Dim {
 			return nil, fmt.Errorf("a vector chunk of model %s is corrupt", m.Name)
 		}
-		for i := 0; i < n; i++ {
-			out.PIDs = append(out.PIDs, int64(binary.LittleEndian.Uint64(pids[8*i:])))
-		}
 		at := len(out.Data)
 		out.Data = out.Data[:at+n*m.Dim]
 		decodeFloats(out.Data[at:], data)
+		// a damaged vector is left out, while its chunk is in the cache
+		for i := 0; i < n; i++ {
+			pid := int64(binary.LittleEndian.Uint64(pids[8*i:]))
+			if !ValidVector(out.Data[at : at+m.Dim]) {
+				out.Bad = append(out.Bad, pid)
+				copy(out.Data[at:], out.Data[at+m.Dim:])
+				out.Data = out.Data[:len(out.Data)-m.Dim]
+				continue
+			}
+			out.PIDs = append(out.PIDs, pid)
+			at += m.Dim
+		}
 	}
 	return out, rows.Err()
 }
