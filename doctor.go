@@ -18,10 +18,32 @@ import (
 // doctorText is what doctor embeds: short and harmless.
 const doctorText = "papersift doctor: checking that this endpoint embeds text."
 
-// DoctorOptions tune the endpoint check.
+// DoctorOptions tune the checks.
 type DoctorOptions struct {
 	Timeout  time.Duration // longest wait for the endpoint's answer (default 30 s)
 	Encoding string        // the vector encoding to try (default auto)
+	// Repair drops the damaged and orphaned vectors the database check
+	// finds (the Library must not be read-only); the next Embed embeds
+	// those papers again.
+	Repair bool
+}
+
+// DatabaseCheck is what the check of the database found.
+type DatabaseCheck struct {
+	OK        bool        `json:"ok"`
+	Integrity []string    `json:"integrity"` // what SQLite's integrity check found
+	Vectors   int         `json:"vectors"`   // vectors checked
+	Damaged   []BadVector `json:"damaged"`   // not finite unit vectors
+	Orphans   []BadVector `json:"orphans"`   // index entries or slots that point nowhere
+	Repaired  bool        `json:"repaired"`
+	Fix       string      `json:"fix,omitempty"` // the command that repairs what was found
+}
+
+// BadVector is a stored vector that is damaged or orphaned.
+type BadVector struct {
+	Model string `json:"model"`
+	Paper string `json:"paper"` // its id ("" when the paper is gone)
+	Why   string `json:"why"`
 }
 
 // DoctorStored is what the database holds of the active model.
@@ -45,6 +67,8 @@ type DoctorReport struct {
 	Stored     *DoctorStored `json:"stored"`
 	Warnings   []string      `json:"warnings"`
 	Error      string        `json:"error,omitempty"`
+	// Database is the check of the database, when there is one.
+	Database *DatabaseCheck `json:"database,omitempty"`
 }
 
 // Doctor checks the active embedder: for an endpoint, one real call (model,
@@ -64,11 +88,64 @@ func (l *Library) Doctor(ctx context.Context, o DoctorOptions) (*DoctorReport, e
 	} else {
 		err = l.doctorLocal(ctx, rep)
 	}
-	rep.OK = err == nil
+	if err == nil {
+		err = l.checkDatabase(ctx, o.Repair, rep)
+	}
+	rep.OK = err == nil && (rep.Database == nil || rep.Database.OK || rep.Database.Repaired)
 	if err != nil {
 		rep.Error = err.Error()
 	}
 	return rep, err
+}
+
+// checkDatabase checks the database, when there is one, and repairs it
+// when asked.
+func (l *Library) checkDatabase(ctx context.Context, repair bool, rep *DoctorReport) error {
+	s, err := l.doctorStore(ctx)
+	if err != nil || s == nil {
+		return err
+	}
+	c, err := s.Check(ctx)
+	if err != nil {
+		return fmt.Errorf("check the database: %w", err)
+	}
+	dc := &DatabaseCheck{OK: c.OK(), Integrity: c.Integrity, Vectors: c.Vectors, Damaged: badVectors(c.Damaged), Orphans: badVectors(c.Orphans)}
+	if dc.Integrity == nil {
+		dc.Integrity = []string{}
+	}
+	rep.Database = dc
+	switch {
+	case len(c.Integrity) > 0:
+		dc.Fix = "the database file is damaged: copy the papers out (papersift papers --format json), then ingest them into a new database"
+	case !dc.OK && repair:
+		if _, err := s.Repair(ctx, c); err != nil {
+			return fmt.Errorf("repair the database: %w", err)
+		}
+		dc.Repaired = true
+		dc.Fix = "papersift embed (embeds the papers whose vector was dropped)"
+	case !dc.OK:
+		dc.Fix = "papersift doctor --repair (drops the damaged vectors), then papersift embed"
+		local := true
+		for _, b := range append(append([]store.BadVector(nil), c.Damaged...), c.Orphans...) {
+			local = local && b.Kind == localKind
+		}
+		if local {
+			dc.Fix += "; or papersift embed --refit"
+		}
+	}
+	if !dc.OK && !dc.Repaired {
+		return fmt.Errorf("the database check found %d damaged and %d orphaned vector(s) and %d integrity problem(s): %s",
+			len(dc.Damaged), len(dc.Orphans), len(dc.Integrity), dc.Fix)
+	}
+	return nil
+}
+
+func badVectors(bs []store.BadVector) []BadVector {
+	out := make([]BadVector, len(bs))
+	for i, b := range bs {
+		out[i] = BadVector{Model: b.Model, Paper: b.ID, Why: b.Why}
+	}
+	return out
 }
 
 // doctorStore opens the database if it exists (doctor creates none).

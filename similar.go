@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/paper"
 	"github.com/papersift/papersift/recommend"
 	"github.com/papersift/papersift/store"
@@ -16,6 +18,20 @@ type SimilarOptions struct {
 	Text  string // a free text
 	K     int    // how many (default 10)
 	Scope Scope  // only papers of this list or since this day (All is everything, the default)
+}
+
+// noVectorOf says why a paper has no vector, and what works.
+func (l *Library) noVectorOf(ctx context.Context, s *store.Store, m *store.Model, p *store.Row) error {
+	if m.Kind == localKind {
+		if _, lm, err := loadLocal(ctx, s); err == nil {
+			var te *embed.TextError
+			if _, err := lm.Embed(ctx, []string{embed.Text(p.Title, p.Abstract)}); errors.As(err, &te) {
+				return fmt.Errorf("paper %s has no vector: none of its words is in the built-in model's vocabulary (%s, fitted on %d papers); "+
+					"search with other words (papersift similar --text \"...\"), or ingest more papers and run papersift embed --refit", p.ID, m.Name, lm.FitSize())
+			}
+		}
+	}
+	return fmt.Errorf("paper %s has no vector of model %s yet: run papersift embed", p.ID, m.Name)
 }
 
 // Hit is a paper and its cosine similarity to what was asked.
@@ -57,7 +73,10 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 		self = query.PID
 		q, err = s.VectorOf(ctx, m, query.PID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("paper %s has no vector of model %s yet: run papersift embed", query.ID, m.Name)
+			return nil, l.noVectorOf(ctx, s, m, query)
+		}
+		if errors.Is(err, store.ErrBadVector) {
+			return nil, fmt.Errorf("the stored vector of paper %s (model %s) is damaged: %s", query.ID, m.Name, repairHint)
 		}
 		if err != nil {
 			return nil, err
@@ -87,6 +106,14 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(best.Bad) > 0 {
+		bad := make([]int64, len(best.Bad))
+		for i, k := range best.Bad {
+			bad[i] = int64(k)
+		}
+		slices.Sort(bad)
+		l.warnDamaged(ctx, s, m, bad)
 	}
 	hits := best.Hits()
 	pids := make([]int64, len(hits))

@@ -464,9 +464,31 @@ func (l *Library) activeMatrix(ctx context.Context, s *store.Store) (*store.Matr
 	if err != nil {
 		return nil, err
 	}
+	if len(mat.Bad) > 0 {
+		l.warnDamaged(ctx, s, m, mat.Bad)
+	}
 	byPID(mat)
 	return mat, nil
 }
+
+// warnDamaged says that some stored vectors are damaged and left out, and
+// what repairs them.
+func (l *Library) warnDamaged(ctx context.Context, s *store.Store, m *store.Model, pids []int64) {
+	names := make([]string, 0, min(len(pids), 5))
+	if ids, err := s.IDs(ctx); err == nil {
+		for _, pid := range pids[:min(len(pids), 5)] {
+			names = append(names, ids[pid])
+		}
+	}
+	more := ""
+	if len(pids) > len(names) {
+		more = fmt.Sprintf(" and %d more", len(pids)-len(names))
+	}
+	l.warnf("%d stored vector(s) of %s are damaged and left out (%s%s): %s", len(pids), m.Name, strings.Join(names, ", "), more, repairHint)
+}
+
+// repairHint is what repairs damaged vectors.
+const repairHint = "run papersift doctor --repair, then papersift embed"
 
 // byPID puts the rows of mat in paper order, in place. Batches from an
 // endpoint are stored in the order they finish, which varies from run to

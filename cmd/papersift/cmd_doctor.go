@@ -16,11 +16,18 @@ func doctorCommand(g *globals) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "longest wait for the endpoint's answer"},
 			&cli.StringFlag{Name: "encoding", Value: papersift.EncodingAuto, Usage: "vector encoding to try: auto, base64 or float"},
+			&cli.BoolFlag{Name: "repair", Usage: "drop the damaged vectors the database check finds (papersift embed then embeds those papers again)"},
 		},
 		Action: func(c *cli.Context) error {
-			o := papersift.DoctorOptions{Timeout: c.Duration("timeout"), Encoding: c.String("encoding")}
-			if o.Timeout <= 0 {
-				return usagef("--timeout must be positive (e.g. 30s)")
+			o := papersift.DoctorOptions{Encoding: c.String("encoding"), Repair: c.Bool("repair")}
+			var err error
+			if o.Timeout, err = durationIn(c, "timeout"); err != nil {
+				return err
+			}
+			if o.Repair {
+				if err := g.writable(); err != nil {
+					return err
+				}
 			}
 			rep, err := g.lib.Doctor(c.Context, o)
 			if rep == nil {
@@ -56,6 +63,27 @@ func doctorCommand(g *globals) *cli.Command {
 			}
 			for _, w := range rep.Warnings {
 				t.add("warning", w)
+			}
+			if d := rep.Database; d != nil {
+				state := fmt.Sprintf("%d vectors checked: ", d.Vectors)
+				switch {
+				case d.OK:
+					state += "ok"
+				case d.Repaired:
+					state += fmt.Sprintf("%d damaged and %d orphaned vector(s) dropped", len(d.Damaged), len(d.Orphans))
+				default:
+					state += fmt.Sprintf("%d damaged, %d orphaned vector(s), %d integrity problem(s)", len(d.Damaged), len(d.Orphans), len(d.Integrity))
+				}
+				t.add("database", state)
+				for _, b := range append(append([]papersift.BadVector(nil), d.Damaged...), d.Orphans...) {
+					t.add("vector", fmt.Sprintf("%s of %s: %s", b.Model, b.Paper, b.Why))
+				}
+				for _, p := range d.Integrity {
+					t.add("integrity", p)
+				}
+				if d.Fix != "" {
+					t.add("fix", d.Fix)
+				}
 			}
 			if rep.OK {
 				t.add("status", "ok")
