@@ -125,7 +125,7 @@ func parseAtom(data []byte, source string) (*Listing, error) {
 				}
 				depth--
 				if dec.InputOffset()-start > MaxRecordBytes {
-					return nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("an entry larger than %d MB: this is not a listing", MaxRecordBytes>>20)}
+					return nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("an entry larger than %s: this is not a listing", sizeString(MaxRecordBytes))}
 				}
 				entries++
 				if strings.Contains(e.ID, "arxiv.org/api/errors") {

@@ -119,7 +119,7 @@ func parseCSV(data []byte, source string) (*Listing, error) {
 			continue
 		}
 		if size > MaxRecordBytes {
-			return nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("a row larger than %d MB: this is not a listing", MaxRecordBytes>>20)}
+			return nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("a row larger than %s: this is not a listing", sizeString(MaxRecordBytes))}
 		}
 		rec := record{
 			ID: field(row, "id"), Title: field(row, "title"), Abstract: field(row, "abstract"),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -114,15 +115,35 @@ func fetchFailure(ctx context.Context, rawURL string, err error) error {
 	return &FetchError{URL: rawURL, Msg: err.Error(), Err: err}
 }
 
-// sizeString writes a byte count for people.
+// sizeString writes a byte count for people, exactly: "50 MB" when it is
+// a whole number of MB (2^20 bytes) or GB, else the bytes ("52,428,801
+// bytes"), so that a size just over a limit never reads as the limit.
 func sizeString(n int64) string {
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return fmt.Sprintf("%d GB", n>>30)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.3g MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.3g KB", float64(n)/(1<<10))
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return groupDigits(n) + " bytes"
+}
+
+// groupDigits writes n with thousands separators: 52,428,801.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

@@ -70,8 +70,8 @@ func TestFetch(t *testing.T) {
 	}{
 		{path: "/missing", status: 404, msg: "the server answered 404 Not Found"},
 		{path: "/busy", status: 429, msg: "429 Too Many Requests (retry after 120)"},
-		{path: "/big", max: 1000, status: 200, msg: "announced, over the 1000 bytes cap", is: ErrTooLarge},
-		{path: "/big-streamed", max: 1000, status: 200, msg: "more than the 1000 bytes cap", is: ErrTooLarge},
+		{path: "/big", max: 1000, status: 200, msg: "2,000 bytes announced, over the 1,000 bytes cap", is: ErrTooLarge},
+		{path: "/big-streamed", max: 1000, status: 200, msg: "more than the 1,000 bytes cap", is: ErrTooLarge},
 		{path: "/slow", timeout: 50 * time.Millisecond, msg: "no complete answer in time", is: context.DeadlineExceeded},
 	}
 	for _, tt := range tests {

@@ -161,7 +161,7 @@ func parseHFPage(data []byte, source string) (*Listing, error) {
 	for _, p := range ps[start:] {
 		for _, line := range p.lines {
 			if len(line) > MaxRecordBytes {
-				return nil, &ParseError{Source: source, Line: p.line, Msg: "a line longer than 10 MB: this is not a Daily Papers page"}
+				return nil, &ParseError{Source: source, Line: p.line, Msg: fmt.Sprintf("a line longer than %s: this is not a Daily Papers page", sizeString(MaxRecordBytes))}
 			}
 		}
 		m, ok, err := parseMeta(p)

@@ -134,7 +134,7 @@ func parseLines(data []byte, lines [][]byte, lo, hi int, source string, dst []Re
 			continue
 		}
 		if len(raw) > MaxRecordBytes {
-			return nil, nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("a line of %d MB, longer than %d MB: this is not a JSON Lines listing", len(raw)>>20, MaxRecordBytes>>20)}
+			return nil, nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("a line of %s, longer than %s: this is not a JSON Lines listing", sizeString(int64(len(raw))), sizeString(MaxRecordBytes))}
 		}
 		if raw[0] != '{' {
 			return nil, nil, &ParseError{Source: source, Line: line, Msg: "expected a JSON object on every line (JSON Lines: one paper per line)"}
@@ -213,7 +213,7 @@ func jsonArray(data []byte, source string, fn func(raw json.RawMessage, line int
 		// the element starts after the comma and white space
 		line := lineAt(data, start+firstNonSpaceOrComma(data[start:]))
 		if len(raw) > MaxRecordBytes {
-			return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("an element larger than %d MB: this is not a listing", MaxRecordBytes>>20)}
+			return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("an element larger than %s: this is not a listing", sizeString(MaxRecordBytes))}
 		}
 		if err := fn(raw, line); err != nil {
 			return err
