@@ -70,6 +70,10 @@ func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) 
 	switch {
 	case errors.Is(err, ErrEmptyProfile):
 		d.Queue = []QueueItem{}
+	case errors.Is(err, errNothingToRank):
+		// the day's topics still make a digest
+		l.warnf("no reading queue: %v", err)
+		d.Queue = []QueueItem{}
 	case err != nil:
 		return nil, err
 	default:

@@ -80,6 +80,11 @@ type Paging struct {
 // it and the line). Papers the endpoint refuses come back in the result and
 // in an *EmbedFailures error; every other paper is stored and embedded.
 func (l *Library) Ingest(ctx context.Context, o IngestOptions) (*IngestResult, error) {
+	if o.List != "" {
+		if err := CheckListName(o.List); err != nil {
+			return nil, err
+		}
+	}
 	if len(o.Sources) == 1 && !ingest.IsURL(o.Sources[0]) {
 		if err := checkInputFormat(o.Format); err != nil {
 			return nil, err

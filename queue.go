@@ -33,6 +33,10 @@ type QueueItem struct {
 	Reason string  `json:"reason"`
 }
 
+// errNothingToRank: the profile has likes or interests, but none of them
+// has a vector to rank against.
+var errNothingToRank = errors.New("nothing in your profile can be ranked against")
+
 // readerModel is the profile as rows of the active model's matrix.
 type readerModel struct {
 	store   *store.Store
@@ -93,9 +97,9 @@ func (l *Library) loadReader(ctx context.Context, scope Scope, includeRead bool)
 	}
 	// all interests in one request; interests names those that made it
 	var interests []string
-	ivs, ierrs, err := l.embedQueries(ctx, s, prof.Interests)
-	if err != nil {
-		l.warnf("your interests are left out: %v", err)
+	ivs, ierrs, whole := l.embedQueries(ctx, s, prof.Interests)
+	if whole != nil {
+		l.warnf("your interests are left out: %v", whole)
 		ivs = nil
 	}
 	for i, v := range ivs {
@@ -108,10 +112,13 @@ func (l *Library) loadReader(ctx context.Context, scope Scope, includeRead bool)
 	}
 	rm.interests = interests
 	if len(rm.p.Likes) == 0 && len(rm.p.Interests) == 0 {
-		if len(prof.Likes) == 0 {
-			return nil, fmt.Errorf("none of your interests could be embedded (%s): try other words, or like a paper (papersift like ID)", strings.Join(quoteAll(prof.Interests), ", "))
+		if len(prof.Likes) == 0 && whole != nil {
+			return nil, fmt.Errorf("%w: your interests could not be embedded: %w", errNothingToRank, whole)
 		}
-		return nil, fmt.Errorf("none of your liked papers has a vector of %s yet: run papersift embed", mat.Model)
+		if len(prof.Likes) == 0 {
+			return nil, fmt.Errorf("%w: none of your interests could be embedded (%s): try other words, or like a paper (papersift like ID)", errNothingToRank, strings.Join(quoteAll(prof.Interests), ", "))
+		}
+		return nil, fmt.Errorf("%w: none of your liked papers has a vector of %s yet: run papersift embed", errNothingToRank, mat.Model)
 	}
 	return rm, nil
 }

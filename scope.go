@@ -23,9 +23,29 @@ type Scope struct {
 
 func (f Scope) empty() bool { return !f.All && f.List == "" && f.Since == "" }
 
+// CheckListName fails a list name that cannot name a list: empty or blank,
+// holding a comma (lists are written joined by commas) or a control
+// character, or longer than 200 characters.
+func CheckListName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return optionErrorf("--list %q: a list name needs a visible character", name)
+	case strings.ContainsRune(name, ','):
+		return optionErrorf("--list %q: a list name cannot hold a comma", name)
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f }):
+		return optionErrorf("--list %q: a list name cannot hold a control character", name)
+	case utf8.RuneCountInString(name) > 200:
+		return optionErrorf("--list: a list name of %d characters is too long (at most 200)", utf8.RuneCountInString(name))
+	}
+	return nil
+}
+
 // Check fails a Scope that gives more than one of List, Since and All, or
 // a Since that is not a day, as an *OptionError.
 func (f Scope) Check() error {
+	if f.List != "" && strings.TrimSpace(f.List) == "" {
+		return optionErrorf("--list %q: give the name of a list (papersift papers lists them)", f.List)
+	}
 	if f.Since != "" && !isDate(f.Since) {
 		return optionErrorf("--since %q: give a day as YYYY-MM-DD", f.Since)
 	}
@@ -225,5 +245,8 @@ func cut(s string, n int) string {
 // readable (four decimals).
 func round3(x float64) float64 {
 	v, _ := strconv.ParseFloat(fmt.Sprintf("%.4f", x), 64)
+	if v == 0 {
+		return 0 // never -0
+	}
 	return v
 }

@@ -14,6 +14,9 @@ import (
 	"github.com/papersift/papersift/internal/sanitize"
 )
 
+// errInterrupted is a command stopped by Ctrl-C: exit code 130.
+var errInterrupted = errors.New("interrupted: the work finished before the interruption is kept")
+
 // usageError is wrong usage: exit code 2.
 type usageError struct{ msg string }
 
@@ -28,6 +31,8 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return 0
+	case err == errInterrupted:
+		return 130
 	case errors.As(err, &u), errors.As(err, &o):
 		return 2
 	default:
@@ -51,10 +56,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if g.lib != nil {
 		g.lib.Close()
 	}
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C (or SIGTERM): whatever the error the interruption caused
+		// deep down, the reader gets one clean message and 130, as shells
+		// report a program stopped by SIGINT
+		err = errInterrupted
+	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			err = errors.New("interrupted: work finished before the interruption is kept")
-		}
 		fmt.Fprintf(g.stderr, "papersift: %v\n", err)
 		if exitCode(err) == 2 {
 			fmt.Fprintln(g.stderr, "Run 'papersift --help' (or 'papersift COMMAND --help') for usage.")

@@ -37,10 +37,16 @@ func digestCommand(g *globals) *cli.Command {
 				return err
 			}
 			if o.N <= 0 {
-				return usagef("-n must be positive")
+				return usagef("-n %d: give a whole number of at least 1", o.N)
 			}
 			if out != "" {
 				if err := checkOut(out); err != nil {
+					return err
+				}
+			}
+			if c.NArg() == 0 {
+				// nothing to ingest: the digest only reads the database
+				if err := g.readOnly(); err != nil {
 					return err
 				}
 			}
@@ -111,6 +117,9 @@ func checkOut(path string) error {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("write the digest to %s: the folder %s does not exist (create it first)", path, dir)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("write the digest to %s: it is a folder or a device, not a file: name a file (e.g. %s)", path, filepath.Join(path, "digest"+filepath.Ext(path)))
 	}
 	return nil
 }

@@ -25,31 +25,25 @@ func endpointFlags() []cli.Flag {
 
 // readEndpoint reads endpointFlags, checking them.
 func readEndpoint(c *cli.Context, getenv func(string) string) (papersift.EndpointTuning, error) {
-	o := papersift.EndpointTuning{
-		Batch:          c.Int("batch"),
-		BatchTokens:    c.Int("batch-tokens"),
-		MaxInputTokens: c.Int("max-input-tokens"),
-		Concurrency:    c.Int("concurrency"),
-		Retries:        c.Int("retries"),
-		Timeout:        c.Duration("timeout"),
-		Encoding:       c.String("encoding"),
-	}
+	o := papersift.EndpointTuning{Encoding: c.String("encoding")}
 	if !c.IsSet("encoding") && getenv("PAPERSIFT_ENCODING") != "" {
 		o.Encoding = getenv("PAPERSIFT_ENCODING")
 	}
 	for _, f := range []struct {
-		name string
-		v    int
-	}{{"batch", o.Batch}, {"batch-tokens", o.BatchTokens}, {"max-input-tokens", o.MaxInputTokens}, {"concurrency", o.Concurrency}} {
-		if f.v <= 0 {
-			return o, usagef("--%s must be positive", f.name)
+		name   string
+		dst    *int
+		lo, hi int
+	}{{"batch", &o.Batch, 1, maxBatch}, {"batch-tokens", &o.BatchTokens, 1, maxTokens}, {"max-input-tokens", &o.MaxInputTokens, 1, maxTokens},
+		{"concurrency", &o.Concurrency, 1, maxConcurrency}, {"retries", &o.Retries, 0, maxRetries}} {
+		v, err := intIn(c, f.name, f.lo, f.hi)
+		if err != nil {
+			return o, err
 		}
+		*f.dst = v
 	}
-	if o.Retries < 0 {
-		return o, usagef("--retries must be 0 or more")
-	}
-	if o.Timeout <= 0 {
-		return o, usagef("--timeout must be positive (e.g. 30s)")
+	var err error
+	if o.Timeout, err = durationIn(c, "timeout"); err != nil {
+		return o, err
 	}
 	switch o.Encoding {
 	case papersift.EncodingAuto, papersift.EncodingBase64, papersift.EncodingFloat:

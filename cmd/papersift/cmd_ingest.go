@@ -57,9 +57,10 @@ func ingestCommand(g *globals) *cli.Command {
 // readIngest reads the flags of ingest.
 func readIngest(c *cli.Context, g *globals) (papersift.IngestOptions, error) {
 	o := papersift.IngestOptions{Sources: c.Args().Slice(), Stdin: g.stdin, Format: c.String("format"), List: c.String("list"),
-		NoEmbed: c.Bool("no-embed"), Strict: c.Bool("strict"), Timeout: c.Duration("timeout")}
-	if o.Timeout <= 0 {
-		return o, usagef("--timeout must be positive (e.g. 30s, 2m)")
+		NoEmbed: c.Bool("no-embed"), Strict: c.Bool("strict")}
+	var err error
+	if o.Timeout, err = durationIn(c, "timeout"); err != nil {
+		return o, err
 	}
 	n, err := parseSize(c.String("max-size"))
 	if err != nil {

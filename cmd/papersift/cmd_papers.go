@@ -38,7 +38,7 @@ func papersCommand(g *globals) *cli.Command {
 				return err
 			}
 			if c.Int("limit") < 0 {
-				return usagef("--limit must be positive")
+				return usagef("--limit %d: give 0 (all) or a positive number", c.Int("limit"))
 			}
 			ps, err := g.lib.Papers(c.Context, papersift.PapersOptions{Scope: f, Limit: c.Int("limit")})
 			if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,13 +26,13 @@ func queueCommand(g *globals) *cli.Command {
 			}
 			o := papersift.QueueOptions{N: c.Int("n"), Scope: f, IncludeRead: c.Bool("include-read"), Diversity: c.Float64("diversity"), HalfLife: c.Float64("half-life")}
 			if o.N <= 0 {
-				return usagef("-n must be positive")
+				return usagef("-n %d: give a whole number of at least 1", o.N)
 			}
-			if o.Diversity < 0 || o.Diversity >= 1 {
-				return usagef("--diversity must be at least 0 and below 1")
+			if !(o.Diversity >= 0 && o.Diversity < 1) {
+				return usagef("--diversity %v: give a number from 0 (off) up to, not including, 1", o.Diversity)
 			}
-			if o.HalfLife < 0 {
-				return usagef("--half-life must be positive (days)")
+			if o.HalfLife != 0 && !(o.HalfLife >= minHalfLife && o.HalfLife <= maxHalfLife) {
+				return usagef("--half-life %v: give 0 (off) or a number of days from %v to %v", o.HalfLife, minHalfLife, maxHalfLife)
 			}
 			items, err := g.lib.Queue(c.Context, o)
 			if err != nil {
@@ -56,9 +57,9 @@ func evalCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			k := c.Int("k")
-			if k <= 0 {
-				return usagef("-k must be positive")
+			k, err := intIn(c, "k", 1, math.MaxInt)
+			if err != nil {
+				return err
 			}
 			out, err := g.lib.Eval(c.Context, papersift.EvalOptions{Scope: f, K: k})
 			if err != nil {

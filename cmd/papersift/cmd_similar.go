@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift"
@@ -29,7 +31,11 @@ func similarCommand(g *globals) *cli.Command {
 			case c.NArg() == 0 && o.Text == "":
 				return usagef("similar needs a PAPER (id or title fragment) or --text \"free text\"")
 			case o.K <= 0:
-				return usagef("-k must be positive")
+				return usagef("-k %d: give a whole number of at least 1 (more than the papers gives them all)", o.K)
+			case c.NArg() == 1 && strings.TrimSpace(c.Args().First()) == "":
+				return usagef("similar: the PAPER is empty: give an id or a title fragment")
+			case c.IsSet("text") && strings.TrimSpace(o.Text) == "":
+				return usagef("similar: --text is empty: give some words")
 			}
 			o.Paper = c.Args().First()
 			hits, err := g.lib.Similar(c.Context, o)

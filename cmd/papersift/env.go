@@ -88,6 +88,9 @@ func (g *globals) load(c *cli.Context) error {
 		}
 		e.Dimensions = n
 	}
+	if e.Dimensions < 0 || e.Dimensions > maxDimensions {
+		return usagef("--dimensions %d: give 0 (the model's own) or a number up to %d", e.Dimensions, maxDimensions)
+	}
 	e.APIKey = g.getenv("OPENAI_API_KEY")
 	e.Encoding = g.getenv("PAPERSIFT_ENCODING")
 	g.format = c.String("format")
@@ -168,6 +171,25 @@ func (g *globals) Notice(msg string) {
 // Warning writes a warning to stderr, even with --quiet (papersift.Events).
 func (g *globals) Warning(msg string) {
 	fmt.Fprintln(g.stderr, "warning: "+msg)
+}
+
+// writable makes the library open the database read-write: for a command
+// that only reads unless a flag asks it to write.
+func (g *globals) writable() error { return g.reopen(false) }
+
+// readOnly makes the library open the database read-only: for a command
+// that writes only when given something to write.
+func (g *globals) readOnly() error { return g.reopen(true) }
+
+func (g *globals) reopen(readOnly bool) error {
+	g.lib.Close()
+	g.cfg.ReadOnly = readOnly
+	lib, err := papersift.New(g.cfg)
+	if err != nil {
+		return err
+	}
+	g.lib = lib
+	return nil
 }
 
 func (g *globals) notef(format string, a ...any) { g.Notice(fmt.Sprintf(format, a...)) }

@@ -27,7 +27,7 @@ const (
 	hostileTitle  = "Owned \x1b]0;pwned\x07 \x1b[2J\x1b[H title\bX \u202egnp.exe \u200bzero\u200dwidth"
 	hostileAuthor = "Eve \x1b[31mRed\x1b[0m"
 	hostileID     = "evil\x1b[1mid"
-	hostileList   = "list\x1b]0;x\x07"
+	hostileList   = "list\u202eevil\u200b"
 )
 
 // terminalSafe fails when text holds anything that acts on a terminal.

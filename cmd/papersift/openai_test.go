@@ -406,8 +406,8 @@ func TestEmbedInterrupted(t *testing.T) {
 		return embedtest.Fault{}
 	}
 	_, errs, code := e.runCtx(ctx, "embed", "--batch", "5", "--concurrency", "2")
-	if code != 1 || !strings.Contains(errs, "interrupted") {
-		t.Fatalf("exit %d, stderr %s: want 1 and interrupted", code, errs)
+	if code != 130 || !strings.Contains(errs, "interrupted") {
+		t.Fatalf("exit %d, stderr %s: want 130 and interrupted", code, errs)
 	}
 	kept := e.vectors(e.identity("fake-embed"))
 	answered := 0
@@ -585,8 +585,8 @@ func TestEmbedSIGINT(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Fatalf("exit %d (%v), want 1\n%s", code, err, stderr.String())
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d (%v), want 130\n%s", code, err, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("stderr does not say it was interrupted:\n%s", stderr.String())
