@@ -295,7 +295,7 @@ func (l *Library) ingestStream(ctx context.Context, o IngestOptions, data []byte
 	}
 	var lst *ingest.Listing
 	bulk := int64(len(data)) >= l.cfg.BulkBytes
-	res, err := s.IngestStream(ctx, name, store.IngestOptions{Bulk: bulk}, func(put func([]store.Row) error) error {
+	res, err := s.IngestStream(ctx, name, opt.Source, store.IngestOptions{Bulk: bulk}, func(put func([]store.Row) error) error {
 		// Three stages on their own goroutines: the parser's workers, the
 		// conversion (title keys and text hashes), and the store, which
 		// takes the chunks in order and is the slowest: it never waits
@@ -395,7 +395,7 @@ func (l *Library) storeListings(ctx context.Context, o IngestOptions, ls []*inge
 		if err != nil {
 			return nil, err
 		}
-		batches = append(batches, store.Batch{List: name, Papers: ps})
+		batches = append(batches, store.Batch{List: name, Source: lst.Source, Papers: ps})
 		if !contains(out.Lists, name) {
 			out.Lists = append(out.Lists, name)
 		}

@@ -30,6 +30,8 @@ type listedJSON struct {
 	URL      *string  `json:"url"`
 	ArxivID  *string  `json:"arxiv_id"`
 	Category *string  `json:"category"`
+	DOI      *string  `json:"doi"`
+	Journal  *string  `json:"journal_ref"`
 	Links    []string `json:"links"`
 	Lists    []string `json:"lists"`
 }
@@ -38,7 +40,7 @@ type listedJSON struct {
 func (p ListedPaper) MarshalJSON() ([]byte, error) {
 	j := listedJSON{ID: p.ID, Title: p.Title, Abstract: p.Abstract, Authors: p.Authors, NAuthors: p.NAuthors,
 		Org: strPtr(p.Org), Date: strPtr(p.Date), Comments: p.Comments, Upvotes: p.Upvotes, URL: strPtr(p.URL),
-		ArxivID: strPtr(p.ArxivID), Category: strPtr(p.Category), Links: p.Links, Lists: p.Lists}
+		ArxivID: strPtr(p.ArxivID), Category: strPtr(p.Category), DOI: strPtr(p.DOI), Journal: strPtr(p.Journal), Links: p.Links, Lists: p.Lists}
 	if j.Authors == nil {
 		j.Authors = []string{}
 	}
@@ -71,7 +73,7 @@ func (p *ListedPaper) UnmarshalJSON(data []byte) error {
 	}
 	*p = ListedPaper{Paper: paper.Paper{ID: j.ID, Title: j.Title, Abstract: j.Abstract, Authors: j.Authors, NAuthors: j.NAuthors,
 		Org: deref(j.Org), Date: deref(j.Date), Comments: j.Comments, Upvotes: j.Upvotes, URL: deref(j.URL),
-		ArxivID: deref(j.ArxivID), Category: deref(j.Category), Links: j.Links}, Lists: j.Lists}
+		ArxivID: deref(j.ArxivID), Category: deref(j.Category), DOI: deref(j.DOI), Journal: deref(j.Journal), Links: j.Links}, Lists: j.Lists}
 	return nil
 }
 

@@ -31,6 +31,8 @@ type Paper struct {
 	URL       string
 	Category  string
 	Links     []string // project page, code
+	DOI       string   // lowercase, without https://doi.org/
+	Journal   string   // the journal reference ("Phys. Rev. D 76, 013009 (2007)")
 }
 
 var (

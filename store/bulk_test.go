@@ -38,7 +38,7 @@ func journalMode(t *testing.T, s *Store) string {
 // streamIn ingests ps in chunks of 100 as a bulk ingest, calling during
 // after the first chunk, and failing with fail when it is not nil.
 func streamIn(s *Store, list string, ps []Row, during func(), fail error) (*IngestResult, error) {
-	return s.IngestStream(context.Background(), list, IngestOptions{Bulk: true}, func(put func([]Row) error) error {
+	return s.IngestStream(context.Background(), list, "", IngestOptions{Bulk: true}, func(put func([]Row) error) error {
 		for i := 0; i < len(ps); i += 100 {
 			if err := put(ps[i:min(i+100, len(ps))]); err != nil {
 				return err
@@ -164,7 +164,7 @@ func TestBulkIngestInterrupted(t *testing.T) {
 	crashed := filepath.Join(t.TempDir(), "crashed.db")
 	ps := bulkPapers("a", 3000)
 	var before int64
-	_, err := s.IngestStream(context.Background(), "l", IngestOptions{Bulk: true}, func(put func([]Row) error) error {
+	_, err := s.IngestStream(context.Background(), "l", "", IngestOptions{Bulk: true}, func(put func([]Row) error) error {
 		st, err := os.Stat(s.Path())
 		if err != nil {
 			return err

@@ -36,25 +36,27 @@ type IngestResult struct {
 // Batch is papers to record as one list.
 type Batch struct {
 	List   string
+	Source string // where the papers came from (a file, URL or source name), kept with the list
 	Papers []Row
 }
 
-const paperCols = `pid, id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash`
+const paperCols = `pid, id, derived_id, arxiv_id, title, title_key, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, doi, journal_ref`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanPaper(r rowScanner) (*Row, error) {
 	var p Row
-	var arxiv, org, date, url, cat sql.NullString
+	var arxiv, org, date, url, cat, doi, journal sql.NullString
 	var nAuth, comments, upvotes sql.NullInt64
 	var authors, links string
 	var derived int
-	err := r.Scan(&p.PID, &p.ID, &derived, &arxiv, &p.Title, &p.TitleKey, &p.Abstract, &authors, &nAuth, &org, &date, &comments, &upvotes, &url, &cat, &links, &p.TextHash)
+	err := r.Scan(&p.PID, &p.ID, &derived, &arxiv, &p.Title, &p.TitleKey, &p.Abstract, &authors, &nAuth, &org, &date, &comments, &upvotes, &url, &cat, &links, &p.TextHash, &doi, &journal)
 	if err != nil {
 		return nil, err
 	}
 	p.DerivedID = derived == 1
 	p.ArxivID, p.Org, p.Date, p.URL, p.Category = arxiv.String, org.String, date.String, url.String, cat.String
+	p.DOI, p.Journal = doi.String, journal.String
 	p.NAuthors, p.Comments, p.Upvotes = intPtr(nAuth), intPtr(comments), intPtr(upvotes)
 	if err := json.Unmarshal([]byte(authors), &p.Authors); err != nil {
 		return nil, fmt.Errorf("paper %s: authors: %w", p.ID, err)
@@ -127,6 +129,8 @@ func merge(old *Row, in *Row) (Row, bool) {
 	set(&m.URL, in.URL)
 	set(&m.Category, in.Category)
 	set(&m.TextHash, in.TextHash)
+	set(&m.DOI, in.DOI)
+	set(&m.Journal, in.Journal)
 	if len(in.Authors) > 0 && (!fillOnly || len(m.Authors) == 0) {
 		m.Authors = in.Authors
 	}
@@ -145,6 +149,7 @@ func merge(old *Row, in *Row) (Row, bool) {
 func samePaper(m, old *Row) bool {
 	return m.ID == old.ID && m.ArxivID == old.ArxivID && m.Title == old.Title && m.Abstract == old.Abstract &&
 		m.Org == old.Org && m.Date == old.Date && m.URL == old.URL && m.Category == old.Category &&
+		m.DOI == old.DOI && m.Journal == old.Journal &&
 		m.TextHash == old.TextHash && jsonList(m.Authors) == jsonList(old.Authors) &&
 		eqInt(m.NAuthors, old.NAuthors) && eqInt(m.Comments, old.Comments) && eqInt(m.Upvotes, old.Upvotes) &&
 		jsonList(m.Links) == jsonList(old.Links)
@@ -177,9 +182,9 @@ func (s *Store) Ingest(ctx context.Context, batches []Batch) (*IngestResult, err
 
 // IngestWith is Ingest with options.
 func (s *Store) IngestWith(ctx context.Context, batches []Batch, opt IngestOptions) (*IngestResult, error) {
-	return s.ingest(ctx, opt, func(list func(name string) (func([]Row) error, error)) error {
+	return s.ingest(ctx, opt, func(list func(name, source string) (func([]Row) error, error)) error {
 		for _, b := range batches {
-			put, err := list(b.List)
+			put, err := list(b.List, b.Source)
 			if err != nil {
 				return err
 			}
@@ -195,9 +200,9 @@ func (s *Store) IngestWith(ctx context.Context, batches []Batch, opt IngestOptio
 // as the list named list, in one transaction (with Ingest's merge rules): a
 // large listing is stored while it is still being read. When produce fails,
 // nothing is stored.
-func (s *Store) IngestStream(ctx context.Context, list string, opt IngestOptions, produce func(put func([]Row) error) error) (*IngestResult, error) {
-	return s.ingest(ctx, opt, func(open func(name string) (func([]Row) error, error)) error {
-		put, err := open(list)
+func (s *Store) IngestStream(ctx context.Context, list, source string, opt IngestOptions, produce func(put func([]Row) error) error) (*IngestResult, error) {
+	return s.ingest(ctx, opt, func(open func(name, source string) (func([]Row) error, error)) error {
+		put, err := open(list, source)
 		if err != nil {
 			return err
 		}
@@ -207,7 +212,7 @@ func (s *Store) IngestStream(ctx context.Context, list string, opt IngestOptions
 
 // ingest runs fill in one transaction; fill opens lists and puts papers on
 // them.
-func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list func(name string) (func([]Row) error, error)) error) (*IngestResult, error) {
+func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list func(name, source string) (func([]Row) error, error)) error) (*IngestResult, error) {
 	res := &IngestResult{}
 	inTx := s.inTx
 	if opt.Bulk {
@@ -224,11 +229,11 @@ func (s *Store) ingest(ctx context.Context, opt IngestOptions, fill func(list fu
 		// costs a goroutine per statement in the driver: the loop checks
 		// it every 256 records instead, and the transaction rolls back.
 		stmtCtx := context.WithoutCancel(ctx)
-		list := func(name string) (func([]Row) error, error) {
+		list := func(name, source string) (func([]Row) error, error) {
 			if err := w.flushMembers(stmtCtx); err != nil {
 				return nil, err
 			}
-			lid, err := ensureList(ctx, tx, name, w.now)
+			lid, err := ensureList(ctx, tx, name, source, w.now)
 			if err != nil {
 				return nil, err
 			}
@@ -348,9 +353,9 @@ func newIngestTx(ctx context.Context, tx *sql.Tx, res *IngestResult, now string)
 		{&w.byID, `SELECT ` + paperCols + ` FROM papers WHERE id = ?`},
 		{&w.byPID, `SELECT ` + paperCols + ` FROM papers WHERE pid = ?`},
 		{&w.realByKey, `SELECT ` + paperCols + ` FROM papers WHERE title_hash = ? AND derived_id = 0 AND title_key = ? ORDER BY pid LIMIT 1`},
-		{&w.insert, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, title_hash, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, added_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
-		{&w.update, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, title_hash = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, updated_at = ? WHERE pid = ?`},
+		{&w.insert, `INSERT INTO papers (id, derived_id, arxiv_id, title, title_key, title_hash, abstract, authors, n_authors, org, date, comments, upvotes, url, category, links, text_hash, doi, journal_ref, added_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+		{&w.update, `UPDATE papers SET id = ?, derived_id = ?, arxiv_id = ?, title = ?, title_key = ?, title_hash = ?, abstract = ?, authors = ?, n_authors = ?, org = ?, date = ?, comments = ?, upvotes = ?, url = ?, category = ?, links = ?, text_hash = ?, doi = ?, journal_ref = ?, updated_at = ? WHERE pid = ?`},
 		{&w.member, memberInsert(memberRows)},
 	} {
 		if err := prep(p.dst, p.q); err != nil {
@@ -439,7 +444,7 @@ func (w *ingestTx) put(ctx context.Context, in *Row) (int64, error) {
 func (w *ingestTx) insertNew(ctx context.Context, in *Row) (int64, error) {
 	r, err := w.insert.ExecContext(ctx, in.ID, boolInt(in.DerivedID), nullStr(in.ArxivID), in.Title, in.TitleKey, titleHash(in.TitleKey), in.Abstract,
 		jsonList(in.Authors), nullInt(in.NAuthors), nullStr(in.Org), nullStr(in.Date), nullInt(in.Comments), nullInt(in.Upvotes),
-		nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, w.now, w.now)
+		nullStr(in.URL), nullStr(in.Category), jsonList(in.Links), in.TextHash, nullStr(in.DOI), nullStr(in.Journal), w.now, w.now)
 	if err != nil {
 		return 0, err
 	}
@@ -474,7 +479,7 @@ func (w *ingestTx) mergeInto(ctx context.Context, old, in *Row) error {
 	}
 	if _, err := w.update.ExecContext(ctx, m.ID, boolInt(m.DerivedID), nullStr(m.ArxivID), m.Title, m.TitleKey, titleHash(m.TitleKey), m.Abstract,
 		jsonList(m.Authors), nullInt(m.NAuthors), nullStr(m.Org), nullStr(m.Date), nullInt(m.Comments), nullInt(m.Upvotes),
-		nullStr(m.URL), nullStr(m.Category), jsonList(m.Links), m.TextHash, w.now, old.PID); err != nil {
+		nullStr(m.URL), nullStr(m.Category), jsonList(m.Links), m.TextHash, nullStr(m.DOI), nullStr(m.Journal), w.now, old.PID); err != nil {
 		return err
 	}
 	if old.DerivedID && !m.DerivedID && w.derived[old.TitleKey] == old.PID {
@@ -527,8 +532,9 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func ensureList(ctx context.Context, tx *sql.Tx, name, now string) (int64, error) {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lists (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`, name, now, now); err != nil {
+func ensureList(ctx context.Context, tx *sql.Tx, name, source, now string) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lists (name, source, created_at, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, source = COALESCE(excluded.source, source)`, name, nullStr(source), now, now); err != nil {
 		return 0, err
 	}
 	var lid int64
@@ -864,13 +870,14 @@ func similarity(q, t map[string]bool) float64 {
 type ListInfo struct {
 	Name    string
 	Papers  int
+	Source  string // the source last ingested into it ("" before schema 3)
 	Created string
 	Updated string
 }
 
 // Lists returns every list, most recently ingested first.
 func (s *Store) Lists(ctx context.Context) ([]ListInfo, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT l.name, l.created_at, l.updated_at, (SELECT count(*) FROM list_papers lp WHERE lp.lid = l.lid) FROM lists l ORDER BY l.updated_at DESC, l.lid DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT l.name, COALESCE(l.source, ''), l.created_at, l.updated_at, (SELECT count(*) FROM list_papers lp WHERE lp.lid = l.lid) FROM lists l ORDER BY l.updated_at DESC, l.lid DESC`)
 	if err != nil {
 		return nil, s.wrapErr(err)
 	}
@@ -878,7 +885,7 @@ func (s *Store) Lists(ctx context.Context) ([]ListInfo, error) {
 	var out []ListInfo
 	for rows.Next() {
 		var l ListInfo
-		if err := rows.Scan(&l.Name, &l.Created, &l.Updated, &l.Papers); err != nil {
+		if err := rows.Scan(&l.Name, &l.Source, &l.Created, &l.Updated, &l.Papers); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
