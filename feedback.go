@@ -18,10 +18,33 @@ const (
 	Unrate  = "unrate" // removes likes, dislikes and read marks
 )
 
+// RatedPaper is a paper the reader rated, and its rating before and after.
+type RatedPaper struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Was   string `json:"was"` // "like", "dislike", "read", "like, read" or "" (none)
+	Now   string `json:"now"`
+}
+
+// Changed reports whether the rating changed.
+func (r RatedPaper) Changed() bool { return r.Was != r.Now }
+
+func ratingText(r store.Rating) string {
+	switch {
+	case r.Feedback != "" && r.Read:
+		return r.Feedback + ", read"
+	case r.Read:
+		return Read
+	}
+	return r.Feedback
+}
+
 // Rate records the reader's feedback on papers (ids or title fragments)
-// and returns their ids, each once. Every paper is resolved first: one
-// unknown paper fails the whole and nothing is recorded.
-func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]string, error) {
+// and returns them, each once, with their rating before and after. Like
+// and dislike replace each other; read is kept beside them; unrate removes
+// all three. Every paper is resolved first: one unknown paper fails the
+// whole and nothing is recorded.
+func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]RatedPaper, error) {
 	switch kind {
 	case Like, Dislike, Read, Unrate:
 	default:
@@ -32,7 +55,7 @@ func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]strin
 		return nil, err
 	}
 	var pids []int64
-	var ids []string
+	var out []RatedPaper
 	seen := map[int64]bool{}
 	for _, ref := range refs {
 		p, err := s.FindPaper(ctx, ref, paper.NormalizeID)
@@ -42,15 +65,35 @@ func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]strin
 		if !seen[p.PID] {
 			seen[p.PID] = true
 			pids = append(pids, p.PID)
-			ids = append(ids, p.ID)
+			out = append(out, RatedPaper{ID: p.ID, Title: p.Title})
 		}
+	}
+	before, err := s.Ratings(ctx, pids)
+	if err != nil {
+		return nil, err
 	}
 	if kind == Unrate {
 		err = s.Unrate(ctx, pids)
 	} else {
 		err = s.Rate(ctx, kind, pids)
 	}
-	return ids, err
+	if err != nil {
+		return nil, err
+	}
+	for i, pid := range pids {
+		r := before[pid]
+		out[i].Was = ratingText(r)
+		switch kind {
+		case Unrate:
+			r = store.Rating{}
+		case Read:
+			r.Read = true
+		default:
+			r.Feedback = kind
+		}
+		out[i].Now = ratingText(r)
+	}
+	return out, nil
 }
 
 // NormalizeInterest is an interest as stored: its words, single spaces.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/papersift/papersift/embed"
@@ -112,6 +114,8 @@ var (
 	ErrEmptyProfile = errors.New(`your profile is empty, so there is nothing to rank against: like a paper (papersift like ID) or add an interest (papersift interest add "TEXT")`)
 	// ErrNoVectors: the active model has no vectors yet.
 	ErrNoVectors = errors.New("no vectors yet")
+	// ErrNoDatabase: an operation that only reads found no database.
+	ErrNoDatabase = errors.New("no database")
 )
 
 // Library is the reader's papers in one database, and the operations on
@@ -175,6 +179,12 @@ func (l *Library) db(ctx context.Context) (*store.Store, error) {
 	if l.store != nil {
 		return l.store, nil
 	}
+	if l.cfg.ReadOnly {
+		// an operation that only reads creates nothing
+		if _, err := os.Stat(l.cfg.DB); errors.Is(err, fs.ErrNotExist) {
+			return nil, noDatabase(l.cfg.DB)
+		}
+	}
 	s, err := store.Open(ctx, l.cfg.DB, store.Options{Now: l.cfg.Now, ReadOnly: l.cfg.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -182,6 +192,15 @@ func (l *Library) db(ctx context.Context) (*store.Store, error) {
 	l.store = s
 	return s, nil
 }
+
+// noDatabase is ErrNoDatabase, saying what creates the database.
+type noDatabase string
+
+func (e noDatabase) Error() string {
+	return fmt.Sprintf("no database at %s yet: papersift ingest FILE (or papersift daily) creates it; --db or PAPERSIFT_DB names another", string(e))
+}
+
+func (e noDatabase) Is(target error) bool { return target == ErrNoDatabase }
 
 func (l *Library) notef(format string, a ...any) { l.ev.Notice(fmt.Sprintf(format, a...)) }
 

@@ -169,12 +169,25 @@ func TestFeedbackQueueEval(t *testing.T) {
 	if _, err := l.Queue(ctx, papersift.QueueOptions{}); !errors.Is(err, papersift.ErrEmptyProfile) {
 		t.Errorf("an empty profile: %v", err)
 	}
-	likes, err := l.Rate(ctx, papersift.Like, []string{"Brain-IT", "MEG-GPT", "Brain-IT"})
-	if err != nil || len(likes) != 2 {
-		t.Fatalf("like: %v, %v", likes, err)
+	rated, err := l.Rate(ctx, papersift.Like, []string{"Brain-IT", "MEG-GPT", "Brain-IT"})
+	if err != nil || len(rated) != 2 || rated[0].Was != "" || rated[0].Now != "like" || !strings.Contains(rated[0].Title, "Brain-IT") {
+		t.Fatalf("like: %+v, %v", rated, err)
+	}
+	likes := []string{rated[0].ID, rated[1].ID}
+	if _, err := l.Rate(ctx, papersift.Dislike, []string{"Titans"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := l.Rate(ctx, papersift.Read, []string{"Titans"}); err != nil || r[0].Was != "dislike" || r[0].Now != "dislike, read" || !r[0].Changed() {
+		t.Errorf("read a disliked paper: %+v, %v", r, err)
+	}
+	if r, err := l.Rate(ctx, papersift.Unrate, []string{"Titans"}); err != nil || r[0].Was != "dislike, read" || r[0].Now != "" {
+		t.Errorf("unrate: %+v, %v", r, err)
 	}
 	if _, err := l.Rate(ctx, papersift.Dislike, []string{"Titans"}); err != nil {
 		t.Fatal(err)
+	}
+	if r, err := l.Rate(ctx, papersift.Dislike, []string{"Titans"}); err != nil || r[0].Changed() {
+		t.Errorf("a second dislike changes nothing: %+v, %v", r, err)
 	}
 	if _, err := l.Rate(ctx, "love", []string{"Titans"}); err == nil {
 		t.Error("an unknown kind of feedback: no error")

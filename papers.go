@@ -50,10 +50,16 @@ func (p ListedPaper) MarshalJSON() ([]byte, error) {
 	if j.Lists == nil {
 		j.Lists = []string{}
 	}
+	return marshalNoEscape(j)
+}
+
+// marshalNoEscape is json.Marshal without escaping <, > and & (titles keep
+// them, as the command line's encoder writes them).
+func marshalNoEscape(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // titles keep their & and <
-	if err := enc.Encode(j); err != nil {
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil

@@ -144,3 +144,43 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 	st.Vectors, err = s.VectorCounts(ctx)
 	return st, err
 }
+
+// Rating is a paper's feedback: Like, Dislike or "", and whether it is read.
+type Rating struct {
+	Feedback string
+	Read     bool
+}
+
+// Ratings returns the ratings of the papers with these pids (a paper not
+// rated is absent).
+func (s *Store) Ratings(ctx context.Context, pids []int64) (map[int64]Rating, error) {
+	want := make(map[int64]bool, len(pids))
+	for _, p := range pids {
+		want[p] = true
+	}
+	out := map[int64]Rating{}
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, kind, 0 FROM feedback UNION ALL SELECT pid, '', 1 FROM reads`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var kind string
+		var read bool
+		if err := rows.Scan(&pid, &kind, &read); err != nil {
+			return nil, err
+		}
+		if !want[pid] {
+			continue
+		}
+		r := out[pid]
+		if read {
+			r.Read = true
+		} else {
+			r.Feedback = kind
+		}
+		out[pid] = r
+	}
+	return out, rows.Err()
+}

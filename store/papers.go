@@ -578,7 +578,7 @@ func (s *Store) Papers(ctx context.Context, f Filter) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ps, s.fillLists(ctx, ps)
+	return ps, s.FillLists(ctx, ps)
 }
 
 // PIDs returns the pids the filter selects, ascending.
@@ -659,7 +659,7 @@ func (s *Store) queryPapers(ctx context.Context, q string, args ...any) ([]Row, 
 	return out, rows.Err()
 }
 
-func (s *Store) fillLists(ctx context.Context, ps []Row) error {
+func (s *Store) FillLists(ctx context.Context, ps []Row) error {
 	if len(ps) == 0 {
 		return nil
 	}

@@ -83,14 +83,15 @@ func newApp(g *globals) *cli.App {
 		Name:  "papersift",
 		Usage: "sift a day's research papers: similar papers, today's topics, what to read first",
 		Description: "papersift keeps papers and their embeddings in SQLite. It embeds offline by default\n" +
-			"(the built-in model, no key, no network) or through any OpenAI-compatible endpoint.",
+			"(the built-in model, no key, no network) or through any OpenAI-compatible endpoint.\n\n" + scoresHelp,
+		Version:                version(),
 		Flags:                  globalFlags(),
 		Reader:                 g.stdin,
 		Writer:                 g.stdout,
 		ErrWriter:              g.stderr,
 		OnUsageError:           onUsageError,
 		ExitErrHandler:         func(*cli.Context, error) {},
-		HideHelpCommand:        true,
+		HideHelpCommand:        true, // papersift help CMD is CMD --help (see normalizeArgs)
 		UseShortOptionHandling: false,
 		Before: func(c *cli.Context) error {
 			return g.load(c)
@@ -116,8 +117,13 @@ func newApp(g *globals) *cli.App {
 			queueCommand(g),
 			evalCommand(g),
 			digestCommand(g),
+			showCommand(g),
+			openCommand(g),
+			listsCommand(g),
 			statsCommand(g),
 			doctorCommand(g),
+			completionCommand(g),
+			manCommand(g),
 		},
 	}
 	var setUsage func(cs []*cli.Command)
@@ -195,7 +201,16 @@ func normalizeArgs(app *cli.App, args []string) ([]string, error) {
 		if cmd == nil {
 			cmd = app.Command(a)
 			if cmd == nil {
-				return nil, usagef("unknown command %q (commands: %s)", a, commandNames(app.Commands))
+				if a == "help" {
+					// papersift help [CMD [SUB]]: the command's --help
+					rest := append(append([]string{args[0]}, globals...), args[i+1:]...)
+					return append(rest, "--help"), nil
+				}
+				msg := fmt.Sprintf("unknown command %q", a)
+				if s := suggest(a, app.Commands); s != "" {
+					msg += fmt.Sprintf(": did you mean %q?", s)
+				}
+				return nil, usagef("%s (commands: %s)", msg, commandNames(app.Commands))
 			}
 			path = append(path, a)
 			local = flagTable(cmd.Flags)
@@ -221,6 +236,49 @@ func normalizeArgs(app *cli.App, args []string) ([]string, error) {
 		}
 	}
 	return append(out, positional...), nil
+}
+
+// suggest is the command whose name is closest to a mistyped one, when it
+// is close enough to be what was meant (at most two edits, and at most
+// one per two letters), else "".
+func suggest(typed string, cs []*cli.Command) string {
+	best, bestD := "", 0
+	for _, c := range cs {
+		for _, n := range c.Names() {
+			d := editDistance(strings.ToLower(typed), n)
+			if d <= max(1, min(2, len(n)/2)) && (best == "" || d < bestD) {
+				best, bestD = c.Name, d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, counting a swap of
+// two neighbours as one edit.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 func commandNames(cs []*cli.Command) string {

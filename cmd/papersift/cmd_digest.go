@@ -55,10 +55,17 @@ func digestCommand(g *globals) *cli.Command {
 				return err
 			}
 			if out != "" {
+				// the file is the digest: the terminal gets where it went
 				if err := writeDigestFile(c.Context, g, d, out); err != nil {
 					return err
 				}
-				g.notef("wrote the digest to %s", out)
+				if g.format == "json" {
+					return writeJSON(g.stdout, struct {
+						Wrote string `json:"wrote"`
+					}{out})
+				}
+				_, err := fmt.Fprintf(g.stdout, "wrote the digest of %s to %s\n", d.List, out)
+				return err
 			}
 			return g.printDigest(c.Context, d)
 		},
@@ -78,6 +85,7 @@ func (g *globals) printDigest(ctx context.Context, d *papersift.Digest) error {
 	case "csv":
 		return g.printGroup(d.Groups)
 	}
+	width := g.textWidth()
 	var b strings.Builder
 	n := 0
 	for _, c := range d.Groups.Clusters {
@@ -87,14 +95,14 @@ func (g *globals) printDigest(ctx context.Context, d *papersift.Digest) error {
 	if len(d.Queue) > 0 {
 		b.WriteString("## Read first\n")
 		for _, it := range d.Queue {
-			fmt.Fprintf(&b, "   %2d. %s  %s\n       %s\n", it.Rank, it.ID, cut(oneLine(it.Title), 80), it.Reason)
+			fmt.Fprintf(&b, "   %2d. %s  %s\n       %s\n", it.Rank, it.ID, fitTitle(it.Title, width, 7+len(it.ID)+2), fitTitle(it.Reason, width, 7))
 		}
 		b.WriteString("\n")
 	}
 	if _, err := io.WriteString(g.stdout, b.String()); err != nil {
 		return err
 	}
-	return writeGroupText(g.stdout, d.Groups, 0)
+	return writeGroupText(g.stdout, d.Groups, 0, width)
 }
 
 // outKind says what --out FILE is by its extension: "html" or "md".

@@ -163,8 +163,8 @@ func TestDigestOutHTML(t *testing.T) {
 	db := filepath.Join(dir, "p.db")
 	out := filepath.Join(dir, "digest.html")
 	stdout := digestCLIOK(t, "--db", db, "digest", seedPage, "--out", out)
-	if !strings.Contains(stdout, "56 papers in") {
-		t.Errorf("the terminal digest is missing:\n%s", stdout)
+	if strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, "wrote the digest of ") || !strings.Contains(stdout, out) {
+		t.Errorf("with --out, the terminal gets one line saying where:\n%s", stdout)
 	}
 	page, err := os.ReadFile(out)
 	if err != nil {

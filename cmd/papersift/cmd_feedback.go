@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -17,21 +18,34 @@ func feedbackCommand(g *globals, kind, usage string) *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("%s needs at least one PAPER (an id or a title fragment)", kind)
 			}
-			ids, err := g.lib.Rate(c.Context, kind, c.Args().Slice())
+			rated, err := g.lib.Rate(c.Context, kind, c.Args().Slice())
 			if err != nil {
 				return err
 			}
 			out := struct {
-				Action string   `json:"action"`
-				Papers []string `json:"papers"`
-			}{kind, ids}
-			t := &table{head: []string{"action", "paper"}}
-			for _, id := range ids {
-				t.add(kind, id)
+				Action string                 `json:"action"`
+				Papers []string               `json:"papers"`
+				Rated  []papersift.RatedPaper `json:"rated"`
+			}{Action: kind, Rated: rated}
+			t := &table{head: []string{"action", "paper", "title", "rating"}, wide: map[int]int{2: 70}}
+			for _, r := range rated {
+				out.Papers = append(out.Papers, r.ID)
+				change := "unchanged: " + orNone(r.Now)
+				if r.Changed() {
+					change = fmt.Sprintf("%s (was %s)", orNone(r.Now), orNone(r.Was))
+				}
+				t.add(kind, r.ID, r.Title, change)
 			}
 			return g.emit(out, t)
 		},
 	}
+}
+
+func orNone(rating string) string {
+	if rating == "" {
+		return "none"
+	}
+	return rating
 }
 
 func interestCommand(g *globals) *cli.Command {

@@ -53,7 +53,11 @@ func (g *globals) printGroup(r *papersift.Groups) error {
 	case "json":
 		return writeJSON(g.stdout, r)
 	case "table":
-		return writeGroupText(g.stdout, r, 0)
+		limit := 0
+		if r.List == "" {
+			limit = 10 // --all or --since: the topics, not every paper
+		}
+		return writeGroupText(g.stdout, r, limit, g.textWidth())
 	}
 	t := &table{head: []string{"cluster", "label", "rank", "id", "title", "score"}}
 	for _, c := range r.Clusters {
@@ -65,8 +69,9 @@ func (g *globals) printGroup(r *papersift.Groups) error {
 }
 
 // writeGroupText prints clusters for people: a heading per cluster, then its
-// papers, closest to the centre first (at most limit per cluster; 0: all).
-func writeGroupText(w io.Writer, r *papersift.Groups, limit int) error {
+// papers, closest to the centre first (at most limit per cluster; 0: all),
+// titles cut to a terminal's width (0: not cut).
+func writeGroupText(w io.Writer, r *papersift.Groups, limit, width int) error {
 	var b strings.Builder
 	for i, c := range r.Clusters {
 		if i > 0 {
@@ -78,10 +83,10 @@ func writeGroupText(w io.Writer, r *papersift.Groups, limit int) error {
 		}
 		for j, p := range c.Papers {
 			if limit > 0 && j == limit {
-				fmt.Fprintf(&b, "   ... and %d more\n", len(c.Papers)-limit)
+				fmt.Fprintf(&b, "   ... and %d more (--format json or csv lists them all)\n", len(c.Papers)-limit)
 				break
 			}
-			fmt.Fprintf(&b, "   %s  %s  %s\n", score(p.Score), p.ID, cut(oneLine(p.Title), 90))
+			fmt.Fprintf(&b, "   %s  %s  %s\n", score(p.Score), p.ID, fitTitle(p.Title, width, 5+len(p.ID)+4+3))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

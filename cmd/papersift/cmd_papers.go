@@ -27,6 +27,10 @@ func readScope(c *cli.Context) (papersift.Scope, error) {
 	return f, f.Check()
 }
 
+// tablePapers is how many papers a table of papers shows unless --limit
+// says otherwise.
+const tablePapers = 50
+
 func papersCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "papers",
@@ -44,8 +48,14 @@ func papersCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			t := &table{head: []string{"id", "date", "title", "authors", "lists"}, wide: map[int]int{2: 70}}
-			for _, p := range ps {
+			t := &table{head: []string{"id", "date", "title", "authors", "lists"}, wide: map[int]int{2: 0, 3: 0, 4: 0}}
+			shown := ps
+			if !c.IsSet("limit") && len(ps) > tablePapers {
+				// a table is for reading: the first papers, and how to see all
+				shown = ps[:tablePapers]
+				t.more, t.moreHint = len(ps)-tablePapers, " (--limit 0 lists them all; --format json or csv gives them all)"
+			}
+			for _, p := range shown {
 				t.add(p.ID, p.Date, p.Title, byline(p.Paper), strings.Join(p.Lists, ","))
 			}
 			return g.emit(ps, t)

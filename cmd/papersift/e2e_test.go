@@ -464,9 +464,17 @@ func TestStatsBeforeAndAfter(t *testing.T) {
 		Dimensions  *int           `json:"dimensions"`
 		Vectors     map[string]int `json:"vectors"`
 	}
+	// a command that only reads creates no database
+	if r := c.run("stats"); r.code != 1 || !strings.Contains(r.stderr, "no database at "+c.db) || !strings.Contains(r.stderr, "papersift ingest") {
+		t.Errorf("stats before anything: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(c.db); err == nil {
+		t.Errorf("stats created the database")
+	}
+	c.ok("ingest", "--no-embed", "--list", "x", seedFile)
 	c.json(&st, "stats")
-	if st.Papers != 0 || st.Dimensions != nil || st.ActiveModel != nil {
-		t.Errorf("empty stats = %+v", st)
+	if st.Papers != 56 || st.Dimensions != nil || st.ActiveModel != nil {
+		t.Errorf("stats before embedding = %+v", st)
 	}
 	c.ok("ingest", seedFile)
 	c.json(&st, "stats")

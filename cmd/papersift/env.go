@@ -52,7 +52,11 @@ func globalFlags() []cli.Flag {
 
 // readOnlyCommands never write: they open the database read-only, so that
 // they work on a read-only file or folder and cannot write by mistake.
-var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true, "eval": true, "doctor": true}
+var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group": true, "queue": true, "profile": true, "stats": true,
+	"eval": true, "doctor": true, "show": true, "open": true, "lists": true}
+
+// noDatabaseCommands never touch the database.
+var noDatabaseCommands = map[string]bool{"": true, "help": true, "h": true, "completion": true, "man": true}
 
 // load reads the global flags and environment into the library's
 // configuration.
@@ -67,10 +71,11 @@ func (g *globals) load(c *cli.Context) error {
 		return def
 	}
 	cfg := papersift.Config{Now: g.now}
+	g.command = c.Args().First()
 	cfg.DB = env("db", "PAPERSIFT_DB", "")
 	if cfg.DB == "" {
 		db, err := defaultDB(g.getenv)
-		if err != nil {
+		if err != nil && !noDatabaseCommands[g.command] {
 			return err
 		}
 		cfg.DB = db
@@ -104,7 +109,6 @@ func (g *globals) load(c *cli.Context) error {
 	}
 	g.quiet = c.Bool("quiet")
 	g.verbose = c.Bool("verbose")
-	g.command = c.Args().First()
 	if g.verbose {
 		e.Logf = func(format string, a ...any) {
 			fmt.Fprintf(g.bars, "papersift: %s\n", sanitize.String(fmt.Sprintf(format, a...)))

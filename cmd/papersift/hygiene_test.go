@@ -150,7 +150,7 @@ func TestNotADatabase(t *testing.T) {
 
 func TestDBInMissingFolder(t *testing.T) {
 	bin := buildBinary(t)
-	for _, args := range [][]string{{"stats"}, {"ingest", "--quiet", "--format", "jsonl", "SRC"}} {
+	for _, args := range [][]string{{"ingest", "--quiet", "--format", "jsonl", "SRC"}, {"like", "--quiet", "SRC"}} {
 		t.Run(args[0], func(t *testing.T) {
 			dir := t.TempDir()
 			src := filepath.Join(dir, "in.jsonl")
@@ -160,6 +160,17 @@ func TestDBInMissingFolder(t *testing.T) {
 			}
 			db := filepath.Join(dir, "not", "yet", "there", "papers.db")
 			p := newProc(t, bin, db)
+			if args[0] == "like" {
+				// a command that writes creates the database, even when it
+				// then fails to find the paper
+				if r := p.run("like", "no such paper"); r.code != 1 {
+					t.Fatalf("like: exit %d: %s", r.code, r.stderr)
+				}
+				if _, err := os.Stat(db); err != nil {
+					t.Fatalf("like did not create the database: %v", err)
+				}
+				return
+			}
 			p.ok(args...)
 			var st struct {
 				DB     string `json:"db"`
@@ -177,10 +188,10 @@ func TestDBInMissingFolder(t *testing.T) {
 	// The default database (no --db) lives under XDG_DATA_HOME, created too.
 	home := t.TempDir()
 	p := &proc{t: t, bin: bin, env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "xdg")}}
-	cmd := p.command(context.Background(), "stats")
-	cmd.Args = []string{bin, "stats"} // no --db
+	cmd := p.command(context.Background(), "interest", "add", "anything")
+	cmd.Args = []string{bin, "interest", "add", "anything"} // no --db
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("stats with the default database: %v\n%s", err, out)
+		t.Fatalf("interest add with the default database: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join(home, "xdg", "papersift", "papers.db")); err != nil {
 		t.Errorf("default database: %v", err)

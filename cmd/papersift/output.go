@@ -5,29 +5,58 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/papersift/papersift/digest"
+	"github.com/rivo/uniseg"
+	"golang.org/x/term"
 )
 
 // table is a result as rows, for the table, csv and md formats.
 type table struct {
 	head []string
 	rows [][]string
-	// wide names columns that may be cut to fit a terminal in table format.
+	// wide names the columns that may be cut to fit a terminal in table
+	// format (the values are not used).
 	wide map[int]int
+	// more rows are left out of the table (not of JSON and CSV), and how
+	// to see them.
+	more     int
+	moreHint string
 }
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 // emit writes a result in the chosen format: v as JSON, t otherwise.
 func (g *globals) emit(v any, t *table) error {
-	return writeFormat(g.stdout, g.format, v, t)
+	return writeFormat(g.stdout, g.format, v, t, g.textWidth())
 }
 
-func writeFormat(w io.Writer, format string, v any, t *table) error {
+// textWidth is the width of the terminal that stdout is, or 0 when it is
+// not a terminal (a pipe or a file: full width).
+func (g *globals) textWidth() int { return terminalWidth(g.rawStdout) }
+
+// terminalWidth is w's width when it is a terminal, else 0 (a variable
+// for tests).
+var terminalWidth = func(w io.Writer) int {
+	if !isTerminal(w) {
+		return 0
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return 80
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width < 40 {
+		return 80
+	}
+	return width
+}
+
+func writeFormat(w io.Writer, format string, v any, t *table, width int) error {
 	switch format {
 	case "json":
 		return writeJSON(w, v)
@@ -51,7 +80,7 @@ func writeFormat(w io.Writer, format string, v any, t *table) error {
 	case "md":
 		return writeMarkdownTable(w, t)
 	default:
-		return writeTable(w, t)
+		return writeTable(w, t, width)
 	}
 }
 
@@ -67,21 +96,108 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func writeTable(w io.Writer, t *table) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(upper(t.head), "\t"))
-	for _, r := range t.rows {
+// writeTable writes t for people: aligned columns, one line a row. At a
+// terminal of the given width the columns named in t.wide are cut (never
+// wrapped) so that each row fits; width 0 (a pipe, a file) cuts nothing.
+func writeTable(w io.Writer, t *table, width int) error {
+	rows := make([][]string, len(t.rows))
+	natural := make([]int, len(t.head))
+	for i, h := range t.head {
+		natural[i] = uniseg.StringWidth(h)
+	}
+	for k, r := range t.rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			c = oneLine(c)
-			if max, ok := t.wide[i]; ok {
-				c = cut(c, max)
+			cells[i] = oneLine(c)
+			if i < len(natural) {
+				natural[i] = max(natural[i], uniseg.StringWidth(cells[i]))
 			}
-			cells[i] = c
 		}
+		rows[k] = cells
+	}
+	if limit := fitLimit(natural, t.wide, width); limit > 0 {
+		for _, cells := range rows {
+			for i := range cells {
+				if _, ok := t.wide[i]; ok {
+					cells[i] = cutWidth(cells[i], limit)
+				}
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(upper(t.head), "\t"))
+	for _, cells := range rows {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
+	if t.more > 0 {
+		fmt.Fprintf(tw, "... and %d more%s\n", t.more, t.moreHint)
+	}
 	return tw.Flush()
+}
+
+// minCut is the narrowest a cut column becomes.
+const minCut = 16
+
+// fitLimit is the width to which the wide columns are cut so that a row
+// of natural column widths fits in width (2 spaces between columns), or 0
+// when nothing needs cutting.
+func fitLimit(natural []int, wide map[int]int, width int) int {
+	if width <= 0 || len(wide) == 0 {
+		return 0
+	}
+	total := 2 * (len(natural) - 1)
+	widest := 0
+	for i, n := range natural {
+		total += n
+		if _, ok := wide[i]; ok {
+			widest = max(widest, n)
+		}
+	}
+	if total <= width {
+		return 0
+	}
+	excess := total - width
+	// the largest limit that removes the excess from the wide columns
+	for limit := widest - 1; limit >= minCut; limit-- {
+		saved := 0
+		for i, n := range natural {
+			if _, ok := wide[i]; ok && n > limit {
+				saved += n - limit
+			}
+		}
+		if saved >= excess {
+			return limit
+		}
+	}
+	return minCut
+}
+
+// fitTitle is a title on one line, cut to what is left of a terminal's
+// width after used columns (width 0: not cut).
+func fitTitle(title string, width, used int) string {
+	title = oneLine(title)
+	if width <= 0 {
+		return title
+	}
+	return cutWidth(title, max(minCut, width-used))
+}
+
+// cutWidth shortens s to at most n columns, with an ellipsis.
+func cutWidth(s string, n int) string {
+	if uniseg.StringWidth(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	w := 0
+	for _, r := range s {
+		rw := uniseg.StringWidth(string(r))
+		if w+rw > n-1 {
+			break
+		}
+		b.WriteRune(r)
+		w += rw
+	}
+	return b.String() + "…"
 }
 
 func upper(xs []string) []string {

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is papersift's version from the build: the module version when
+// installed with go install ...@version, else the commit it was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", with changes"
+			}
+		}
+	}
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (commit %.12s, %s%s)", rev, at, dirty)
+	}
+	return v + ", " + bi.GoVersion
+}
+
+// scoresHelp explains the numbers papersift prints, in words.
+const scoresHelp = `Scores, in words:
+  similar   cosine similarity of the two papers' vectors, from -1 to 1: 1 is the same
+            text, around 0 unrelated; above about 0.5 the papers share their topic.
+  group     each paper's cosine to its topic's centre: the first papers of a topic
+            are its most typical.
+  queue     how strongly a paper matches your profile, in standard deviations above
+            the average paper of the list: 2 is a strong match, 0 an ordinary paper,
+            below 0 one that resembles what you disliked. Diversity may place a
+            paper of another of your topics before a slightly higher score.
+  eval      hit rate: the share of your liked papers found in the top k when each is
+            hidden in turn; AUC: the share of other papers ranked below them (0.5 is
+            chance, 1 is perfect).`
+
+func completionCommand(g *globals) *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print a shell completion script: bash, zsh or fish",
+		ArgsUsage: "bash|zsh|fish",
+		Description: "Load it in your shell, e.g.\n" +
+			"  bash:  source <(papersift completion bash)        (or save it in ~/.local/share/bash-completion/completions/papersift)\n" +
+			"  zsh:   papersift completion zsh > \"${fpath[1]}/_papersift\"\n" +
+			"  fish:  papersift completion fish > ~/.config/fish/completions/papersift.fish",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("completion takes one shell: bash, zsh or fish")
+			}
+			switch c.Args().First() {
+			case "bash":
+				return writeBashCompletion(g.stdout, c.App)
+			case "zsh":
+				return writeZshCompletion(g.stdout, c.App)
+			case "fish":
+				return writeFishCompletion(g.stdout, c.App)
+			}
+			return usagef("completion %q: give bash, zsh or fish", c.Args().First())
+		},
+	}
+}
+
+func manCommand(g *globals) *cli.Command {
+	return &cli.Command{
+		Name:  "man",
+		Usage: "print papersift's manual page (roff): papersift man > papersift.1; man ./papersift.1",
+		Action: func(c *cli.Context) error {
+			s, err := c.App.ToMan()
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(g.stdout, s)
+			return err
+		},
+	}
+}
+
+// flagWords are a command's flags as typed: --name, -k.
+func flagWords(fs []cli.Flag) []string {
+	var out []string
+	for _, f := range fs {
+		for _, n := range f.Names() {
+			out = append(out, dash(n))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func commandWords(cs []*cli.Command) []string {
+	var out []string
+	for _, c := range cs {
+		if !c.Hidden {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func writeBashCompletion(w io.Writer, app *cli.App) error {
+	var b strings.Builder
+	b.WriteString("# bash completion for papersift (papersift completion bash)\n_papersift() {\n")
+	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} cmd= i\n")
+	b.WriteString("  for ((i = 1; i < COMP_CWORD; i++)); do\n    case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac\n  done\n")
+	b.WriteString("  local global=\"" + strings.Join(flagWords(app.Flags), " ") + "\"\n")
+	b.WriteString("  case $cmd in\n")
+	for _, c := range app.Commands {
+		words := append(flagWords(c.Flags), commandWords(c.Subcommands)...)
+		fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -W \"%s $global\" -- \"$cur\")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- \"$cur\")) ;;\n", c.Name, strings.Join(words, " "))
+	}
+	fmt.Fprintf(&b, "    *) COMPREPLY=($(compgen -W \"%s $global\" -- \"$cur\")) ;;\n  esac\n}\ncomplete -o filenames -F _papersift papersift\n", strings.Join(commandWords(app.Commands), " "))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeFishCompletion(w io.Writer, app *cli.App) error {
+	var b strings.Builder
+	b.WriteString("# fish completion for papersift (papersift completion fish)\n")
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+	flagLines := func(cond string, fs []cli.Flag) {
+		for _, f := range fs {
+			for _, n := range f.Names() {
+				opt := "-l"
+				if len(n) == 1 {
+					opt = "-s"
+				}
+				usage := ""
+				if d, ok := f.(cli.DocGenerationFlag); ok {
+					usage = d.GetUsage()
+				}
+				fmt.Fprintf(&b, "complete -c papersift %s %s %s -d %s\n", cond, opt, n, q(usage))
+			}
+		}
+	}
+	flagLines("", app.Flags)
+	for _, c := range app.Commands {
+		if c.Hidden {
+			continue
+		}
+		fmt.Fprintf(&b, "complete -c papersift -n __fish_use_subcommand -a %s -d %s\n", c.Name, q(c.Usage))
+		cond := "-n " + q("__fish_seen_subcommand_from "+c.Name)
+		flagLines(cond, c.Flags)
+		for _, s := range c.Subcommands {
+			fmt.Fprintf(&b, "complete -c papersift %s -a %s -d %s\n", cond, s.Name, q(s.Usage))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeZshCompletion(w io.Writer, app *cli.App) error {
+	var b strings.Builder
+	b.WriteString("#compdef papersift\n# zsh completion for papersift (papersift completion zsh)\n_papersift() {\n  local -a commands\n  commands=(\n")
+	for _, c := range app.Commands {
+		if !c.Hidden {
+			fmt.Fprintf(&b, "    %q\n", c.Name+":"+strings.ReplaceAll(c.Usage, ":", "\\:"))
+		}
+	}
+	b.WriteString("  )\n  if (( CURRENT == 2 )); then\n    _describe 'command' commands\n    return\n  fi\n  case $words[2] in\n")
+	for _, c := range app.Commands {
+		words := append(flagWords(c.Flags), commandWords(c.Subcommands)...)
+		fmt.Fprintf(&b, "    %s) compadd -- %s %s; _files ;;\n", c.Name, strings.Join(words, " "), strings.Join(flagWords(app.Flags), " "))
+	}
+	b.WriteString("  esac\n}\n_papersift \"$@\"\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
