@@ -15,7 +15,8 @@ import (
 //
 //	go test ./ingest -run XXX -fuzz FuzzHFPage -fuzztime 10s
 //
-// (and FuzzHFJSON, FuzzAtom, FuzzJSONL, FuzzCSV, FuzzAuto). None may
+// (and FuzzHFJSON, FuzzAtom, FuzzArxivRSS, FuzzJSONL, FuzzCSV, FuzzAuto,
+// FuzzSourceName). None may
 // panic or hang; what they accept must be well-formed papers.
 
 // addSeeds adds the fixtures and a few small inputs to a fuzz corpus.
@@ -96,10 +97,13 @@ func FuzzHFPage(f *testing.F) {
 
 func FuzzHFJSON(f *testing.F) { fuzzFormat(f, "hf-json", "hf-2024.json", "hf-2026.json") }
 func FuzzAtom(f *testing.F)   { fuzzFormat(f, "arxiv", "feed.atom.xml") }
-func FuzzJSONL(f *testing.F)  { fuzzFormat(f, "jsonl", "papers.jsonl", "papers.json") }
-func FuzzCSV(f *testing.F)    { fuzzFormat(f, "csv", "sheet.csv") }
+func FuzzArxivRSS(f *testing.F) {
+	fuzzFormat(f, "arxiv-rss", "arxiv-rss.xml", "arxiv-announce.atom.xml", "arxiv-rss-empty.xml")
+}
+func FuzzJSONL(f *testing.F) { fuzzFormat(f, "jsonl", "papers.jsonl", "papers.json") }
+func FuzzCSV(f *testing.F)   { fuzzFormat(f, "csv", "sheet.csv") }
 func FuzzAuto(f *testing.F) {
-	fuzzFormat(f, "auto", "hf-2024.json", "feed.atom.xml", "papers.jsonl", "papers.json", "sheet.csv")
+	fuzzFormat(f, "auto", "hf-2024.json", "feed.atom.xml", "arxiv-rss.xml", "arxiv-announce.atom.xml", "papers.jsonl", "papers.json", "sheet.csv")
 }
 
 // FuzzClean: clean is strings.Fields joined by spaces, faster.
