@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/papersift/papersift/paper"
@@ -90,11 +89,10 @@ type announcement struct {
 
 // feedInfo is what a feed says of itself besides its papers.
 type feedInfo struct {
-	items    int            // items or entries of every announce type
-	day      string         // the channel's announcement day, YYYY-MM-DD
-	skipDays []string       // <skipDays>: the week days the feed is empty
-	types    map[string]int // announcements by type
-	lacking  []lacking      // records the arXiv API may complete
+	items    int       // items or entries of every announce type
+	day      string    // the channel's announcement day, YYYY-MM-DD
+	skipDays []string  // <skipDays>: the week days the feed is empty
+	lacking  []lacking // records the arXiv API may complete
 }
 
 // lacking is a record the feed gives without its abstract, title or
@@ -128,7 +126,7 @@ func parseArxivFeed(data []byte, source string, keepReplaced bool) (*Listing, *f
 			return nil, nil, &ParseError{Source: source, Line: 1, Msg: fmt.Sprintf("the XML declares encoding %q: papersift reads UTF-8 feeds", enc)}
 		}
 	}
-	info := &feedInfo{types: map[string]int{}}
+	info := &feedInfo{}
 	var anns []announcement
 	root := "" // "rss" or "feed"
 	depth := 0
@@ -283,6 +281,7 @@ func announcements(anns []announcement, source string, keepReplaced bool, info *
 	byID := map[string]int{}    // arXiv id -> index in l.Papers
 	typeOf := map[string]bool{} // arXiv id -> kept as a new announcement
 	replaced := map[string]bool{}
+	var skippedIDs []string // the arXiv id of each skip, "" when none
 	for n, a := range anns {
 		where := fmt.Sprintf("item %d", n+1)
 		a.descID, a.descType, a.summary = splitDescription(a.desc)
@@ -292,9 +291,6 @@ func announcements(anns []announcement, source string, keepReplaced bool, info *
 		}
 		if typ == "" {
 			typ = "new"
-		}
-		if k := short(typ); info.types[k] > 0 || len(info.types) < 16 {
-			info.types[k]++
 		}
 		id := ""
 		for _, c := range []string{a.descID, strings.TrimPrefix(strings.TrimSpace(a.guid), "oai:arXiv.org:"), a.link} {
@@ -354,6 +350,7 @@ func announcements(anns []announcement, source string, keepReplaced bool, info *
 		}
 		if missing != "" {
 			l.Skipped = append(l.Skipped, Skip{Line: a.line, Reason: fmt.Sprintf("%s (%s) has no %s", where, name(rawID, p.Title), missing)})
+			skippedIDs = append(skippedIDs, id)
 			if id != "" {
 				p.ID = id
 				info.lacking = append(info.lacking, lacking{rec: p, skip: true})
@@ -372,6 +369,21 @@ func announcements(anns []announcement, source string, keepReplaced bool, info *
 		}
 		l.Papers = append(l.Papers, p)
 	}
+	// a record skipped once but given whole by another item is no loss
+	kept := l.Skipped[:0]
+	for i, sk := range l.Skipped {
+		if _, ok := byID[skippedIDs[i]]; !ok || skippedIDs[i] == "" {
+			kept = append(kept, sk)
+		}
+	}
+	l.Skipped = kept
+	lack := info.lacking[:0]
+	for _, lk := range info.lacking {
+		if _, ok := byID[lk.rec.ID]; !lk.skip || !ok {
+			lack = append(lack, lk)
+		}
+	}
+	info.lacking = lack
 	// a replaced paper also announced as new or cross today is no replacement
 	for id := range replaced {
 		if _, ok := byID[id]; !ok {
@@ -430,21 +442,4 @@ func feedDOI(s string) string {
 		return ""
 	}
 	return strings.ToLower(d)
-}
-
-// announceTypes writes the counts of a feed's announce types: "new 3, cross 2".
-func (info *feedInfo) announceTypes() string {
-	keys := make([]string, 0, len(info.types))
-	for k := range info.types {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s %d", k, info.types[k])
-	}
-	return b.String()
 }

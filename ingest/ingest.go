@@ -126,15 +126,9 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	if src == "" {
 		src = "input"
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
-	if err := checkText(data, src); err != nil {
+	data, err := precheck(data, src)
+	if err != nil {
 		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, &ParseError{Source: src, Line: 1, Msg: "the file is empty: nothing to ingest"}
-	}
-	if i := firstNonSpace(data); i < 0 {
-		return nil, &ParseError{Source: src, Line: lineAt(data, len(data)), Msg: "only white space: nothing to ingest"}
 	}
 	format := opt.Format
 	if format == "" || format == "auto" {
@@ -145,7 +139,6 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 		format = f
 	}
 	var l *Listing
-	var err error
 	switch format {
 	case "hf-page":
 		l, err = parseHFPage(data, src)
@@ -188,6 +181,21 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 		}
 	}
 	return l, nil
+}
+
+// precheck drops a BOM and refuses what is not text or is empty.
+func precheck(data []byte, src string) ([]byte, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
+	if err := checkText(data, src); err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, &ParseError{Source: src, Line: 1, Msg: "the file is empty: nothing to ingest"}
+	}
+	if i := firstNonSpace(data); i < 0 {
+		return nil, &ParseError{Source: src, Line: lineAt(data, len(data)), Msg: "only white space: nothing to ingest"}
+	}
+	return data, nil
 }
 
 // parseJSONLines parses JSON Lines, handing papers to emit (when set) as
