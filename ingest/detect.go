@@ -58,6 +58,8 @@ func hintFormat(h Hint) string {
 				return "jsonl"
 			case "application/atom+xml":
 				return "arxiv"
+			case "application/rss+xml":
+				return "arxiv-rss"
 			}
 		}
 	}
@@ -72,6 +74,8 @@ func hintFormat(h Hint) string {
 		return "jsonl"
 	case ".atom":
 		return "arxiv"
+	case ".rss":
+		return "arxiv-rss"
 	}
 	return ""
 }
@@ -130,18 +134,34 @@ func jsonKind(raw json.RawMessage) string {
 	return "numbers"
 }
 
-// detectXML accepts an Atom feed and names what else it is.
+// detectXML accepts an Atom feed (the arXiv API's, or arXiv's announcement
+// feed) or arXiv's RSS announcement feed, and names what else it is.
 func detectXML(t []byte) (string, error) {
 	head := t[:min(len(t), 4096)]
 	lower := bytes.ToLower(head)
+	feed, rss := bytes.Index(head, []byte("<feed")), bytes.Index(head, []byte("<rss"))
 	switch {
 	case bytes.Contains(lower, []byte("<!doctype html")) || bytes.Contains(lower, []byte("<html")):
 		return "", errors.New("an HTML page, not a listing (for Hugging Face Daily Papers use the API, " +
 			"https://huggingface.co/api/daily_papers?date=YYYY-MM-DD, or copy the page's text)")
-	case bytes.Contains(head, []byte("<feed")):
+	case feed >= 0 && (rss < 0 || feed < rss):
+		if announceFeed(head) {
+			return "arxiv-rss", nil
+		}
 		return "arxiv", nil
-	case bytes.Contains(head, []byte("<rss")):
-		return "", errors.New("an RSS feed; papersift reads arXiv API Atom feeds (https://export.arxiv.org/api/query?...)")
+	case rss >= 0:
+		if bytes.Contains(head, []byte("arxiv.org")) {
+			return "arxiv-rss", nil
+		}
+		return "", errors.New("an RSS feed that is not arXiv's; papersift reads arXiv's announcement feeds " +
+			"(https://rss.arxiv.org/rss/CATEGORY) and arXiv API Atom feeds (https://export.arxiv.org/api/query?...)")
 	}
-	return "", errors.New("XML that is not an Atom feed (papersift reads arXiv API Atom feeds)")
+	return "", errors.New("XML that is not an Atom feed (papersift reads arXiv API Atom feeds and arXiv's announcement feeds)")
+}
+
+// announceFeed tells arXiv's Atom announcement feed (rss.arxiv.org/atom/CAT)
+// from an arXiv API answer by its first bytes.
+func announceFeed(head []byte) bool {
+	return bytes.Contains(head, []byte("rss.arxiv.org")) || bytes.Contains(head, []byte("announce_type")) ||
+		bytes.Contains(head, []byte("oai:arXiv.org:"))
 }

@@ -24,8 +24,9 @@ var ErrTooLarge = errors.New("listing larger than the size cap")
 // http.DefaultClient and DefaultMaxBytes. Time limits come from the
 // caller's context.
 type Fetcher struct {
-	Client   *http.Client
-	MaxBytes int64 // the size cap: a larger body is an error, never cut short
+	Client    *http.Client
+	MaxBytes  int64  // the size cap: a larger body is an error, never cut short
+	UserAgent string // "" is UserAgent
 }
 
 // Fetched is a listing as a server gave it.
@@ -45,7 +46,8 @@ type FetchError struct {
 	URL    string
 	Status int // the HTTP status, 0 when there was none
 	Msg    string
-	Err    error // the cause, if any
+	Err    error  // the cause, if any
+	Body   []byte // the start of an answer other than 2xx (4 KB at most): the server's reason, untrusted
 }
 
 func (e *FetchError) Error() string { return e.URL + ": " + e.Msg }
@@ -70,8 +72,12 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
 	if err != nil {
 		return nil, &FetchError{URL: rawURL, Msg: err.Error(), Err: err}
 	}
-	req.Header.Set("User-Agent", UserAgent)
-	req.Header.Set("Accept", "application/json, application/atom+xml, text/csv, application/x-ndjson, text/plain;q=0.9, */*;q=0.5")
+	ua := f.UserAgent
+	if ua == "" {
+		ua = UserAgent
+	}
+	req.Header.Set("User-Agent", ua)
+	req.Header.Set("Accept", "application/json, application/atom+xml, application/rss+xml, text/csv, application/x-ndjson, text/plain;q=0.9, */*;q=0.5")
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fetchFailure(ctx, rawURL, err)
@@ -82,8 +88,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
 		if ra := resp.Header.Get("Retry-After"); ra != "" && (resp.StatusCode == 429 || resp.StatusCode == 503) {
 			msg += " (retry after " + ra + ")"
 		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Msg: msg}
+		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Msg: msg, Body: body}
 	}
 	if resp.ContentLength > limit {
 		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Err: ErrTooLarge,

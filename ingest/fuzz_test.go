@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/papersift/papersift/paper"
@@ -15,7 +16,8 @@ import (
 //
 //	go test ./ingest -run XXX -fuzz FuzzHFPage -fuzztime 10s
 //
-// (and FuzzHFJSON, FuzzAtom, FuzzJSONL, FuzzCSV, FuzzAuto). None may
+// (and FuzzHFJSON, FuzzAtom, FuzzArxivRSS, FuzzJSONL, FuzzCSV, FuzzAuto,
+// FuzzSourceName). None may
 // panic or hang; what they accept must be well-formed papers.
 
 // addSeeds adds the fixtures and a few small inputs to a fuzz corpus.
@@ -96,10 +98,13 @@ func FuzzHFPage(f *testing.F) {
 
 func FuzzHFJSON(f *testing.F) { fuzzFormat(f, "hf-json", "hf-2024.json", "hf-2026.json") }
 func FuzzAtom(f *testing.F)   { fuzzFormat(f, "arxiv", "feed.atom.xml") }
-func FuzzJSONL(f *testing.F)  { fuzzFormat(f, "jsonl", "papers.jsonl", "papers.json") }
-func FuzzCSV(f *testing.F)    { fuzzFormat(f, "csv", "sheet.csv") }
+func FuzzArxivRSS(f *testing.F) {
+	fuzzFormat(f, "arxiv-rss", "arxiv-rss.xml", "arxiv-announce.atom.xml", "arxiv-rss-empty.xml")
+}
+func FuzzJSONL(f *testing.F) { fuzzFormat(f, "jsonl", "papers.jsonl", "papers.json") }
+func FuzzCSV(f *testing.F)   { fuzzFormat(f, "csv", "sheet.csv") }
 func FuzzAuto(f *testing.F) {
-	fuzzFormat(f, "auto", "hf-2024.json", "feed.atom.xml", "papers.jsonl", "papers.json", "sheet.csv")
+	fuzzFormat(f, "auto", "hf-2024.json", "feed.atom.xml", "arxiv-rss.xml", "arxiv-announce.atom.xml", "papers.jsonl", "papers.json", "sheet.csv")
 }
 
 // FuzzClean: clean is strings.Fields joined by spaces, faster.
@@ -110,6 +115,48 @@ func FuzzClean(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := clean(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("clean(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzSourceName: a source name is read or refused as a bad source, and
+// what is read asks for a past day or well-formed categories.
+func FuzzSourceName(f *testing.F) {
+	for _, s := range []string{"hf:today", "hf:yesterday", "hf:2026-08-21", "hf:2026-08-22", "arxiv:cs.CL,cs.LG", "arxiv:CS.cl+hep-th",
+		"arxiv:", "arxiv:,", "foo:bar", "hf:", ":", "", "hf:2026-02-30", "arxiv:cond-mat.str-el"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 8, 21, 23, 30, 0, 0, time.FixedZone("UTC-8", -8*3600))
+	f.Fuzz(func(t *testing.T, name string) {
+		n, err := parseName(name, now)
+		if err != nil {
+			var se *SourceError
+			if !errors.As(err, &se) || !errors.Is(err, ErrBadSource) || !utf8.ValidString(se.Msg) {
+				t.Fatalf("error %#v is not a bad source with a readable message", err)
+			}
+			return
+		}
+		if !IsNamed(name) {
+			t.Fatalf("%q was read but IsNamed says it is no name", name)
+		}
+		switch n.kind {
+		case "hf":
+			if _, err := time.Parse("2006-01-02", n.day); err != nil || n.day > "2026-08-22" || len(n.cats) != 0 {
+				t.Fatalf("%q: %+v", name, n)
+			}
+		case "arxiv":
+			seen := map[string]bool{}
+			if len(n.cats) == 0 || len(n.cats) > maxCategories || n.day != "" {
+				t.Fatalf("%q: %+v", name, n)
+			}
+			for _, c := range n.cats {
+				if !arxivCategory.MatchString(c) || seen[c] {
+					t.Fatalf("%q: category %q", name, c)
+				}
+				seen[c] = true
+			}
+		default:
+			t.Fatalf("%q: kind %q", name, n.kind)
 		}
 	})
 }

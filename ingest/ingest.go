@@ -1,8 +1,10 @@
 // Package ingest reads the listings of papers a reader has into Records: the
 // Hugging Face Daily Papers page as a browser copies it (hf-page) and its
-// API's JSON (hf-json), an arXiv API Atom feed (arxiv), JSON Lines or a JSON
-// array of paper objects (jsonl), and CSV with a header row (csv). Fetch
-// gets a listing over HTTP.
+// API's JSON (hf-json), an arXiv API Atom feed (arxiv), arXiv's
+// per-category announcement feed (arxiv-rss), JSON Lines or a JSON array of
+// paper objects (jsonl), and CSV with a header row (csv). Fetch gets a
+// listing over HTTP; Sources resolves named sources (hf:today,
+// arxiv:cs.CL) into listings; ListingFiles lists a folder's listings.
 //
 // A source that is not of the format at all is an error (*ParseError, naming
 // the source and line); inside a valid source, a record that lacks a title or
@@ -57,6 +59,14 @@ type Listing struct {
 	Skipped  []Skip
 	Warnings []Warning
 	Paging   *Paging // arxiv feeds only
+	Replaced int     // arxiv-rss: replacements of papers announced before, left out (see Options.Replacements)
+
+	// Empty is a named source's day with nothing on it (Daily Papers of a
+	// Sunday, arXiv's feed on a weekend): not an error. Only Sources.Resolve
+	// returns an empty listing; Parse fails on a source without papers.
+	Empty bool
+	Note  string   // for people, why the listing is empty: "no papers on 2026-08-23 (a Sunday)"
+	URLs  []string // named sources: what was fetched
 }
 
 // ParseError is a source that cannot be read as its format.
@@ -74,7 +84,7 @@ func (e *ParseError) Error() string {
 }
 
 // Formats are the format names Parse takes besides "auto".
-var Formats = []string{"hf-page", "hf-json", "arxiv", "jsonl", "csv"}
+var Formats = []string{"hf-page", "hf-json", "arxiv", "arxiv-rss", "jsonl", "csv"}
 
 // MaxRecordBytes caps one record (a line of JSON Lines, a CSV row, an item
 // of a JSON array, a paragraph of a page, an entry of a feed).
@@ -91,6 +101,10 @@ type Options struct {
 	// listing can be stored while the rest is read; other formats hand
 	// over everything at once. An error from Emit stops the parse.
 	Emit func([]Record) error
+	// Replacements keeps the replacements of an arxiv-rss feed (new
+	// versions of papers announced before), which are left out by default
+	// and counted in Listing.Replaced.
+	Replacements bool
 }
 
 // Parse reads a whole source.
@@ -103,20 +117,18 @@ func Parse(r io.Reader, opt Options) (*Listing, error) {
 }
 
 // ParseBytes parses a source held in memory.
-func ParseBytes(data []byte, opt Options) (*Listing, error) {
+func ParseBytes(data []byte, opt Options) (*Listing, error) { return parseBytes(data, opt, false) }
+
+// parseBytes is ParseBytes; allowEmpty returns a source without records
+// as an Empty listing rather than an error (a named source's empty day).
+func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	src := opt.Source
 	if src == "" {
 		src = "input"
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
-	if err := checkText(data, src); err != nil {
+	data, err := precheck(data, src)
+	if err != nil {
 		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, &ParseError{Source: src, Line: 1, Msg: "the file is empty: nothing to ingest"}
-	}
-	if i := firstNonSpace(data); i < 0 {
-		return nil, &ParseError{Source: src, Line: lineAt(data, len(data)), Msg: "only white space: nothing to ingest"}
 	}
 	format := opt.Format
 	if format == "" || format == "auto" {
@@ -127,7 +139,6 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 		format = f
 	}
 	var l *Listing
-	var err error
 	switch format {
 	case "hf-page":
 		l, err = parseHFPage(data, src)
@@ -135,6 +146,8 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 		l, err = parseHFJSON(data, src)
 	case "arxiv":
 		l, err = parseAtom(data, src)
+	case "arxiv-rss":
+		l, _, err = parseArxivFeed(data, src, opt.Replacements)
 	case "jsonl":
 		if t := data[firstNonSpace(data)]; t == '[' {
 			l, err = parseJSONArray(data, src)
@@ -151,7 +164,10 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 	}
 	l.Source, l.Format = src, format
 	if err := l.check(); err != nil {
-		return nil, err
+		if !allowEmpty || len(l.Skipped) > 0 {
+			return nil, err
+		}
+		l.Empty = true
 	}
 	var col collisions
 	for _, p := range l.Papers {
@@ -165,6 +181,21 @@ func ParseBytes(data []byte, opt Options) (*Listing, error) {
 		}
 	}
 	return l, nil
+}
+
+// precheck drops a BOM and refuses what is not text or is empty.
+func precheck(data []byte, src string) ([]byte, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
+	if err := checkText(data, src); err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, &ParseError{Source: src, Line: 1, Msg: "the file is empty: nothing to ingest"}
+	}
+	if i := firstNonSpace(data); i < 0 {
+		return nil, &ParseError{Source: src, Line: lineAt(data, len(data)), Msg: "only white space: nothing to ingest"}
+	}
+	return data, nil
 }
 
 // parseJSONLines parses JSON Lines, handing papers to emit (when set) as
@@ -199,6 +230,9 @@ func (l *Listing) check() error {
 	}
 	msg := "no papers in it"
 	line := 0
+	if l.Replaced > 0 && len(l.Skipped) == 0 {
+		msg = fmt.Sprintf("no new papers: its %d announcements are all replacements (new versions of papers announced before)", l.Replaced)
+	}
 	if len(l.Skipped) > 0 {
 		msg = fmt.Sprintf("no usable papers: every record was skipped (first: %s)", l.Skipped[0].Reason)
 		line = l.Skipped[0].Line
