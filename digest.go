@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/papersift/papersift/digest"
 	"github.com/papersift/papersift/store"
@@ -12,16 +13,20 @@ import (
 // DigestOptions ask for the day's digest.
 type DigestOptions struct {
 	Ingest IngestOptions // sources to ingest first (none: digest what is stored)
-	List   string        // the list to digest (default: the sources' list, else the most recent)
-	K      int           // topics (0: auto)
-	Seed   uint64
-	N      int // length of the reading queue (default 10)
+	// Lists are the lists to digest (default: every list the sources
+	// went to, else the most recently ingested). Ingest.List names the
+	// list the sources go to.
+	Lists []string
+	K     int // topics (0: auto)
+	Seed  uint64
+	N     int // length of the reading queue (default 10)
 }
 
 // Digest is the day: its topics and, when the reader has a profile, what
 // to read first.
 type Digest struct {
-	List   string        `json:"list"`
+	List   string        `json:"list"`            // the list digested; several are joined by " + "
+	Lists  []string      `json:"lists,omitempty"` // the lists, when several
 	Ingest *IngestResult `json:"ingest,omitempty"`
 	Groups *Groups       `json:"groups"`
 	Queue  []QueueItem   `json:"queue"`
@@ -36,11 +41,10 @@ func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) 
 	if o.N <= 0 {
 		o.N = 10
 	}
-	d := &Digest{List: o.List}
+	d := &Digest{}
+	lists := o.Lists
 	if len(o.Ingest.Sources) > 0 {
-		in := o.Ingest
-		in.List = o.List
-		res, err := l.Ingest(ctx, in)
+		res, err := l.Ingest(ctx, o.Ingest)
 		var partial *EmbedFailures
 		if errors.As(err, &partial) && res != nil {
 			// a few papers lack vectors: the day's digest goes on without them
@@ -49,20 +53,29 @@ func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) 
 			return nil, err
 		}
 		d.Ingest = res
-		if d.List == "" {
-			d.List = res.List
+		if len(lists) == 0 {
+			lists = res.Lists // everything the sources brought
 		}
 	}
 	s, err := l.db(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if d.List == "" {
-		if d.List, err = defaultList(ctx, s); err != nil {
+	if len(lists) == 0 {
+		name, err := defaultList(ctx, s)
+		if err != nil {
 			return nil, err
 		}
+		if len(o.Ingest.Sources) > 0 {
+			l.notef("the sources brought no papers: digesting the most recent list, %s", name)
+		}
+		lists = []string{name}
 	}
-	scope := Scope{List: d.List}
+	d.List = strings.Join(lists, " + ")
+	if len(lists) > 1 {
+		d.Lists = lists
+	}
+	scope := Scope{Lists: lists}
 	if d.Groups, err = l.Group(ctx, GroupOptions{Scope: scope, K: o.K, Seed: o.Seed}); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,8 @@ type GroupOptions struct {
 // Groups are papers clustered into topics.
 type Groups struct {
 	K        int       `json:"k"`
-	List     string    `json:"list,omitempty"`
+	List     string    `json:"list,omitempty"`  // the list grouped, when one
+	Lists    []string  `json:"lists,omitempty"` // the lists grouped, when several
 	Model    string    `json:"model"`
 	Auto     *AutoK    `json:"auto,omitempty"`
 	Clusters []Cluster `json:"clusters"`
@@ -86,7 +87,10 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	dim, model := mat.Dim, mat.Model
 	data := gatherRows(mat.Data, dim, sel.rows)
 	mat = nil // data may share its memory: the matrix is no longer valid
-	out := &Groups{List: f.List, Model: model, Missing: sel.missing}
+	out := &Groups{List: f.name(), Model: model, Missing: sel.missing}
+	if len(f.Lists) > 1 {
+		out.Lists = f.Lists
+	}
 	km := cluster.KMeans{K: o.K, Seed: o.Seed}
 	var res *cluster.Result
 	if o.K == 0 {

@@ -29,7 +29,11 @@ var InputFormats = ingest.Formats
 
 // IngestOptions say what to ingest and how.
 type IngestOptions struct {
-	Sources []string      // files, "-" (Stdin) or http(s) URLs
+	// Sources are files, folders (their listing files), "-" (Stdin),
+	// http(s) URLs and named sources: hf:YYYY-MM-DD, hf:today,
+	// hf:yesterday (Hugging Face Daily Papers), arxiv:CAT[,CAT...] (the
+	// day's arXiv announcements).
+	Sources []string
 	Stdin   io.Reader     // read for "-"
 	Format  string        // "", "auto" or one of InputFormats
 	List    string        // the list the papers are recorded as (default: the listing's own day, else today)
@@ -50,6 +54,9 @@ type IngestResult struct {
 	Lists    []string       `json:"lists"`
 	Model    string         `json:"model,omitempty"`
 	Sources  []SourceResult `json:"sources"`
+	// Empty are the named sources that had no papers, and why ("no papers
+	// on 2026-08-23 (a Sunday)").
+	Empty []string `json:"empty,omitempty"`
 	// Failed are papers stored but not embedded (the endpoint refused them).
 	Failed []FailedPaper `json:"failed,omitempty"`
 }
@@ -85,7 +92,7 @@ func (l *Library) Ingest(ctx context.Context, o IngestOptions) (*IngestResult, e
 			return nil, err
 		}
 	}
-	if len(o.Sources) == 1 && !ingest.IsURL(o.Sources[0]) {
+	if len(o.Sources) == 1 && !ingest.IsURL(o.Sources[0]) && !ingest.IsNamed(o.Sources[0]) && !isDir(o.Sources[0]) {
 		if err := checkInputFormat(o.Format); err != nil {
 			return nil, err
 		}
@@ -136,10 +143,33 @@ func (l *Library) readSources(ctx context.Context, o IngestOptions) ([]*ingest.L
 	if stdin > 1 {
 		return nil, optionErrorf("- (stdin) can be given once")
 	}
-	var ls []*ingest.Listing
+	var srcs []string
 	for _, src := range o.Sources {
+		if !ingest.IsNamed(src) && isDir(src) {
+			files, err := ingest.ListingFiles(src)
+			if err != nil {
+				return nil, err
+			}
+			srcs = append(srcs, files...)
+			continue
+		}
+		srcs = append(srcs, src)
+	}
+	var ls []*ingest.Listing
+	for _, src := range srcs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if ingest.IsNamed(src) {
+			lst, err := l.sources.Resolve(ctx, src)
+			if errors.Is(err, ingest.ErrBadSource) {
+				return nil, &OptionError{err.Error()}
+			}
+			if err != nil {
+				return nil, err
+			}
+			ls = append(ls, lst)
+			continue
 		}
 		data, opt, err := l.loadSource(ctx, src, o)
 		if err != nil {
@@ -152,6 +182,11 @@ func (l *Library) readSources(ctx context.Context, o IngestOptions) ([]*ingest.L
 		ls = append(ls, lst)
 	}
 	return ls, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 // strictError is a skipped record under Strict.
@@ -175,6 +210,9 @@ func (l *Library) reportListings(o IngestOptions, ls []*ingest.Listing) (int, er
 		}
 		if p := lst.Paging; p != nil && len(lst.Papers) > 0 {
 			l.notef("%s: entries %d-%d of %d%s", lst.Source, p.Start+1, p.Start+len(lst.Papers)+len(lst.Skipped), p.Total, nextPageNote(p))
+		}
+		if lst.Replaced > 0 {
+			l.notef("%s: %d replacement(s) of papers announced before left out", lst.Source, lst.Replaced)
 		}
 		skipped += len(lst.Skipped)
 	}
@@ -381,9 +419,15 @@ func (l *Library) storeListings(ctx context.Context, o IngestOptions, ls []*inge
 		return nil, err
 	}
 	today := l.cfg.Now().Format("2006-01-02")
-	out := &IngestResult{Skipped: skipped}
+	out := &IngestResult{Skipped: skipped, Lists: []string{}, Sources: []SourceResult{}}
 	var batches []store.Batch
 	for _, lst := range ls {
+		if lst.Empty {
+			// a named source's day with nothing on it: said, not stored
+			l.notef("%s: %s", lst.Source, lst.Note)
+			out.Empty = append(out.Empty, lst.Source+": "+lst.Note)
+			continue
+		}
 		name := o.List
 		if name == "" {
 			name = lst.Date
@@ -415,6 +459,9 @@ func (l *Library) storeListings(ctx context.Context, o IngestOptions, ls []*inge
 		for _, p := range b.Papers {
 			size += int64(len(p.Title) + len(p.Abstract))
 		}
+	}
+	if len(batches) == 0 {
+		return out, nil // nothing but empty days
 	}
 	res, err := s.IngestWith(ctx, batches, store.IngestOptions{Bulk: size >= l.cfg.BulkBytes})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/ingest"
 	"github.com/papersift/papersift/store"
 )
 
@@ -42,6 +43,16 @@ type Config struct {
 	BulkBytes int64
 	// HTTPClient fetches listings from URLs (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Services are the addresses of the services behind named sources
+	// (hf:DAY, arxiv:CAT): empty fields are the real services.
+	Services Services
+}
+
+// Services are the addresses of the services named sources read.
+type Services struct {
+	HF        string // Hugging Face (its /api/daily_papers), default https://huggingface.co
+	ArxivFeed string // arXiv's announcement feeds (/rss/CAT), default https://rss.arxiv.org
+	ArxivAPI  string // arXiv's API (/api/query), default https://export.arxiv.org
 }
 
 // Endpoint is an OpenAI-compatible embeddings endpoint.
@@ -123,9 +134,10 @@ var (
 // that, for example, an ingest of a bad file creates nothing). A Library
 // is for one goroutine at a time.
 type Library struct {
-	cfg   Config
-	ev    Events
-	store *store.Store
+	cfg     Config
+	ev      Events
+	store   *store.Store
+	sources *ingest.Sources // named sources, with arXiv's politeness gate
 }
 
 // New returns a Library of cfg; it opens nothing yet. A bad embedder is an
@@ -150,7 +162,8 @@ func New(cfg Config) (*Library, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient
 	}
-	l := &Library{cfg: cfg, ev: cfg.Events}
+	l := &Library{cfg: cfg, ev: cfg.Events, sources: &ingest.Sources{HFBase: cfg.Services.HF, ArxivFeedBase: cfg.Services.ArxivFeed,
+		ArxivAPIBase: cfg.Services.ArxivAPI, Client: cfg.HTTPClient, Now: cfg.Now}}
 	if l.ev == nil {
 		l.ev = silent{}
 	}

@@ -75,7 +75,7 @@ func TestIngestAndPapers(t *testing.T) {
 	if err != nil || again.New != 0 || again.Updated != 0 || again.Embedded != 0 {
 		t.Errorf("a second ingest of the same page: %+v, %v", again, err)
 	}
-	ps, err := l.Papers(ctx, papersift.PapersOptions{Scope: papersift.Scope{List: res.List}})
+	ps, err := l.Papers(ctx, papersift.PapersOptions{Scope: papersift.ListScope(res.List)})
 	if err != nil || len(ps) != 56 {
 		t.Fatalf("papers of the list: %d, %v", len(ps), err)
 	}
@@ -128,7 +128,7 @@ func TestSimilar(t *testing.T) {
 	if _, err := l.Similar(ctx, papersift.SimilarOptions{Paper: "no such paper anywhere"}); err == nil {
 		t.Error("an unknown paper: no error")
 	}
-	if _, err := l.Similar(ctx, papersift.SimilarOptions{Paper: "Brain-IT", Scope: papersift.Scope{List: "nope"}}); err == nil || !strings.Contains(err.Error(), `no list "nope"`) {
+	if _, err := l.Similar(ctx, papersift.SimilarOptions{Paper: "Brain-IT", Scope: papersift.ListScope("nope")}); err == nil || !strings.Contains(err.Error(), `no list "nope"`) {
 		t.Errorf("an unknown list: %v", err)
 	}
 }
@@ -296,7 +296,7 @@ func TestConfig(t *testing.T) {
 	if _, err := papersift.New(papersift.Config{DB: "x.db", Embedder: "word2vec"}); !errors.As(err, &oe) {
 		t.Errorf("an unknown embedder: %v", err)
 	}
-	if err := (papersift.Scope{List: "a", All: true}).Check(); !errors.As(err, &oe) {
+	if err := (papersift.Scope{Lists: []string{"a"}, All: true}).Check(); !errors.As(err, &oe) {
 		t.Errorf("two scopes: %v", err)
 	}
 	if err := (papersift.Scope{Since: "2026-02-30"}).Check(); !errors.As(err, &oe) {

@@ -95,10 +95,10 @@ func (l *Library) Papers(ctx context.Context, o PapersOptions) ([]ListedPaper, e
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList(ctx, s, o.Scope.List); err != nil {
+	if err := checkLists(ctx, s, o.Scope.Lists); err != nil {
 		return nil, err
 	}
-	rows, err := s.Papers(ctx, store.Filter{List: o.Scope.List, Since: o.Scope.Since, Limit: o.Limit})
+	rows, err := s.Papers(ctx, store.Filter{Lists: o.Scope.Lists, Since: o.Scope.Since, Limit: o.Limit})
 	if err != nil {
 		return nil, err
 	}

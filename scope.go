@@ -16,12 +16,23 @@ import (
 // or all of them. The zero Scope means the operation's default (for group,
 // queue and digest: the most recently ingested list).
 type Scope struct {
-	List  string
-	Since string // YYYY-MM-DD
+	Lists []string // the papers of these lists
+	Since string   // YYYY-MM-DD
 	All   bool
 }
 
-func (f Scope) empty() bool { return !f.All && f.List == "" && f.Since == "" }
+func (f Scope) empty() bool { return !f.All && len(f.Lists) == 0 && f.Since == "" }
+
+// ListScope is the scope of some lists.
+func ListScope(names ...string) Scope { return Scope{Lists: names} }
+
+// name is how results name a scope of lists: the one list's name, else "".
+func (f Scope) name() string {
+	if len(f.Lists) == 1 {
+		return f.Lists[0]
+	}
+	return ""
+}
 
 // CheckListName fails a list name that cannot name a list: empty or blank,
 // holding a comma (lists are written joined by commas) or a control
@@ -43,14 +54,16 @@ func CheckListName(name string) error {
 // Check fails a Scope that gives more than one of List, Since and All, or
 // a Since that is not a day, as an *OptionError.
 func (f Scope) Check() error {
-	if f.List != "" && strings.TrimSpace(f.List) == "" {
-		return optionErrorf("--list %q: give the name of a list (papersift papers lists them)", f.List)
+	for _, l := range f.Lists {
+		if strings.TrimSpace(l) == "" {
+			return optionErrorf("--list %q: give the name of a list (papersift lists shows them)", l)
+		}
 	}
 	if f.Since != "" && !isDate(f.Since) {
 		return optionErrorf("--since %q: give a day as YYYY-MM-DD", f.Since)
 	}
 	n := 0
-	for _, set := range []bool{f.List != "", f.Since != "", f.All} {
+	for _, set := range []bool{len(f.Lists) > 0, f.Since != "", f.All} {
 		if set {
 			n++
 		}
@@ -76,6 +89,16 @@ func defaultList(ctx context.Context, s *store.Store) (string, error) {
 		return "", fmt.Errorf("nothing has been ingested yet: papersift ingest FILE")
 	}
 	return ls[0].Name, nil
+}
+
+// checkLists fails clearly for a list that does not exist.
+func checkLists(ctx context.Context, s *store.Store, names []string) error {
+	for _, n := range names {
+		if err := checkList(ctx, s, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkList fails clearly for a list that does not exist.
@@ -110,21 +133,22 @@ func checkList(ctx context.Context, s *store.Store, name string) error {
 // resolveScope fills the default list of an empty scope and checks that
 // its list exists.
 func resolveScope(ctx context.Context, s *store.Store, f Scope) (Scope, error) {
-	var err error
 	if f.empty() {
-		if f.List, err = defaultList(ctx, s); err != nil {
+		name, err := defaultList(ctx, s)
+		if err != nil {
 			return f, err
 		}
+		f.Lists = []string{name}
 	}
-	return f, checkList(ctx, s, f.List)
+	return f, checkLists(ctx, s, f.Lists)
 }
 
 // allowed returns the pids a scope allows, or nil for all.
 func allowed(ctx context.Context, s *store.Store, f Scope) (map[int64]bool, error) {
-	if f.All || f.List == "" && f.Since == "" {
+	if f.All || len(f.Lists) == 0 && f.Since == "" {
 		return nil, nil
 	}
-	pids, err := s.PIDs(ctx, store.Filter{List: f.List, Since: f.Since})
+	pids, err := s.PIDs(ctx, store.Filter{Lists: f.Lists, Since: f.Since})
 	if err != nil {
 		return nil, err
 	}

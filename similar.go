@@ -51,7 +51,7 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList(ctx, s, o.Scope.List); err != nil {
+	if err := checkLists(ctx, s, o.Scope.Lists); err != nil {
 		return nil, err
 	}
 	var query *store.Row

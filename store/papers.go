@@ -544,17 +544,19 @@ func ensureList(ctx context.Context, tx *sql.Tx, name, source, now string) (int6
 
 // Filter selects papers. The zero value selects all.
 type Filter struct {
-	List  string // only papers on this list
-	Since string // only papers dated on or after YYYY-MM-DD
-	Limit int    // at most this many (0: no limit)
+	Lists []string // only papers on one of these lists
+	Since string   // only papers dated on or after YYYY-MM-DD
+	Limit int      // at most this many (0: no limit)
 }
 
 func (f Filter) where() (string, []any) {
 	var conds []string
 	var args []any
-	if f.List != "" {
-		conds = append(conds, `p.pid IN (SELECT lp.pid FROM list_papers lp JOIN lists l ON l.lid = lp.lid WHERE l.name = ?)`)
-		args = append(args, f.List)
+	if len(f.Lists) > 0 {
+		conds = append(conds, `p.pid IN (SELECT lp.pid FROM list_papers lp JOIN lists l ON l.lid = lp.lid WHERE l.name IN (?`+strings.Repeat(", ?", len(f.Lists)-1)+`))`)
+		for _, l := range f.Lists {
+			args = append(args, l)
+		}
 	}
 	if f.Since != "" {
 		conds = append(conds, `p.date >= ?`)

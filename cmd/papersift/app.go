@@ -122,6 +122,7 @@ func newApp(g *globals) *cli.App {
 			listsCommand(g),
 			statsCommand(g),
 			doctorCommand(g),
+			configCommand(g),
 			completionCommand(g),
 			manCommand(g),
 		},

@@ -22,7 +22,7 @@ func digestCommand(g *globals) *cli.Command {
 		ArgsUsage: "[SOURCE...]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "auto", Usage: "input format of the sources (json, table and md name the output format)"},
-			&cli.StringFlag{Name: "list", Usage: "the list to digest (default: the sources' list, else the most recent)"},
+			&cli.StringSliceFlag{Name: "list", Usage: "the list to digest, repeated for several (default: every list the sources went to, else the most recent); with sources, one --list names their list"},
 			&cli.StringFlag{Name: "k", Value: "auto", Usage: "number of topics, or auto"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed of the grouping"},
 			&cli.IntFlag{Name: "n", Value: 10, Usage: "length of the reading queue"},
@@ -30,7 +30,13 @@ func digestCommand(g *globals) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o := papersift.DigestOptions{Ingest: papersift.IngestOptions{Sources: c.Args().Slice(), Stdin: g.stdin, Format: c.String("format")},
-				List: c.String("list"), Seed: c.Uint64("seed"), N: c.Int("n")}
+				Lists: c.StringSlice("list"), Seed: c.Uint64("seed"), N: c.Int("n")}
+			if len(o.Lists) == 1 && c.NArg() > 0 {
+				o.Ingest.List = o.Lists[0]
+			}
+			if err := (papersift.Scope{Lists: o.Lists}).Check(); err != nil {
+				return err
+			}
 			out := c.String("out")
 			var err error
 			if o.K, err = parseK(c.String("k")); err != nil {

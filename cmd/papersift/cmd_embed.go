@@ -24,10 +24,10 @@ func endpointFlags() []cli.Flag {
 }
 
 // readEndpoint reads endpointFlags, checking them.
-func readEndpoint(c *cli.Context, getenv func(string) string) (papersift.EndpointTuning, error) {
+func readEndpoint(c *cli.Context, g *globals) (papersift.EndpointTuning, error) {
 	o := papersift.EndpointTuning{Encoding: c.String("encoding")}
-	if !c.IsSet("encoding") && getenv("PAPERSIFT_ENCODING") != "" {
-		o.Encoding = getenv("PAPERSIFT_ENCODING")
+	if !c.IsSet("encoding") {
+		o.Encoding = g.cfg.Endpoint.Encoding // environment, configuration file or auto
 	}
 	for _, f := range []struct {
 		name   string
@@ -64,7 +64,7 @@ func embedCommand(g *globals) *cli.Command {
 			&cli.BoolFlag{Name: "refit", Usage: "refit the built-in model on the whole corpus and re-embed everything"},
 		}, endpointFlags()...),
 		Action: func(c *cli.Context) error {
-			ep, err := readEndpoint(c, g.getenv)
+			ep, err := readEndpoint(c, g)
 			if err != nil {
 				return err
 			}

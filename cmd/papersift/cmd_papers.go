@@ -12,7 +12,7 @@ import (
 
 func filterFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "list", Usage: "only papers on this list"},
+		&cli.StringSliceFlag{Name: "list", Usage: "only papers on this list (repeat it for several: --list a --list b)"},
 		&cli.StringFlag{Name: "since", Usage: "only papers dated on or after this day (YYYY-MM-DD)"},
 	}
 }
@@ -23,7 +23,7 @@ func scopeFlags() []cli.Flag {
 
 // readScope reads the flags of scopeFlags (or of filterFlags alone).
 func readScope(c *cli.Context) (papersift.Scope, error) {
-	f := papersift.Scope{List: c.String("list"), Since: c.String("since"), All: c.Bool("all")}
+	f := papersift.Scope{Lists: c.StringSlice("list"), Since: c.String("since"), All: c.Bool("all")}
 	return f, f.Check()
 }
 

@@ -27,18 +27,25 @@ type globals struct {
 	// at a time
 	bars *syncWriter
 
-	cfg     papersift.Config
-	format  string
-	quiet   bool
-	verbose bool
-	now     func() time.Time
-	command string // the command being run
+	cfg papersift.Config
+	// file is the configuration file's content, configFile its path, and
+	// settings the effective global settings and their origins
+	file         *fileConfig
+	configFile   string
+	settings     []setting
+	mailPassword string // never printed
+	format       string
+	quiet        bool
+	verbose      bool
+	now          func() time.Time
+	command      string // the command being run
 
 	lib *papersift.Library
 }
 
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "the configuration file (env PAPERSIFT_CONFIG; default $XDG_CONFIG_HOME/papersift/config.toml)"},
 		&cli.StringFlag{Name: "db", Usage: "the SQLite database (env PAPERSIFT_DB; default $XDG_DATA_HOME/papersift/papers.db)"},
 		&cli.StringFlag{Name: "embedder", Usage: "local (built-in, offline) or openai (any OpenAI-compatible /v1/embeddings endpoint) (env PAPERSIFT_EMBEDDER)"},
 		&cli.StringFlag{Name: "model", Usage: "embedding model name sent to the endpoint (env PAPERSIFT_MODEL; default text-embedding-3-small)"},
@@ -56,48 +63,55 @@ var readOnlyCommands = map[string]bool{"papers": true, "similar": true, "group":
 	"eval": true, "doctor": true, "show": true, "open": true, "lists": true}
 
 // noDatabaseCommands never touch the database.
-var noDatabaseCommands = map[string]bool{"": true, "help": true, "h": true, "completion": true, "man": true}
+var noDatabaseCommands = map[string]bool{"": true, "help": true, "h": true, "completion": true, "man": true, "config": true}
 
-// load reads the global flags and environment into the library's
-// configuration.
+// load reads the global flags, the environment and the configuration file
+// into the library's configuration (flag > environment > file > default).
 func (g *globals) load(c *cli.Context) error {
-	env := func(flag, name, def string) string {
-		if c.IsSet(flag) {
-			return c.String(flag)
-		}
-		if v := g.getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	cfg := papersift.Config{Now: g.now}
 	g.command = c.Args().First()
-	cfg.DB = env("db", "PAPERSIFT_DB", "")
+	path, explicit := configPath(c, g.getenv)
+	fc, err := readConfig(path, explicit, g.warnf)
+	if err != nil {
+		return err
+	}
+	g.file, g.configFile = fc, path
+	st := &settings{c: c, getenv: g.getenv, file: path}
+	cfg := papersift.Config{Now: g.now}
+	defDB, dbErr := defaultDB(g.getenv)
+	cfg.DB = st.get("db", "db", "PAPERSIFT_DB", fc.DB, defDB)
 	if cfg.DB == "" {
-		db, err := defaultDB(g.getenv)
-		if err != nil && !noDatabaseCommands[g.command] {
-			return err
+		if !noDatabaseCommands[g.command] {
+			return dbErr
 		}
-		cfg.DB = db
 	}
-	cfg.Embedder = env("embedder", "PAPERSIFT_EMBEDDER", papersift.EmbedderLocal)
+	cfg.Embedder = st.get("embedder", "embedder", "PAPERSIFT_EMBEDDER", fc.Embedder, papersift.EmbedderLocal)
 	e := &cfg.Endpoint
-	e.Model = env("model", "PAPERSIFT_MODEL", "text-embedding-3-small")
-	e.BaseURL = env("base-url", "OPENAI_BASE_URL", "https://api.openai.com/v1")
-	if c.IsSet("dimensions") {
-		e.Dimensions = c.Int("dimensions")
-	} else if v := g.getenv("PAPERSIFT_DIMENSIONS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return usagef("PAPERSIFT_DIMENSIONS=%q is not a number", v)
-		}
-		e.Dimensions = n
+	e.Model = st.get("model", "model", "PAPERSIFT_MODEL", fc.Model, "text-embedding-3-small")
+	e.BaseURL = st.get("base_url", "base-url", "OPENAI_BASE_URL", fc.BaseURL, "https://api.openai.com/v1")
+	fileDims := ""
+	if fc.Dimensions != nil {
+		fileDims = strconv.Itoa(*fc.Dimensions)
 	}
+	dims := st.get("dimensions", "", "PAPERSIFT_DIMENSIONS", fileDims, "0")
+	if c.IsSet("dimensions") {
+		dims = strconv.Itoa(c.Int("dimensions"))
+		st.list[len(st.list)-1] = setting{Name: "dimensions", Value: dims, Origin: "flag --dimensions"}
+	}
+	n, err := strconv.Atoi(dims)
+	if err != nil {
+		return usagef("dimensions %q (%s) is not a number", dims, st.list[len(st.list)-1].Origin)
+	}
+	e.Dimensions = n
 	if e.Dimensions < 0 || e.Dimensions > maxDimensions {
 		return usagef("--dimensions %d: give 0 (the model's own) or a number up to %d", e.Dimensions, maxDimensions)
 	}
-	e.APIKey = g.getenv("OPENAI_API_KEY")
-	e.Encoding = g.getenv("PAPERSIFT_ENCODING")
+	e.Encoding = st.get("encoding", "", "PAPERSIFT_ENCODING", fc.Encoding, "auto")
+	e.APIKey = st.secret("api_key", "OPENAI_API_KEY", "")
+	cfg.Services.HF = st.get("services.hf", "", "PAPERSIFT_HF_URL", fc.Services.HF, "https://huggingface.co")
+	cfg.Services.ArxivFeed = st.get("services.arxiv_feed", "", "PAPERSIFT_ARXIV_FEED_URL", fc.Services.ArxivFeed, "https://rss.arxiv.org")
+	cfg.Services.ArxivAPI = st.get("services.arxiv_api", "", "PAPERSIFT_ARXIV_API_URL", fc.Services.ArxivAPI, "https://export.arxiv.org")
+	g.mailPassword = st.secret("mail.password", "PAPERSIFT_SMTP_PASSWORD", fc.Mail.Password)
+	g.settings = st.list
 	g.format = c.String("format")
 	switch g.format {
 	case "table", "json", "csv", "md":
