@@ -27,8 +27,9 @@ func newLexicon() *lexicon {
 	return &lexicon{word: map[string]int32{}, stem: map[string]int32{}}
 }
 
-// tokenizeDocs returns the stem ids of each document's title, and of its
-// title and abstract (with a break between), in one lexicon. Documents are
+// tokenizeDocs returns the tokens (stem ids, see tokens) of each
+// document's title, and of its title and abstract (with a break between),
+// in one lexicon. Documents are
 // tokenized on all cores, each part with a lexicon of its own, merged in
 // part order: the ids may differ with the split, the terms they stand for
 // and their counts do not.
@@ -61,7 +62,7 @@ func tokenizeDocs(docs []Doc, assign []int, k int) (*lexicon, [][]int32, [][]int
 			for _, seq := range [][]int32{titles[i], fulls[i]} {
 				for j, x := range seq {
 					if x >= 0 {
-						seq[j] = stems[x]
+						seq[j] = stems[plain(x)] | x&joined
 					}
 				}
 			}
@@ -102,19 +103,41 @@ func (lx *lexicon) id(w []byte) int32 {
 	return lx.wstem[wid]
 }
 
+// joinedL and joinedR mark a word written joined by a hyphen to the word
+// before or after it ("training-free"), in a token sequence: such a word is
+// part of a compound rather than a word of its own.
+const (
+	joinedL int32 = 1 << 30
+	joinedR int32 = 1 << 29
+	joined        = joinedL | joinedR
+)
+
+// plain returns the stem id of a token without its marks.
+func plain(x int32) int32 { return x &^ joined }
+
 // tokens appends the stem ids of the words of text to dst, with -1 where a
 // phrase cannot continue (a stop word, punctuation other than a hyphen, a
-// number).
+// number); the words of a hyphenated compound carry the joined mark.
 func (lx *lexicon) tokens(text string, dst []int32) []int32 {
 	brk := func() {
 		if len(dst) > 0 && dst[len(dst)-1] >= 0 {
 			dst = append(dst, -1)
 		}
 	}
+	hyphen := false // a hyphen joins the last word read to the next
+	last := false   // the last word read is the last token of dst
 	i := 0
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isWord(r) {
+			hyphen = false
+			if r == '-' && i > 0 && i+1 < len(text) {
+				before, _ := utf8.DecodeLastRuneInString(text[:i])
+				after, _ := utf8.DecodeRuneInString(text[i+1:])
+				if hyphen = isWord(before) && isWord(after); hyphen && last {
+					dst[len(dst)-1] |= joinedR
+				}
+			}
 			switch {
 			case r == '<' && i+1 < len(text) && (isWord(rune(text[i+1])) || text[i+1] == '/'):
 				// an HTML tag: <a href="...">
@@ -157,9 +180,15 @@ func (lx *lexicon) tokens(text string, dst []int32) []int32 {
 		}
 		if n < 2 || !letterStart || tfidf.IsStopWord(string(lx.buf)) {
 			brk()
+			hyphen, last = false, false
 			continue
 		}
-		dst = append(dst, lx.id(lx.buf))
+		id := lx.id(lx.buf)
+		if hyphen {
+			id |= joinedL
+		}
+		hyphen, last = false, true
+		dst = append(dst, id)
 	}
 	return dst
 }
