@@ -25,7 +25,7 @@ func TestLabelsSyntheticClusters(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d labels, want 2", len(got))
 	}
-	for c, want := range []string{"graph neural", "speech recognition"} {
+	for c, want := range []string{"graph neural networks", "speech recognition"} {
 		if len(got[c]) == 0 || got[c][0] != want {
 			t.Errorf("cluster %d: %q, want %q first", c, got[c], want)
 		}
