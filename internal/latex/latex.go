@@ -308,7 +308,17 @@ func (d *decoder) accent(mark rune, depth int) {
 			return // \'{}: an accent on nothing
 		}
 	}
+	// The mark goes after the letter's own marks (\~{\^e} is ễ).
+	first := n
+	for n < len(base) {
+		m, size := utf8.DecodeRuneInString(base[n:])
+		if !unicode.Is(unicode.Mn, m) {
+			break
+		}
+		n += size
+	}
 	d.b.WriteRune(r)
+	d.b.WriteString(base[first:n])
 	d.b.WriteRune(mark)
 	d.b.WriteString(base[n:])
 }
