@@ -3,6 +3,7 @@ module github.com/papersift/papersift
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/goccy/go-json v0.10.5
 	github.com/rivo/uniseg v0.4.7
 	github.com/sashabaranov/go-openai v1.43.0
@@ -17,7 +18,6 @@ require (
 )
 
 require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
