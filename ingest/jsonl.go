@@ -24,6 +24,8 @@ type record struct {
 	Date     string
 	URL      string
 	Category string
+	DOI      string
+	Journal  string
 }
 
 // jsonRecord is a record in JSON. Fields beyond these are ignored.
@@ -37,6 +39,8 @@ type jsonRecord struct {
 	URL        string          `json:"url"`
 	Category   string          `json:"category"`
 	Categories json.RawMessage `json:"categories"`
+	DOI        string          `json:"doi"`
+	Journal    string          `json:"journal_ref"`
 }
 
 // jsonlChunk is how many lines one parallel part of a JSON Lines file has
@@ -288,7 +292,7 @@ func (r *jsonRecord) paper(where string) (Record, string) {
 	if rec.Authors, err = authorList(r.Authors); err != nil {
 		return Record{}, fmt.Sprintf("%s (%s): %v", where, name(rec.ID, rec.Title), err)
 	}
-	rec.Date, rec.URL, rec.Category = r.Date, r.URL, r.Category
+	rec.Date, rec.URL, rec.Category, rec.DOI, rec.Journal = r.Date, r.URL, r.Category, r.DOI, r.Journal
 	if rec.Category == "" && len(r.Categories) > 0 {
 		rec.Category = firstCategory(r.Categories)
 	}
@@ -322,6 +326,8 @@ func (r *record) paper(where string) (Record, string) {
 	p.Date = isoDate(r.Date)
 	p.URL = strings.TrimSpace(r.URL)
 	p.Category = strings.TrimSpace(r.Category)
+	p.DOI = paper.NormalizeDOI(r.DOI)
+	p.Journal = strings.Join(strings.Fields(r.Journal), " ")
 	finish(&p.Paper)
 	return p, ""
 }

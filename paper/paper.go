@@ -8,6 +8,7 @@ package paper
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
@@ -120,3 +121,38 @@ func (p Paper) Page() string {
 	}
 	return ""
 }
+
+// NormalizeDOI returns the DOI in s, lowercase and without its resolver
+// ("https://doi.org/10.1000/X", "doi:10.1000/x" and "10.1000/X" give
+// "10.1000/x"), or "" when s is not a DOI.
+func NormalizeDOI(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 500 {
+		return ""
+	}
+	low := strings.ToLower(s)
+	for _, p := range []string{"https://", "http://"} {
+		if strings.HasPrefix(low, p) {
+			low = low[len(p):]
+			for _, host := range []string{"doi.org/", "dx.doi.org/", "www.doi.org/"} {
+				if strings.HasPrefix(low, host) {
+					low = low[len(host):]
+					if u, err := url.PathUnescape(low); err == nil {
+						low = u
+					}
+					break
+				}
+			}
+			break
+		}
+	}
+	for _, p := range []string{"doi.org/", "dx.doi.org/", "doi:", "doi "} {
+		low = strings.TrimSpace(strings.TrimPrefix(low, p))
+	}
+	if !doiRe.MatchString(low) {
+		return ""
+	}
+	return low
+}
+
+var doiRe = regexp.MustCompile(`^10\.\d{4,9}/\S+$`)

@@ -16,7 +16,6 @@ package refs
 import (
 	"bytes"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -286,40 +285,8 @@ func cleanList(xs []string) []string {
 // collapse turns runs of white space into single spaces and trims.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-var doiRe = regexp.MustCompile(`^10\.\d{4,9}/\S+$`)
-
-// NormalizeDOI returns the DOI in s, lowercase and without its resolver
-// ("https://doi.org/10.1000/X", "doi:10.1000/x" and "10.1000/X" give
-// "10.1000/x"), or "" when s is not a DOI.
-func NormalizeDOI(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 500 {
-		return ""
-	}
-	low := strings.ToLower(s)
-	for _, p := range []string{"https://", "http://"} {
-		if strings.HasPrefix(low, p) {
-			low = low[len(p):]
-			for _, host := range []string{"doi.org/", "dx.doi.org/", "www.doi.org/"} {
-				if strings.HasPrefix(low, host) {
-					low = low[len(host):]
-					if u, err := url.PathUnescape(low); err == nil {
-						low = u
-					}
-					break
-				}
-			}
-			break
-		}
-	}
-	for _, p := range []string{"doi.org/", "dx.doi.org/", "doi:", "doi "} {
-		low = strings.TrimSpace(strings.TrimPrefix(low, p))
-	}
-	if !doiRe.MatchString(low) {
-		return ""
-	}
-	return low
-}
+// NormalizeDOI is paper.NormalizeDOI.
+func NormalizeDOI(s string) string { return paper.NormalizeDOI(s) }
 
 var (
 	arxivInURL  = regexp.MustCompile(`(?i)arxiv\.org/(?:abs|pdf|html|format|ps)/([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})`)

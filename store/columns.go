@@ -70,3 +70,28 @@ func (s *Store) Names(ctx context.Context, withTitles bool) (map[int64]Name, err
 	}
 	return out, rows.Err()
 }
+
+// Identity is what identifies a stored paper.
+type Identity struct {
+	PID                        int64
+	ID, ArxivID, DOI, TitleKey string
+}
+
+// Identities returns every paper's identity, in one scan (for matching a
+// reader's reference list against the database).
+func (s *Store) Identities(ctx context.Context) ([]Identity, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, id, COALESCE(arxiv_id, ''), COALESCE(doi, ''), title_key FROM papers ORDER BY pid`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	var out []Identity
+	for rows.Next() {
+		var x Identity
+		if err := rows.Scan(&x.PID, &x.ID, &x.ArxivID, &x.DOI, &x.TitleKey); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

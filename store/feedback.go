@@ -184,3 +184,57 @@ func (s *Store) Ratings(ctx context.Context, pids []int64) (map[int64]Rating, er
 	}
 	return out, rows.Err()
 }
+
+// RateAt is Rate with the time of each rating (RFC 3339; "" is now): a
+// profile read back from a file keeps its order.
+func (s *Store) RateAt(ctx context.Context, kind string, pids []int64, at []string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.stamp()
+		for i, pid := range pids {
+			when := now
+			if i < len(at) && at[i] != "" {
+				when = at[i]
+			}
+			var err error
+			switch kind {
+			case Like, Dislike:
+				_, err = tx.ExecContext(ctx, `INSERT INTO feedback (pid, kind, at) VALUES (?, ?, ?) ON CONFLICT (pid) DO UPDATE SET kind = excluded.kind, at = excluded.at`, pid, kind, when)
+			case Read:
+				_, err = tx.ExecContext(ctx, `INSERT INTO reads (pid, at) VALUES (?, ?) ON CONFLICT (pid) DO UPDATE SET at = excluded.at`, pid, when)
+			default:
+				return fmt.Errorf("unknown feedback %q", kind)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AddInterestAt is AddInterest with the time it was added ("" is now).
+func (s *Store) AddInterestAt(ctx context.Context, text, at string) error {
+	if at == "" {
+		at = s.stamp()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO interests (text, at) VALUES (?, ?) ON CONFLICT (text) DO NOTHING`, text, at)
+	return s.wrapErr(err)
+}
+
+// InterestTimes returns when each interest was added.
+func (s *Store) InterestTimes(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT text, at FROM interests`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var t, at string
+		if err := rows.Scan(&t, &at); err != nil {
+			return nil, err
+		}
+		out[t] = at
+	}
+	return out, rows.Err()
+}

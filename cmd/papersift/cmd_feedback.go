@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -108,8 +109,75 @@ func (g *globals) interest(c *cli.Context, add bool) error {
 func profileCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:  "profile",
-		Usage: "show your likes, dislikes, read papers and interests",
+		Usage: "show your likes, dislikes, read papers and interests; import your library, export your profile",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "import",
+				Usage:     "like the papers of your library: BibTeX, RIS, a Zotero CSV export, a list of arXiv ids/DOIs/titles, or a profile export",
+				ArgsUsage: "FILE",
+				Description: "Entries are matched with stored papers by arXiv id, DOI or title and liked; an entry that is not\n" +
+					"stored but has its own abstract is added (on a list named after the file) and liked; the\n" +
+					"rest are reported by name. A profile written by papersift profile export keeps its dislikes,\n" +
+					"read marks and interests.",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usagef("profile import takes one FILE")
+					}
+					if err := g.writable(); err != nil {
+						return err
+					}
+					res, err := g.lib.ImportProfile(c.Context, c.Args().First())
+					if err != nil {
+						return err
+					}
+					t := &table{head: []string{"result", "entry", "paper", "title"}, wide: map[int]int{3: 0}}
+					for _, m := range res.Matched {
+						t.add(m.Rating+"d (by "+m.By+")", m.Entry, m.ID, m.Title)
+					}
+					for _, a := range res.Added {
+						t.add("added and "+a.Rating+"d", a.Entry, a.ID, a.Title)
+					}
+					for _, n := range res.NotFound {
+						t.add("not found", fmt.Sprintf("%s (line %d)", n.Entry, n.Line), "", n.Why)
+					}
+					if g.format == "table" {
+						defer g.notef("%d matched, %d added (list %q), %d not found, %d interest(s)", len(res.Matched), len(res.Added), res.List, len(res.NotFound), res.Interests)
+					}
+					return g.emit(res, t)
+				},
+			},
+			{
+				Name:  "export",
+				Usage: "write your whole profile (papersift's format, which profile import reads back) or your liked papers as BibTeX",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "format", Value: papersift.ExportProfileFormat, Usage: "papersift (the whole profile) or bibtex (the liked papers)"},
+					&cli.StringFlag{Name: "out", Usage: "write to FILE instead of the standard output"},
+				},
+				Action: func(c *cli.Context) error {
+					var b bytes.Buffer
+					if err := g.lib.ExportProfile(c.Context, &b, c.String("format")); err != nil {
+						return err
+					}
+					if out := c.String("out"); out != "" {
+						if err := writeFileAtomic(out, b.Bytes()); err != nil {
+							return err
+						}
+						g.notef("wrote the profile to %s", out)
+						return nil
+					}
+					w := g.stdout // BibTeX to a terminal is sanitised
+					if c.String("format") == papersift.ExportProfileFormat {
+						w = g.rawStdout // JSON: exact, its control characters escaped
+					}
+					_, err := w.Write(b.Bytes())
+					return err
+				},
+			},
+		},
 		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("profile: unknown subcommand %q (use import or export, or nothing to show the profile)", c.Args().First())
+			}
 			p, err := g.lib.Profile(c.Context)
 			if err != nil {
 				return err
