@@ -35,8 +35,9 @@ type Digest struct {
 	Profile bool
 	// Queue is the reading queue, best first.
 	Queue []QueueItem
-	// Explained is the share of variance along the map's two axes (see
-	// Projection); zero when unknown.
+	// Explained is the share of variance along the map's two axes when
+	// they are principal components (see Project); zero otherwise (Layout),
+	// and the page then says that the axes mean nothing by themselves.
 	Explained [2]float64
 }
 

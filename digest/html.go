@@ -56,9 +56,9 @@ type clusterView struct {
 }
 
 type paperView struct {
-	Anchor, ID, Title, URL, Facts, Abstract string
-	Liked                                   bool
-	Value                                   int // the paper's rank when numbering skips to it; 0 otherwise
+	Anchor, Title, URL, Facts, Abstract string
+	Liked                               bool
+	Value                               int // the paper's rank when numbering skips to it; 0 otherwise
 }
 
 type indexView struct {
@@ -115,7 +115,6 @@ func view(d *Digest) *pageView {
 			p := &c.Papers[i]
 			pv := paperView{
 				Anchor:   anchor[p.ID],
-				ID:       p.ID,
 				Title:    tidy(p.Title),
 				URL:      link(p.URL),
 				Facts:    strings.Join(p.facts(), " · "),

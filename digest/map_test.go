@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -462,5 +463,15 @@ func writeFile(t *testing.T, path string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSeedPageDeterministic lays out and renders the seed's page twice:
+// the same bytes.
+func TestSeedPageDeterministic(t *testing.T) {
+	a := render(t, htmlOf, seedDigest(t))
+	b := render(t, htmlOf, seedDigest(t))
+	if !bytes.Equal(a, b) {
+		t.Errorf("two pages of the same day differ:\n%s", firstDiff(a, b))
 	}
 }
