@@ -1,11 +1,16 @@
 // Package digest renders a day's papers, grouped into topics, as one
-// self-contained HTML page (with a map of the papers coloured by topic) or as
-// Markdown for mail and notes.
+// self-contained HTML page (with a map of the papers coloured by topic), as
+// Markdown for mail and notes, or as an Atom feed of the reading queue.
 //
 // The caller fills a Digest: the topics with their papers, closest to the
-// topic's centre first, each paper's place on the map (see Project), and the
-// reading queue when the reader has a profile. Rendering is deterministic:
-// the same Digest gives the same bytes.
+// topic's centre first, the papers the reader liked, the reading queue when
+// the reader has a profile, and the place on the map of the papers that
+// MapPoints names (see Layout). Rendering is deterministic: the same Digest
+// gives the same bytes.
+//
+// A page stays small whatever the list: beyond 2,000 papers each topic shows
+// its closest papers in full, the next ones as an index of titles, and only
+// the number of the rest; the map plots at most 1,000 papers.
 package digest
 
 import (
@@ -13,6 +18,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/papersift/papersift/internal/sanitize"
 )
 
 // Digest is what a page shows.
@@ -28,8 +35,9 @@ type Digest struct {
 	Profile bool
 	// Queue is the reading queue, best first.
 	Queue []QueueItem
-	// Explained is the share of variance along the map's two axes (see
-	// Projection); zero when unknown.
+	// Explained is the share of variance along the map's two axes when
+	// they are principal components (see Project); zero otherwise (Layout),
+	// and the page then says that the axes mean nothing by themselves.
 	Explained [2]float64
 }
 
@@ -52,8 +60,13 @@ type Paper struct {
 	Date     string // YYYY-MM-DD
 	Comments *int
 	Upvotes  *int
+	// Liked: the reader liked this paper. The page marks it, on the map
+	// too.
+	Liked bool
 	// X and Y place the paper on the map, in any unit (the page scales
-	// them): usually Projection.Points.
+	// them): usually Layout's points for the papers of MapPoints. The page
+	// plots only the papers MapPoints names, and of those only the ones
+	// whose X and Y are finite.
 	X, Y float64
 }
 
@@ -83,15 +96,15 @@ func (d *Digest) heading() string {
 	if d.List == "" {
 		return "Papers"
 	}
-	return "Papers of " + d.List
+	return "Papers of " + tidy(d.List)
 }
 
 // summary counts what the digest holds, in words.
 func (d *Digest) summary() string {
 	n := d.N()
-	s := fmt.Sprintf("%d %s in %d %s", n, plural(n, "paper", "papers"), len(d.Clusters), plural(len(d.Clusters), "topic", "topics"))
+	s := fmt.Sprintf("%s %s in %s %s", count(n), plural(n, "paper", "papers"), count(len(d.Clusters)), plural(len(d.Clusters), "topic", "topics"))
 	if d.Profile {
-		s += fmt.Sprintf(", %d in your reading queue", len(d.Queue))
+		s += fmt.Sprintf(", %s in your reading queue", count(len(d.Queue)))
 	}
 	return s + "."
 }
@@ -109,10 +122,10 @@ func (p *Paper) facts() []string {
 		out = append(out, fmt.Sprintf("%d %s", p.NAuthors, plural(p.NAuthors, "author", "authors")))
 	}
 	if p.Org != "" {
-		out = append(out, oneLine(p.Org))
+		out = append(out, tidy(p.Org))
 	}
 	if p.Date != "" {
-		out = append(out, p.Date)
+		out = append(out, tidy(p.Date))
 	}
 	if p.Comments != nil {
 		out = append(out, fmt.Sprintf("%d %s", *p.Comments, plural(*p.Comments, "comment", "comments")))
@@ -120,13 +133,16 @@ func (p *Paper) facts() []string {
 	if p.Upvotes != nil {
 		out = append(out, fmt.Sprintf("%d %s", *p.Upvotes, plural(*p.Upvotes, "upvote", "upvotes")))
 	}
+	if p.Liked {
+		out = append(out, "you liked it")
+	}
 	return out
 }
 
 func clean(xs []string) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = oneLine(x)
+		out[i] = tidy(x)
 	}
 	return out
 }
@@ -141,37 +157,52 @@ func link(u string) string {
 	return u
 }
 
-// anchors gives every paper an id for in-page links: "paper-" and its id
-// with characters other than letters, digits, '.', '_' and '-' replaced,
-// made unique in the order of the topics.
-func anchors(d *Digest) map[string]string {
+// anchors gives every paper on the page (see plan) an id for in-page
+// links: "paper-" and its id with characters other than letters, digits,
+// '.', '_' and '-' replaced, made unique in the order of the topics.
+func anchors(d *Digest, pl *plan) map[string]string {
 	out := map[string]string{}
 	used := map[string]bool{}
-	for _, c := range d.Clusters {
-		for _, p := range c.Papers {
-			if _, ok := out[p.ID]; ok {
-				continue
-			}
-			base := "paper-" + strings.Map(func(r rune) rune {
-				switch {
-				case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
-					return r
-				}
-				return '-'
-			}, p.ID)
-			a := base
-			for i := 2; used[a]; i++ {
-				a = fmt.Sprintf("%s-%d", base, i)
-			}
-			used[a] = true
-			out[p.ID] = a
+	pl.each(d, func(_, _ int, p *Paper, _ kind) {
+		if _, ok := out[p.ID]; ok {
+			return
 		}
-	}
+		base := "paper-" + strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+				return r
+			}
+			return '-'
+		}, p.ID)
+		a := base
+		for i := 2; used[a]; i++ {
+			a = fmt.Sprintf("%s-%d", base, i)
+		}
+		used[a] = true
+		out[p.ID] = a
+	})
 	return out
 }
 
 // oneLine collapses white space.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// tidy is s as a person reads it: sanitised (no control character,
+// bidirectional override or invisible character; see internal/sanitize) on
+// one line.
+func tidy(s string) string { return oneLine(sanitize.String(s)) }
+
+// count writes n with thousands separators: 1,000,000.
+func count(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + count(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -41,6 +41,7 @@ func sample() *Digest {
 			Authors:  []string{"Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"}[:1+i%4],
 			Date:     "2025-08-25",
 			Upvotes:  intp(i),
+			Liked:    i == 1,
 			X:        float64(i%5) - 4, Y: float64(i / 5),
 		})
 	}
@@ -222,7 +223,9 @@ func TestHTMLStructure(t *testing.T) {
 	if len(sections) != len(d.Clusters) {
 		t.Errorf("%d topic sections, want %d", len(sections), len(d.Clusters))
 	}
-	// every point links to its paper's entry, and its hover title names it
+	// every point's title (shown on hover, tap or click) names its paper
+	// and links to its entry; the point is focusable (a tap focuses it) but
+	// not in the tab order
 	for i, pt := range points {
 		href := attr(pt, "href")
 		entry := ids[strings.TrimPrefix(href, "#")]
@@ -230,20 +233,19 @@ func TestHTMLStructure(t *testing.T) {
 			t.Errorf("point %d links to %q, which is no paper entry", i, href)
 			continue
 		}
-		var title string
-		for c := pt.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == xhtml.ElementNode && c.Data == "title" {
-				title = textOf(c)
-			}
+		tip, dot := pt.Parent, pt.Parent.Parent
+		if !hasClass(tip, "tip") || !hasClass(dot, "dot") || attr(dot, "tabindex") != "-1" {
+			t.Errorf("point %d: the link is not in the tip of a focusable dot", i)
 		}
+		title := textOf(pt)
 		var entryTitle string
 		walk(entry, func(n *xhtml.Node) {
 			if n.Type == xhtml.ElementNode && hasClass(n, "title") && entryTitle == "" {
 				entryTitle = textOf(n)
 			}
 		})
-		if title == "" || !strings.HasPrefix(title, entryTitle) {
-			t.Errorf("point %d: hover title %q does not name its paper %q", i, title, entryTitle)
+		if title == "" || title != entryTitle {
+			t.Errorf("point %d: title %q does not name its paper %q", i, title, entryTitle)
 		}
 	}
 	// the tricky titles are text, not markup
@@ -472,7 +474,7 @@ func TestAnchors(t *testing.T) {
 		{Papers: []Paper{{ID: "2405.12345"}, {ID: "a b"}, {ID: "a/b"}}},
 		{Papers: []Paper{{ID: "a-b"}, {ID: "é"}}},
 	}}
-	got := anchors(d)
+	got := anchors(d, d.plan())
 	want := map[string]string{"2405.12345": "paper-2405.12345", "a b": "paper-a-b", "a/b": "paper-a-b-2", "a-b": "paper-a-b-3", "é": "paper--"}
 	for id, a := range want {
 		if got[id] != a {
@@ -561,77 +563,6 @@ func TestProjectDegenerate(t *testing.T) {
 	}
 }
 
-func TestMapScale(t *testing.T) {
-	d := sample()
-	m := mapOf(d, anchors(d))
-	// every point inside the drawing, with the margin
-	var xs, ys []float64
-	for _, p := range m.Points {
-		var x, y float64
-		switch p.M.Shape {
-		case 0:
-			fmt.Sscan(p.M.X, &x)
-			fmt.Sscan(p.M.Y, &y)
-		default:
-			t.Fatalf("unexpected shape %d for three topics", p.M.Shape)
-		}
-		xs, ys = append(xs, x), append(ys, y)
-		if x < mapMargin-0.05 || x > mapWidth-mapMargin+0.05 || y < mapMargin-0.05 || y > mapHeight-mapMargin+0.05 {
-			t.Errorf("point %q at (%g, %g) is outside the map", p.Title, x, y)
-		}
-	}
-	// the second axis points up: the paper with the largest Y is drawn highest
-	top, low := 0, 0
-	for i := range ys {
-		if ys[i] < ys[top] {
-			top = i
-		}
-		if ys[i] > ys[low] {
-			low = i
-		}
-	}
-	if !strings.HasPrefix(m.Points[top].Title, "A robot") {
-		t.Errorf("highest point is %q, want the robot (largest Y)", m.Points[top].Title)
-	}
-	if !strings.HasPrefix(m.Points[low].Title, "# Not a heading") {
-		t.Errorf("lowest point is %q, want the paper with the smallest Y", m.Points[low].Title)
-	}
-	// one paper: in the middle
-	one := &Digest{Clusters: []Cluster{{Label: "x", Papers: []Paper{{ID: "a", Title: "a", X: 5, Y: 7}}}}}
-	mp := mapOf(one, anchors(one)).Points[0].M
-	if mp.X != num(mapWidth/2) || mp.Y != num(mapHeight/2) {
-		t.Errorf("a lone paper is at (%s, %s), want the centre", mp.X, mp.Y)
-	}
-}
-
-func TestMarkerShapes(t *testing.T) {
-	cases := []struct {
-		topic, kind, shape int
-	}{
-		{0, 0, 0}, {9, 9, 0}, {10, 0, 1}, {19, 9, 1}, {20, 0, 2}, {31, 1, 0},
-	}
-	for _, c := range cases {
-		m := newMarker(c.topic, 100, 100, 6)
-		if m.Kind != c.kind || m.Shape != c.shape {
-			t.Errorf("topic %d: colour %d shape %d, want colour %d shape %d", c.topic, m.Kind, m.Shape, c.kind, c.shape)
-		}
-		switch m.Shape {
-		case 0:
-			if m.X != "100" || m.R == "" {
-				t.Errorf("topic %d: circle %+v", c.topic, m)
-			}
-		case 1:
-			if m.X != "95.5" || m.S != "9" {
-				t.Errorf("topic %d: square %+v", c.topic, m)
-			}
-		case 2:
-			if m.Path != "M100 94l6 6-6 6-6-6z" {
-				t.Errorf("topic %d: diamond %q", c.topic, m.Path)
-			}
-		}
-	}
-}
-
 // TestHTMLSize500 checks that a 500-paper day, with long abstracts, stays
 // well under 2 MB (the page has to open fast from a mail or a disk).
 func TestHTMLSize500(t *testing.T) {
@@ -662,4 +593,23 @@ func TestHTMLSize500(t *testing.T) {
 		t.Errorf("a 500-paper page is %d bytes, want under 2 MB", len(page))
 	}
 	t.Logf("500 papers: %d bytes", len(page))
+}
+
+// TestSanitised: control characters, bidirectional overrides and invisible
+// characters of a title never reach the page or the Markdown.
+func TestSanitised(t *testing.T) {
+	d := sample()
+	d.Clusters[2].Papers[0].Title = "A robot\x1b[2J\u202eeht\u200b\x07 wins"
+	d.Clusters[2].Label = "robots\x1b]0;pwned\x07"
+	for _, f := range []func(*bytes.Buffer, *Digest) error{htmlOf, mdOf} {
+		out := render(t, f, d)
+		for _, bad := range []string{"\x1b", "\x07", "\u202e", "\u200b"} {
+			if bytes.Contains(out, []byte(bad)) {
+				t.Errorf("%q reaches the output", bad)
+			}
+		}
+		if !bytes.Contains(out, []byte("A robot␛")) {
+			t.Errorf("the escape character is not shown as ␛:\n%s", out)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
 	"strings"
 )
 
@@ -15,13 +14,9 @@ var pageSource string
 
 var pageTemplate = template.Must(template.New("page").Parse(pageSource))
 
-// Map geometry, in SVG user units.
+// Markers: ten colours, beyond which the shape changes (circle, square,
+// diamond), so 30 topics stay apart.
 const (
-	mapWidth  = 720
-	mapHeight = 440
-	mapMargin = 14
-	// palette is the number of colours; beyond it the marker shape changes
-	// (circle, square, diamond), so 30 topics stay apart.
 	palette = 10
 	shapes  = 3
 )
@@ -39,6 +34,9 @@ type pageView struct {
 	Queue                   []queueView
 	Map                     mapView
 	Clusters                []clusterView
+	Others                  []otherView
+	OthersMore              string
+	Big                     string // what a large list's page leaves out, in words
 	Model                   string
 }
 
@@ -46,42 +44,34 @@ type queueView struct {
 	Title, URL, Anchor, Topic, Reason string
 }
 
-type mapView struct {
-	W, H       int
-	Desc, Note string
-	Points     []pointView
-	ViewBox    string
-}
-
-// marker is a point's shape in SVG attributes: a circle (X, Y centre, R),
-// a square (X, Y corner, S side) or a diamond (Path).
-type marker struct {
-	Shape int // 0 circle, 1 square, 2 diamond
-	Kind  int // colour
-	X, Y  string
-	R, S  string
-	Path  string
-}
-
-type pointView struct {
-	M             marker
-	Anchor, Title string
-}
-
 type clusterView struct {
-	M                             marker
-	Anchor, Heading, Label, Terms string
-	Size                          int
-	Shown, More                   []paperView
-	MoreStart                     int
+	Kind, Shape            int
+	Anchor, Heading, Terms string
+	Size                   string
+	One                    bool
+	Shown, More            []paperView
+	MoreStart              int
+	Index                  []indexView
+	Rest                   string
 }
 
 type paperView struct {
-	Anchor, ID, Title, URL, Facts, Abstract string
+	Anchor, Title, URL, Facts, Abstract string
+	Liked                               bool
+	Value                               int // the paper's rank when numbering skips to it; 0 otherwise
 }
 
-// HTML writes d as one self-contained HTML page: inline CSS and SVG, no
-// script, nothing fetched from the network.
+type indexView struct {
+	Anchor, Title, URL string
+}
+
+type otherView struct {
+	Label, Size string
+}
+
+// HTML writes d as one self-contained HTML page: inline CSS, no script,
+// nothing fetched from the network. The map shows each paper's title on
+// hover, and on a tap or a click (CSS only).
 func HTML(w io.Writer, d *Digest) error {
 	v := view(d)
 	bw := bufio.NewWriter(w)
@@ -91,129 +81,104 @@ func HTML(w io.Writer, d *Digest) error {
 	return bw.Flush()
 }
 
-// newMarker is the marker of a topic's point at (x, y), about 2*size wide.
-func newMarker(topic int, x, y float64, size float64) marker {
-	m := marker{Kind: topic % palette, Shape: (topic / palette) % shapes}
-	switch m.Shape {
-	case 0:
-		m.X, m.Y, m.R = num(x), num(y), num(size*0.85)
-	case 1:
-		h := size * 0.75
-		m.X, m.Y, m.S = num(x-h), num(y-h), num(2*h)
-	default:
-		s := num(size)
-		m.Path = fmt.Sprintf("M%s %sl%s %s-%s %s-%s-%sz", num(x), num(y-size), s, s, s, s, s, s)
-	}
-	return m
-}
-
-// num formats a coordinate with one decimal (small pages, stable bytes).
-func num(x float64) string {
-	s := fmt.Sprintf("%.1f", x)
-	s = strings.TrimSuffix(s, ".0")
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
-
 func view(d *Digest) *pageView {
-	anchor := anchors(d)
+	pl := d.plan()
+	anchor := anchors(d, pl)
 	v := &pageView{
-		Title:   "papersift digest: " + oneLine(d.List),
+		Title:   "papersift digest: " + tidy(d.List),
 		Heading: d.heading(),
 		Summary: d.summary(),
 		Profile: d.Profile,
-		Model:   d.Model,
+		Model:   tidy(d.Model),
 	}
 	if d.List == "" {
 		v.Title = "papersift digest"
 	}
-	topicOf := map[string]string{}
-	for i, c := range d.Clusters {
+	if pl.big {
+		v.Big = fmt.Sprintf("A long list: each topic shows its %s closest papers in full (and the ones you liked or should read first), the next %s by title, and the number of the rest.",
+			count(pl.perFull), count(pl.perIndex))
+	}
+	for t, tp := range pl.topics {
+		c := &d.Clusters[t]
+		k, s := look(t)
 		cv := clusterView{
-			M:       newMarker(i, 7, 7, 6),
-			Anchor:  fmt.Sprintf("topic-%d", i+1),
-			Label:   oneLine(c.Label),
-			Size:    len(c.Papers),
-			Heading: oneLine(c.Label),
+			Kind: k, Shape: s,
+			Anchor:  fmt.Sprintf("topic-%d", t+1),
+			Heading: tidy(c.Label),
+			Size:    count(len(c.Papers)),
+			One:     len(c.Papers) == 1,
 		}
 		if len(c.Terms) > 3 {
 			cv.Terms = strings.Join(clean(c.Terms[3:]), ", ")
 		}
-		for j, p := range c.Papers {
-			topicOf[p.ID] = cv.Label
+		for j, i := range tp.full {
+			p := &c.Papers[i]
 			pv := paperView{
 				Anchor:   anchor[p.ID],
-				ID:       p.ID,
-				Title:    oneLine(p.Title),
+				Title:    tidy(p.Title),
 				URL:      link(p.URL),
 				Facts:    strings.Join(p.facts(), " · "),
-				Abstract: oneLine(p.Abstract),
+				Abstract: tidy(p.Abstract),
+				Liked:    p.Liked,
 			}
-			if len(c.Papers) <= shown+foldMin || j < shown {
-				cv.Shown = append(cv.Shown, pv)
-			} else {
+			if j > 0 && i != tp.full[j-1]+1 {
+				pv.Value = i + 1
+			}
+			if !pl.big && len(c.Papers) > shown+foldMin && j >= shown {
 				cv.More = append(cv.More, pv)
+			} else {
+				cv.Shown = append(cv.Shown, pv)
 			}
 		}
 		cv.MoreStart = len(cv.Shown) + 1
+		for _, i := range tp.index {
+			p := &c.Papers[i]
+			cv.Index = append(cv.Index, indexView{Anchor: anchor[p.ID], Title: tidy(p.Title), URL: link(p.URL)})
+		}
+		if tp.rest > 0 {
+			cv.Rest = fmt.Sprintf("… and %s more %s, not listed here.", count(tp.rest), plural(tp.rest, "paper", "papers"))
+		}
 		v.Clusters = append(v.Clusters, cv)
 	}
+	if rest := len(d.Clusters) - len(pl.topics); rest > 0 {
+		for _, c := range d.Clusters[len(pl.topics):min(len(d.Clusters), len(pl.topics)+maxOtherTopics)] {
+			v.Others = append(v.Others, otherView{Label: tidy(c.Label), Size: count(len(c.Papers))})
+		}
+		if more := len(d.Clusters) - len(pl.topics) - len(v.Others); more > 0 {
+			n := 0
+			for _, c := range d.Clusters[len(pl.topics)+len(v.Others):] {
+				n += len(c.Papers)
+			}
+			v.OthersMore = fmt.Sprintf("… and %s more %s (%s %s).", count(more), plural(more, "topic", "topics"), count(n), plural(n, "paper", "papers"))
+		}
+	}
+	topicOf := map[string]string{}
+	pl.each(d, func(t, _ int, p *Paper, _ kind) { topicOf[p.ID] = tidy(d.Clusters[t].Label) })
 	for _, q := range d.Queue {
 		v.Queue = append(v.Queue, queueView{
-			Title:  oneLine(q.Title),
+			Title:  tidy(q.Title),
 			URL:    link(q.URL),
 			Anchor: anchor[q.ID],
 			Topic:  topicOf[q.ID],
-			Reason: oneLine(q.Reason),
+			Reason: tidy(q.Reason),
 		})
 	}
-	v.Map = mapOf(d, anchor)
-	return v
-}
-
-// mapOf places the papers in the SVG: one scale for both axes (distances
-// keep their meaning), centred, the second axis pointing up.
-func mapOf(d *Digest, anchor map[string]string) mapView {
-	m := mapView{W: mapWidth, H: mapHeight, ViewBox: fmt.Sprintf("0 0 %d %d", mapWidth, mapHeight)}
-	minX, minY := math.Inf(1), math.Inf(1)
-	maxX, maxY := math.Inf(-1), math.Inf(-1)
-	for _, c := range d.Clusters {
-		for _, p := range c.Papers {
-			minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
-			minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
-		}
+	pts := d.mapPoints(pl)
+	v.Map = mapOf(d, pts, anchor)
+	n, k := len(v.Map.Points), len(d.Clusters)
+	v.Map.Desc = fmt.Sprintf("Each of the %s %s is a point, coloured by its topic (%s %s, named on the map and listed below it); papers with similar abstracts lie close together.",
+		count(n), plural(n, "paper", "papers"), count(k), plural(k, "topic", "topics"))
+	if total := d.N(); n < total {
+		v.Map.Desc = fmt.Sprintf("A sample of %s of the %s papers, each a point coloured by its topic (%s %s, named on the map and listed below it); papers with similar abstracts lie close together.",
+			count(n), count(total), count(k), plural(k, "topic", "topics"))
 	}
-	scale := 0.0
-	if dx, dy := maxX-minX, maxY-minY; dx > 0 || dy > 0 {
-		scale = math.Inf(1)
-		if dx > 0 {
-			scale = (mapWidth - 2*mapMargin) / dx
-		}
-		if dy > 0 {
-			scale = math.Min(scale, (mapHeight-2*mapMargin)/dy)
-		}
-	}
-	cx, cy := (minX+maxX)/2, (minY+maxY)/2
-	for i, c := range d.Clusters {
-		for _, p := range c.Papers {
-			x := mapWidth/2 + (p.X-cx)*scale
-			y := mapHeight/2 - (p.Y-cy)*scale
-			m.Points = append(m.Points, pointView{
-				M:      newMarker(i, x, y, 6),
-				Anchor: anchor[p.ID],
-				Title:  oneLine(p.Title) + " (" + oneLine(c.Label) + ")",
-			})
-		}
-	}
-	n := d.N()
-	m.Desc = fmt.Sprintf("Each of the %d %s is a point, coloured by its topic (%d %s, listed below the map); papers with similar abstracts lie close together.",
-		n, plural(n, "paper", "papers"), len(d.Clusters), plural(len(d.Clusters), "topic", "topics"))
 	if d.Explained[0] > 0 {
-		m.Note = fmt.Sprintf("Axes: the first two principal components of the papers' vectors (%s and %s of the variance).", percent(d.Explained[0]), percent(d.Explained[1]))
+		v.Map.Note = fmt.Sprintf("Axes: the first two principal components of the papers' vectors (%s and %s of the variance).", percent(d.Explained[0]), percent(d.Explained[1]))
+	} else {
+		v.Map.Note = "Papers with similar abstracts lie close together, and each topic's papers are drawn together; the axes mean nothing by themselves."
 	}
-	return m
+	v.Map.Note += " Point at a paper, or tap it, for its title."
+	return v
 }
 
 // percent formats a share as a percentage, with a decimal below 10%.

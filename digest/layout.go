@@ -9,12 +9,14 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// Projection is the papers' vectors seen from their first two principal
-// components: the plane on which they spread out most.
+// Projection places the papers' vectors on a plane: on their first two
+// principal components (Project), or on a map that keeps neighbours and
+// topics together (Layout).
 type Projection struct {
 	// Points holds one (x, y) per row of the data, in the data's order.
 	Points [][2]float64
-	// Explained is the share of the total variance along each axis, in [0, 1].
+	// Explained is the share of the total variance along each axis, in
+	// [0, 1] (zero for Layout, whose axes mean nothing by themselves).
 	Explained [2]float64
 }
 

@@ -12,7 +12,9 @@ import (
 // Markdown writes d as CommonMark for mail or notes: the reading queue on
 // top when there is one, then a heading per topic with its papers as list
 // items, each title linked to the paper's page when it is known. Text is
-// escaped: a title never turns into markup or HTML.
+// escaped: a title never turns into markup or HTML. A long list (more than
+// 2,000 papers) shows what its HTML page shows: each topic's closest papers
+// with their facts, the next ones by title, and the number of the rest.
 func Markdown(w io.Writer, d *Digest) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# %s\n\n%s\n", mdText(d.heading()), mdText(d.summary()))
@@ -23,24 +25,55 @@ func Markdown(w io.Writer, d *Digest) error {
 		}
 		for i, q := range d.Queue {
 			fmt.Fprintf(bw, "%d. %s", i+1, mdLink(q.Title, q.URL))
-			if r := oneLine(q.Reason); r != "" {
+			if r := tidy(q.Reason); r != "" {
 				fmt.Fprintf(bw, ": %s", mdText(r))
 			}
 			bw.WriteString("\n")
 		}
 	}
-	for _, c := range d.Clusters {
+	pl := d.plan()
+	if pl.big {
+		fmt.Fprintf(bw, "\nA long list: each topic shows its %s closest papers (and the ones you liked or should read first), the next %s by title, and the number of the rest.\n",
+			count(pl.perFull), count(pl.perIndex))
+	}
+	for t, tp := range pl.topics {
+		c := &d.Clusters[t]
 		n := len(c.Papers)
-		fmt.Fprintf(bw, "\n## %s (%d %s)\n\n", mdText(c.Label), n, plural(n, "paper", "papers"))
+		fmt.Fprintf(bw, "\n## %s (%s %s)\n\n", mdText(c.Label), count(n), plural(n, "paper", "papers"))
 		if len(c.Terms) > 3 {
 			fmt.Fprintf(bw, "Also: %s\n\n", mdText(strings.Join(c.Terms[3:], ", ")))
 		}
-		for _, p := range c.Papers {
+		for _, i := range tp.full {
+			p := &c.Papers[i]
 			bw.WriteString("- " + mdLink(p.Title, p.URL))
 			if f := p.facts(); len(f) > 0 {
 				bw.WriteString(" (" + mdText(strings.Join(f, " · ")) + ")")
 			}
 			bw.WriteString("\n")
+		}
+		if len(tp.index) > 0 {
+			bw.WriteString("\nMore by title:\n\n")
+			for _, i := range tp.index {
+				bw.WriteString("- " + mdLink(c.Papers[i].Title, c.Papers[i].URL) + "\n")
+			}
+		}
+		if tp.rest > 0 {
+			fmt.Fprintf(bw, "\n… and %s more %s, not listed here.\n", count(tp.rest), plural(tp.rest, "paper", "papers"))
+		}
+	}
+	if rest := d.Clusters[len(pl.topics):]; len(rest) > 0 {
+		bw.WriteString("\n## Other topics\n\n")
+		shown := rest[:min(len(rest), maxOtherTopics)]
+		for _, c := range shown {
+			n := len(c.Papers)
+			fmt.Fprintf(bw, "- %s (%s %s)\n", mdText(c.Label), count(n), plural(n, "paper", "papers"))
+		}
+		if more := rest[len(shown):]; len(more) > 0 {
+			n := 0
+			for _, c := range more {
+				n += len(c.Papers)
+			}
+			fmt.Fprintf(bw, "\n… and %s more %s (%s %s).\n", count(len(more)), plural(len(more), "topic", "topics"), count(n), plural(n, "paper", "papers"))
 		}
 	}
 	return bw.Flush()
