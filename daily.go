@@ -91,6 +91,9 @@ func (l *Library) Daily(ctx context.Context, o DailyOptions) (*DailyResult, erro
 		if err := mailer.Check(server, mailer.Message{From: o.Mail.From, To: o.Mail.To}); err != nil {
 			return nil, err
 		}
+		if err := mailer.Reach(ctx, server); err != nil {
+			return nil, err
+		}
 	}
 	res := &DailyResult{Files: []string{}, When: l.cfg.Now()}
 	in, err := l.Ingest(ctx, IngestOptions{Sources: o.Sources})
@@ -123,7 +126,7 @@ func (l *Library) Daily(ctx context.Context, o DailyOptions) (*DailyResult, erro
 	if err := digest.Markdown(&md, page); err != nil {
 		return nil, err
 	}
-	if err := writeFeed(&feed, page, res.When); err != nil {
+	if err := writeFeed(&feed, page, res.When, feedID(o.Out)); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
@@ -189,6 +192,17 @@ func (m *Mail) server() (mailer.Server, error) {
 		s.TLSConfig = &tls.Config{RootCAs: pool, ServerName: m.Host}
 	}
 	return s, nil
+}
+
+// feedID is the daily feed's permanent identity: its folder's.
+func feedID(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	h := sha256.Sum256([]byte("papersift daily feed\n" + abs))
+	x := hex.EncodeToString(h[:16])
+	return "urn:uuid:" + x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 // digestKey identifies what a digest tells the reader: its lists, its

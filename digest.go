@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/papersift/papersift/digest"
 	"github.com/papersift/papersift/store"
@@ -96,8 +98,9 @@ func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) 
 }
 
 // Page gathers what the digest's page shows beyond the groups and the
-// queue: each paper's metadata and, with withMap, the projection of its
-// vector on the principal components of the list's vectors.
+// queue: each paper's metadata, which papers the reader liked and, with
+// withMap, where each paper of the map goes (a t-SNE layout of their
+// vectors that keeps the topics apart, digest.Layout).
 func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Digest, error) {
 	s, err := l.db(ctx)
 	if err != nil {
@@ -126,43 +129,25 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
-	var xy [][2]float64
-	if withMap {
-		mat, err := l.activeMatrix(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		row := mat.RowIndex()
-		data := make([]float32, 0, len(pids)*mat.Dim)
-		for _, pid := range pids {
-			r, ok := row[pid]
-			if !ok {
-				return nil, fmt.Errorf("paper %s has no vector of %s: run papersift embed", ids[pid], mat.Model)
-			}
-			data = append(data, mat.Row(r)...)
-		}
-		proj, err := digest.Project(data, mat.Dim)
-		if err != nil {
-			return nil, fmt.Errorf("map of the papers: %w", err)
-		}
-		xy, out.Explained = proj.Points, proj.Explained
+	prof, err := s.Profile(ctx)
+	if err != nil {
+		return nil, err
 	}
-	i := 0
+	liked := map[string]bool{}
+	for _, r := range prof.Likes {
+		liked[r.ID] = true
+	}
 	for _, c := range d.Groups.Clusters {
 		dc := digest.Cluster{Label: c.Label, Terms: c.Terms}
 		for _, h := range c.Papers {
 			p := byID[h.ID]
 			dp := digest.Paper{
 				ID: h.ID, Title: h.Title, Abstract: p.Abstract, URL: p.Page(),
-				Authors: p.Authors, Org: p.Org, Date: p.Date, Comments: p.Comments, Upvotes: p.Upvotes,
+				Authors: p.Authors, Org: p.Org, Date: p.Date, Comments: p.Comments, Upvotes: p.Upvotes, Liked: liked[h.ID],
 			}
 			if p.NAuthors != nil {
 				dp.NAuthors = *p.NAuthors
 			}
-			if xy != nil {
-				dp.X, dp.Y = xy[i][0], xy[i][1]
-			}
-			i++
 			dc.Papers = append(dc.Papers, dp)
 		}
 		out.Clusters = append(out.Clusters, dc)
@@ -170,5 +155,39 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for _, q := range d.Queue {
 		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID, Title: q.Title, URL: byID[q.ID].Page(), Reason: q.Reason})
 	}
+	if !withMap {
+		return out, nil
+	}
+	pts := out.MapPoints()
+	if len(pts) == 0 {
+		return out, nil
+	}
+	m, err := l.activeModel(ctx, s)
+	if err != nil {
+		return nil, l.noVectors(ctx, s)
+	}
+	data := make([]float32, 0, len(pts)*m.Dim)
+	topics := make([]int, len(pts))
+	for i, p := range pts {
+		v, err := s.VectorOf(ctx, m, pidOf[p.Paper.ID])
+		if err != nil {
+			return nil, fmt.Errorf("map of the papers: paper %s: %w (run papersift embed)", p.Paper.ID, err)
+		}
+		data = append(data, v...)
+		topics[i] = p.Topic
+	}
+	proj, err := digest.Layout(ctx, data, m.Dim, topics, digest.LayoutOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("map of the papers: %w", err)
+	}
+	for i, p := range pts {
+		p.Paper.X, p.Paper.Y = proj.Points[i][0], proj.Points[i][1]
+	}
 	return out, nil
+}
+
+// writeFeed writes the digest as an Atom feed that keeps its identity from
+// day to day (the feed of the reader's daily digest).
+func writeFeed(w io.Writer, page *digest.Digest, when time.Time, feedID string) error {
+	return digest.Atom(w, page, digest.AtomOptions{Updated: when, ID: feedID, Title: "papersift: your daily papers"})
 }

@@ -8,6 +8,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +70,24 @@ func Check(s Server, m Message) error {
 		return fmt.Errorf("%w: [mail] user is set but no password: set PAPERSIFT_SMTP_PASSWORD", ErrConfig)
 	}
 	return nil
+}
+
+// Reach checks that the server accepts connections, before the work whose
+// result is to be mailed: a wrong host or port fails at once.
+func Reach(ctx context.Context, s Server) error {
+	port := s.Port
+	if port == 0 {
+		port = map[string]int{TLS: 465, None: 25}[s.Security]
+		if port == 0 {
+			port = 587
+		}
+	}
+	d := net.Dialer{Timeout: 10 * time.Second}
+	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(s.Host, strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("mail through %s:%d: %v (check [mail] host and port, and that the server is up)", s.Host, port, err)
+	}
+	return c.Close()
 }
 
 // Send sends m through s. Errors name the server, never the password.

@@ -117,6 +117,7 @@ func newApp(g *globals) *cli.App {
 			queueCommand(g),
 			evalCommand(g),
 			digestCommand(g),
+			dailyCommand(g),
 			showCommand(g),
 			openCommand(g),
 			listsCommand(g),

@@ -46,6 +46,7 @@ type fileConfig struct {
 		Password string   `toml:"password"` // better: PAPERSIFT_SMTP_PASSWORD
 		From     string   `toml:"from"`
 		To       []string `toml:"to"`
+		CA       string   `toml:"ca"` // a PEM file of certificate authorities to trust (a private CA)
 	} `toml:"mail"`
 }
 

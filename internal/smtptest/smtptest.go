@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/big"
@@ -35,8 +36,9 @@ type Message struct {
 type Server struct {
 	Host string
 	Port int
-	// Client trusts the server's certificate.
-	Client *tls.Config
+	// Client trusts the server's certificate, which CertPEM holds.
+	Client  *tls.Config
+	CertPEM []byte
 	// User and Password are the account it accepts (when auth is asked).
 	User, Password string
 
@@ -51,7 +53,8 @@ func Start(user, password string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Host: "127.0.0.1", Client: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}, User: user, Password: password}
+	s := &Server{Host: "127.0.0.1", Client: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}, User: user, Password: password,
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
