@@ -39,7 +39,7 @@ func services(t *testing.T) *httptest.Server {
 		case r.URL.Path == "/api/daily_papers" && r.URL.Query().Get("date") != "":
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(hf)
-		case r.URL.Path == "/rss/cs.CL":
+		case strings.HasPrefix(r.URL.Path, "/rss/"):
 			w.Header().Set("Content-Type", "application/rss+xml")
 			w.Write(feed)
 		default:
