@@ -113,7 +113,12 @@ func readConfig(path string, explicit bool, warn func(string, ...any)) (*fileCon
 		return fc, nil
 	}
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && !explicit {
+	if !explicit && errors.Is(err, fs.ErrNotExist) {
+		return fc, nil
+	}
+	if _, serr := os.Stat(path); !explicit && errors.Is(serr, fs.ErrPermission) {
+		// a home papersift may not look into (run as another user): no
+		// file it could know of
 		return fc, nil
 	}
 	if err != nil {
