@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = errInterrupted
 	}
 	if err != nil {
-		fmt.Fprintf(g.stderr, "papersift: %v\n", err)
+		fmt.Fprintf(g.stderr, "papersift: %s\n", g.hints(err.Error()))
 		if exitCode(err) == 2 {
 			fmt.Fprintln(g.stderr, "Run 'papersift --help' (or 'papersift COMMAND --help') for usage.")
 		}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -34,11 +36,14 @@ type globals struct {
 	configFile   string
 	settings     []setting
 	mailPassword string // never printed
-	format       string
-	quiet        bool
-	verbose      bool
-	now          func() time.Time
-	command      string // the command being run
+	// hintPrefix is how the commands papersift suggests must start so that
+	// they work as printed: papersift and the global flags given
+	hintPrefix string
+	format     string
+	quiet      bool
+	verbose    bool
+	now        func() time.Time
+	command    string // the command being run
 
 	lib *papersift.Library
 }
@@ -137,6 +142,16 @@ func (g *globals) load(c *cli.Context) error {
 		}
 		cfg.BulkBytes = max(n, 1)
 	}
+	g.hintPrefix = "papersift"
+	for _, f := range []string{"config", "db", "embedder", "base-url", "model", "dimensions"} {
+		if c.IsSet(f) {
+			v := c.String(f)
+			if f == "dimensions" {
+				v = strconv.Itoa(c.Int(f))
+			}
+			g.hintPrefix += " --" + f + " " + shellQuote(v)
+		}
+	}
 	cfg.ReadOnly = readOnlyCommands[g.command]
 	cfg.Events = g
 	lib, err := papersift.New(cfg)
@@ -182,13 +197,33 @@ func describeXDG(v string) string {
 // Notice writes a notice to stderr unless --quiet (papersift.Events).
 func (g *globals) Notice(msg string) {
 	if !g.quiet {
-		fmt.Fprintln(g.stderr, msg)
+		fmt.Fprintln(g.stderr, g.hints(msg))
 	}
 }
 
 // Warning writes a warning to stderr, even with --quiet (papersift.Events).
 func (g *globals) Warning(msg string) {
-	fmt.Fprintln(g.stderr, "warning: "+msg)
+	fmt.Fprintln(g.stderr, "warning: "+g.hints(msg))
+}
+
+// hintRe finds the commands a message suggests ("run papersift embed").
+var hintRe = regexp.MustCompile(`\bpapersift (ingest|embed|papers|similar|group|like|dislike|read|unrate|interest|profile|queue|eval|digest|daily|show|open|lists|stats|doctor|config)\b`)
+
+// hints makes the commands a message suggests work as printed: with the
+// global flags this run was given (--db, --embedder, --model...).
+func (g *globals) hints(msg string) string {
+	if g.hintPrefix == "" || g.hintPrefix == "papersift" {
+		return msg
+	}
+	return hintRe.ReplaceAllString(msg, strings.ReplaceAll(g.hintPrefix, "$", "$$")+" $1")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // writable makes the library open the database read-write: for a command

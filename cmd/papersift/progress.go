@@ -42,11 +42,12 @@ type progress struct {
 	retries atomic.Int64
 	w       io.Writer
 	quiet   bool
+	hints   func(string) string
 }
 
 // Progress returns a bar for total items (papersift.Events).
 func (g *globals) Progress(total int, desc string) papersift.Progress {
-	p := &progress{desc: desc, w: g.bars, quiet: g.quiet}
+	p := &progress{desc: desc, w: g.bars, quiet: g.quiet, hints: g.hints}
 	if g.quiet || !isTerminal(g.rawStderr) || total <= 0 {
 		return p
 	}
@@ -87,7 +88,7 @@ func (p *progress) println(line string) {
 	if p.bar != nil {
 		p.bar.Clear()
 	}
-	fmt.Fprintln(p.w, sanitize.String(line))
+	fmt.Fprintln(p.w, sanitize.String(p.hints(line)))
 }
 
 func (p *progress) Notice(msg string) {

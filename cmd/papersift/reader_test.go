@@ -198,3 +198,44 @@ func TestCommandLineHelp(t *testing.T) {
 		t.Errorf("lists on no database: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestHintsWorkAsPrinted: a command papersift suggests carries the global
+// flags of the run, so that it works as printed.
+func TestHintsWorkAsPrinted(t *testing.T) {
+	srv := newFakeEmbeddings(t, 8)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "my papers.db")
+	flags := []string{"--db", db, "--embedder", "openai", "--base-url", srv.URL + "/v1", "--model", "m"}
+	c := newCLI(t)
+	c.ok("--db", db, "ingest", "--no-embed", seedFile)
+	r := c.run(append(flags, "similar", "Brain-IT")...)
+	if r.code != 1 {
+		t.Fatalf("similar before embedding: exit %d: %s", r.code, r.stderr)
+	}
+	i := strings.Index(r.stderr, "(run ")
+	j := strings.Index(r.stderr[i+1:], ")")
+	if i < 0 || j < 0 {
+		t.Fatalf("no hint in %q", r.stderr)
+	}
+	hint := r.stderr[i+5 : i+1+j]
+	if !strings.Contains(hint, "--base-url "+srv.URL+"/v1") || !strings.Contains(hint, "'"+db+"'") {
+		t.Fatalf("the hint %q lacks the run's flags", hint)
+	}
+	// run it as a shell would split it
+	args := splitShell(t, hint)
+	if args[0] != "papersift" {
+		t.Fatalf("hint %q", hint)
+	}
+	c.ok(args[1:]...)
+	c.ok(append(flags, "similar", "Brain-IT")...)
+}
+
+// splitShell splits a command line as a POSIX shell would (quotes only).
+func splitShell(t *testing.T, s string) []string {
+	t.Helper()
+	out, err := exec.Command("bash", "-c", `for a in `+s+`; do printf '%s\0' "$a"; done`).Output()
+	if err != nil {
+		t.Fatalf("bash: %v", err)
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+}
