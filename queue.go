@@ -259,7 +259,12 @@ type EvalResult struct {
 	PrecisionAtK float64 `json:"precision_at_k"`
 	AUC          float64 `json:"auc"`
 	Chance       float64 `json:"chance_hit_rate"`
+	// Note says when the figures mean little (too few likes to judge).
+	Note string `json:"note,omitempty"`
 }
+
+// evalMinLikes is how many likes make eval's figures mean something.
+const evalMinLikes = 5
 
 // Eval leaves each liked paper out in turn and ranks it among the other
 // papers of the scope with the rest of the profile: hit rate and precision
@@ -290,6 +295,10 @@ func (l *Library) Eval(ctx context.Context, o EvalOptions) (*EvalResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &EvalResult{Likes: ev.Rounds, Candidates: len(cand), K: o.K, HitRate: round3(ev.HitRate), PrecisionAtK: round3(ev.PrecisionAtK),
-		AUC: round3(ev.AUC), Chance: round3(ev.Chance)}, nil
+	out := &EvalResult{Likes: ev.Rounds, Candidates: len(cand), K: o.K, HitRate: round3(ev.HitRate), PrecisionAtK: round3(ev.PrecisionAtK),
+		AUC: round3(ev.AUC), Chance: round3(ev.Chance)}
+	if ev.Rounds < evalMinLikes {
+		out.Note = fmt.Sprintf("with %d liked papers these figures mean little (a hit rate of 1 of %d, an AUC on %d rankings): like at least %d papers for a measure", ev.Rounds, ev.Rounds, ev.Rounds, evalMinLikes)
+	}
+	return out, nil
 }

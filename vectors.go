@@ -183,13 +183,17 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			// transaction, replacing the old fit and its vectors: other
 			// processes never see a model without its vectors.
 			var vs []store.Vector
+			prog := l.progress(len(texts), "embedding")
 			for lo := 0; lo < len(texts); lo += putBatch {
 				batch, err := l.localVectors(ctx, fit, texts[lo:min(lo+putBatch, len(texts))])
 				if err != nil {
+					prog.Done()
 					return nil, err
 				}
 				vs = append(vs, batch...)
+				prog.Add(min(putBatch, len(texts)-lo))
 			}
+			prog.Done()
 			if m, res.Embedded, err = s.ReplaceFit(ctx, fit.Model(), localKind, fit.Dim(), fit.FitSize(), params, vs); err != nil {
 				return nil, err
 			}
@@ -203,6 +207,8 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 	if err != nil {
 		return nil, err
 	}
+	prog := l.progress(len(missing), "embedding")
+	defer prog.Done()
 	for lo := 0; lo < len(missing); lo += putBatch {
 		vs, err := l.localVectors(ctx, lm, missing[lo:min(lo+putBatch, len(missing))])
 		if err != nil {
@@ -213,9 +219,23 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			return res, err
 		}
 		res.Embedded += stored
+		prog.Add(min(putBatch, len(missing)-lo))
 	}
 	return res, nil
 }
+
+// progress shows the progress of a step of many items: one too small to
+// take a couple of seconds shows nothing.
+func (l *Library) progress(total int, desc string) Progress {
+	if total < progressFrom {
+		return silentProgress{}
+	}
+	return l.ev.Progress(total, desc)
+}
+
+// progressFrom is the number of papers from which embedding with the
+// built-in model may take a couple of seconds.
+const progressFrom = 5000
 
 // localVectors embeds papers with the built-in model; a paper none of whose
 // words the model knows gets no vector, with a warning.

@@ -38,8 +38,15 @@ func digestCommand(g *globals) *cli.Command {
 				return err
 			}
 			out := c.String("out")
+			k := c.String("k")
+			if !c.IsSet("k") && g.file.Digest.K != nil {
+				k = fmt.Sprint(g.file.Digest.K) // the configuration file's default
+			}
+			if !c.IsSet("n") && g.file.Digest.N > 0 {
+				o.N = g.file.Digest.N
+			}
 			var err error
-			if o.K, err = parseK(c.String("k")); err != nil {
+			if o.K, err = parseK(k); err != nil {
 				return err
 			}
 			if o.N <= 0 {

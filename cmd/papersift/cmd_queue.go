@@ -70,6 +70,9 @@ func evalCommand(g *globals) *cli.Command {
 			t.add(fmt.Sprintf("hit rate at %d", k), fmt.Sprintf("%.3f", out.HitRate), fmt.Sprintf("share of held-out likes in the top %d (chance: %.3f)", k, out.Chance))
 			t.add(fmt.Sprintf("precision at %d", k), fmt.Sprintf("%.3f", out.PrecisionAtK), "one held-out paper per round: hit rate / k")
 			t.add("AUC", fmt.Sprintf("%.3f", out.AUC), "share of other papers ranked below a held-out like (0.5 is chance)")
+			if out.Note != "" {
+				t.add("note", "", out.Note)
+			}
 			return g.emit(out, t)
 		},
 	}
