@@ -106,7 +106,7 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	if err != nil {
 		return nil, err
 	}
-	out := &digest.Digest{List: d.List, Model: d.Groups.Model, Profile: d.Profile}
+	out := &digest.Digest{List: d.List, Model: d.Groups.Model, Profile: d.Profile, Note: d.Groups.Note}
 	ids, err := s.IDs(ctx)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 		liked[r.ID] = true
 	}
 	for _, c := range d.Groups.Clusters {
-		dc := digest.Cluster{Label: c.Label, Terms: c.Terms}
+		dc := digest.Cluster{Label: c.Label, Terms: c.Terms, Weak: c.Weak}
 		for _, h := range c.Papers {
 			p := byID[h.ID]
 			dp := digest.Paper{

@@ -3,6 +3,7 @@ package papersift
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 
@@ -26,6 +27,13 @@ type Groups struct {
 	Auto     *AutoK    `json:"auto,omitempty"`
 	Clusters []Cluster `json:"clusters"`
 	Missing  int       `json:"missing"` // papers of the scope without a vector, left out
+	// Silhouette measures how well the papers fall into the topics: the
+	// mean, over the papers, of how much closer each is to its own topic
+	// than to the next (-1 to 1; near 0, no clear topics).
+	Silhouette float64 `json:"silhouette"`
+	// Weak: the papers do not fall into clear topics (Note says so in words).
+	Weak bool   `json:"weak"`
+	Note string `json:"note,omitempty"`
 }
 
 // AutoK says how K was chosen.
@@ -44,12 +52,25 @@ type Tried struct {
 // Cluster is a topic: its label, distinctive terms and papers, closest to
 // its centre first (Score is the cosine to the centre).
 type Cluster struct {
-	ID     int      `json:"id"`
-	Label  string   `json:"label"`
-	Terms  []string `json:"terms"`
-	Size   int      `json:"size"`
-	Papers []Hit    `json:"papers"`
+	ID    int      `json:"id"`
+	Label string   `json:"label"`
+	Terms []string `json:"terms"`
+	Size  int      `json:"size"`
+	// Weak marks a cluster that is no clear topic: its terms name nothing
+	// it alone is about (its label is then its most central paper's
+	// title), or its papers are as close to other topics as to each other.
+	Weak       bool    `json:"weak,omitempty"`
+	Silhouette float64 `json:"silhouette"` // its papers' mean silhouette
+	Papers     []Hit   `json:"papers"`
 }
+
+// Thresholds of weak structure (see Groups.Weak and Cluster.Weak).
+const (
+	weakSplit   = 0.05 // a mean silhouette below: no clear topics
+	weakCluster = 0.0  // a cluster's mean silhouette below: a grab-bag
+	// silhouetteSample caps the papers the silhouette is measured on.
+	silhouetteSample = 1000
+)
 
 // labelSample caps the papers per cluster that its label is computed from
 // (the closest to the centroid): 200, and 2,000 for all clusters together
@@ -114,6 +135,17 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 			return nil, err
 		}
 	}
+	// how well the papers fall into the topics, on a seeded sample
+	var idx []int
+	if len(res.Assign) > silhouetteSample {
+		idx = rand.New(rand.NewPCG(o.Seed, uint64(len(res.Assign)))).Perm(len(res.Assign))[:silhouetteSample]
+		sort.Ints(idx)
+	}
+	sil, perSil, err := cluster.SilhouettePer(ctx, data, dim, res.Assign, idx)
+	if err != nil {
+		return nil, err
+	}
+	out.Silhouette = round3(sil)
 	data = nil
 	// members of each cluster, closest to the centroid first
 	members := make([][]int, res.K)
@@ -129,7 +161,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 			return sel.ids[ms[a]] < sel.ids[ms[b]]
 		})
 	}
-	terms, err := clusterTerms(ctx, s, sel, members)
+	topics, err := clusterTopics(ctx, s, sel, members)
 	if err != nil {
 		return nil, err
 	}
@@ -137,11 +169,15 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		if len(ms) == 0 {
 			continue // fewer distinct papers than clusters
 		}
-		cj := Cluster{Terms: terms[c], Size: len(ms), Papers: make([]Hit, 0, len(ms))}
+		t := topics[c]
+		cj := Cluster{Terms: t.Terms, Size: len(ms), Papers: make([]Hit, 0, len(ms)), Label: t.Label, Silhouette: round3(perSil[c])}
 		if cj.Terms == nil {
 			cj.Terms = []string{}
 		}
-		cj.Label = label(cj.Terms)
+		if cj.Label == "" {
+			cj.Label = label(cj.Terms)
+		}
+		cj.Weak = len(ms) > 1 && (t.Weak || perSil[c] < weakCluster)
 		for _, i := range ms {
 			cj.Papers = append(cj.Papers, Hit{ID: sel.ids[i], Title: sel.titles[i], Score: round3(float64(res.Cos[i]))})
 		}
@@ -157,12 +193,16 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		out.Clusters[i].ID = i
 	}
 	out.K = len(out.Clusters)
+	if out.K > 1 && sil < weakSplit {
+		out.Weak = true
+		out.Note = "these papers do not fall into clear topics: the groups below are loose"
+	}
 	return out, nil
 }
 
-// clusterTerms labels each cluster from the titles and abstracts of its
+// clusterTopics labels each cluster from the titles and abstracts of its
 // representatives: the labelSample papers closest to its centroid.
-func clusterTerms(ctx context.Context, s *store.Store, sel *selection, members [][]int) ([][]string, error) {
+func clusterTopics(ctx context.Context, s *store.Store, sel *selection, members [][]int) ([]cluster.Topic, error) {
 	var pids []int64
 	var assign []int
 	per := labelSample(len(members))
@@ -183,7 +223,7 @@ func clusterTerms(ctx context.Context, s *store.Store, sel *selection, members [
 	for i, p := range papers {
 		docs[i] = cluster.Doc{Title: p.Title, Abstract: p.Abstract}
 	}
-	return cluster.Labels(docs, assign, len(members)), nil
+	return cluster.LabelOptions{}.Topics(docs, assign, len(members)), nil
 }
 
 // label joins the first three terms.

@@ -144,6 +144,15 @@ func sampleIdx(n, m int, seed uint64) []int {
 // cosine distance, against the other points of idx. A point alone in its
 // cluster scores 0 (Rousseeuw's convention).
 func Silhouette(ctx context.Context, data []float32, dim int, assign []int, idx []int) (float64, error) {
+	s, _, err := SilhouettePer(ctx, data, dim, assign, idx)
+	return s, err
+}
+
+// SilhouettePer is Silhouette, and the mean silhouette of each cluster's
+// points among idx (0 for a cluster with none): a cluster whose papers are
+// as close to another cluster as to their own (near 0 or below) is a
+// grab-bag, not a topic.
+func SilhouettePer(ctx context.Context, data []float32, dim int, assign []int, idx []int) (float64, []float64, error) {
 	if idx == nil {
 		idx = make([]int, len(assign))
 		for i := range idx {
@@ -151,7 +160,7 @@ func Silhouette(ctx context.Context, data []float32, dim int, assign []int, idx 
 		}
 	}
 	if len(idx) == 0 {
-		return 0, ErrNoPoints
+		return 0, nil, ErrNoPoints
 	}
 	k := 0
 	for _, a := range assign {
@@ -199,11 +208,18 @@ func Silhouette(ctx context.Context, data []float32, dim int, assign []int, idx 
 		}
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	var total float64
-	for _, v := range s {
+	per := make([]float64, k)
+	for q, v := range s {
 		total += v
+		per[assign[idx[q]]] += v
 	}
-	return total / float64(len(s)), nil
+	for c := range per {
+		if size[c] > 0 {
+			per[c] /= float64(size[c])
+		}
+	}
+	return total / float64(len(s)), per, nil
 }

@@ -35,6 +35,9 @@ type Digest struct {
 	Profile bool
 	// Queue is the reading queue, best first.
 	Queue []QueueItem
+	// Note says, in words, when the papers do not fall into clear topics,
+	// or when the queue holds no strong match; shown under the summary.
+	Note string
 	// Explained is the share of variance along the map's two axes when
 	// they are principal components (see Project); zero otherwise (Layout),
 	// and the page then says that the axes mean nothing by themselves.
@@ -46,6 +49,16 @@ type Cluster struct {
 	Label  string   // a few distinctive terms, joined
 	Terms  []string // the distinctive terms, most distinctive first
 	Papers []Paper  // closest to the topic's centre first
+	// Weak marks a loose group rather than a topic: its heading says so.
+	Weak bool
+}
+
+// heading is a topic's heading: its label, and whether it is a loose group.
+func (c *Cluster) heading() string {
+	if c.Weak && len(c.Papers) > 1 {
+		return c.Label + " (a loose group)"
+	}
+	return c.Label
 }
 
 // Paper is one paper of a topic. Unknown values are empty or nil.
@@ -106,7 +119,11 @@ func (d *Digest) summary() string {
 	if d.Profile {
 		s += fmt.Sprintf(", %s in your reading queue", count(len(d.Queue)))
 	}
-	return s + "."
+	s += "."
+	if d.Note != "" {
+		s += " " + strings.TrimSuffix(d.Note, ".") + "."
+	}
+	return s
 }
 
 // facts is what is known of a paper besides its title, in words: authors

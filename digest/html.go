@@ -104,7 +104,7 @@ func view(d *Digest) *pageView {
 		cv := clusterView{
 			Kind: k, Shape: s,
 			Anchor:  fmt.Sprintf("topic-%d", t+1),
-			Heading: tidy(c.Label),
+			Heading: tidy(c.heading()),
 			Size:    count(len(c.Papers)),
 			One:     len(c.Papers) == 1,
 		}

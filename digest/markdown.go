@@ -39,7 +39,7 @@ func Markdown(w io.Writer, d *Digest) error {
 	for t, tp := range pl.topics {
 		c := &d.Clusters[t]
 		n := len(c.Papers)
-		fmt.Fprintf(bw, "\n## %s (%s %s)\n\n", mdText(c.Label), count(n), plural(n, "paper", "papers"))
+		fmt.Fprintf(bw, "\n## %s (%s %s)\n\n", mdText(c.heading()), count(n), plural(n, "paper", "papers"))
 		if len(c.Terms) > 3 {
 			fmt.Fprintf(bw, "Also: %s\n\n", mdText(strings.Join(c.Terms[3:], ", ")))
 		}

@@ -73,11 +73,18 @@ func (g *globals) printGroup(r *papersift.Groups) error {
 // titles cut to a terminal's width (0: not cut).
 func writeGroupText(w io.Writer, r *papersift.Groups, limit, width int) error {
 	var b strings.Builder
+	if r.Note != "" {
+		fmt.Fprintf(&b, "Note: %s (silhouette %.2f).\n\n", r.Note, r.Silhouette)
+	}
 	for i, c := range r.Clusters {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "## %s  (%d %s)\n", c.Label, c.Size, plural(c.Size, "paper", "papers"))
+		loose := ""
+		if c.Weak {
+			loose = ", a loose group"
+		}
+		fmt.Fprintf(&b, "## %s  (%d %s%s)\n", c.Label, c.Size, plural(c.Size, "paper", "papers"), loose)
 		if len(c.Terms) > 3 {
 			fmt.Fprintf(&b, "   also: %s\n", strings.Join(c.Terms[3:], ", "))
 		}
