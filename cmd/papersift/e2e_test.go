@@ -202,7 +202,7 @@ func TestQueueAndProfile(t *testing.T) {
 	c := newCLI(t)
 	c.ok("ingest", seedFile)
 	r := c.run("queue")
-	if r.code != 1 || !strings.Contains(r.stderr, "papersift like") {
+	if r.code != 1 || !strings.Contains(r.stderr, "papersift --db "+c.db+" like ID") {
 		t.Fatalf("queue with an empty profile: exit %d, stderr %q; want 1 and a hint", r.code, r.stderr)
 	}
 	// only an interest the model cannot embed: say so, not "run embed"
@@ -465,7 +465,7 @@ func TestStatsBeforeAndAfter(t *testing.T) {
 		Vectors     map[string]int `json:"vectors"`
 	}
 	// a command that only reads creates no database
-	if r := c.run("stats"); r.code != 1 || !strings.Contains(r.stderr, "no database at "+c.db) || !strings.Contains(r.stderr, "papersift ingest") {
+	if r := c.run("stats"); r.code != 1 || !strings.Contains(r.stderr, "no database at "+c.db) || !strings.Contains(r.stderr, "ingest FILE") {
 		t.Errorf("stats before anything: exit %d: %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(c.db); err == nil {
