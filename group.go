@@ -72,6 +72,10 @@ const (
 	silhouetteSample = 1000
 )
 
+// groupProgressFrom is the number of papers from which grouping may take a
+// couple of seconds and shows its progress.
+const groupProgressFrom = 50000
+
 // labelSample caps the papers per cluster that its label is computed from
 // (the closest to the centroid): 200, and 2,000 for all clusters together
 // (at least 30 each), so that labels cost about the same on a day's list and
@@ -113,6 +117,12 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		out.Lists = f.Lists
 	}
 	km := cluster.KMeans{K: o.K, Seed: o.Seed}
+	if len(sel.rows) >= groupProgressFrom {
+		// a long fit: iterations as they go (their number is not known)
+		prog := l.ev.Progress(-1, fmt.Sprintf("grouping %d papers", len(sel.rows)))
+		defer prog.Done()
+		km.OnIter = func(int) { prog.Add(1) }
+	}
 	var res *cluster.Result
 	if o.K == 0 {
 		ch, err := cluster.AutoK{KMeans: km}.Fit(ctx, data, dim)

@@ -80,7 +80,8 @@ type Events interface {
 	// Warning is something the reader should know (a record skipped, a
 	// paper left without a vector).
 	Warning(msg string)
-	// Progress starts a progress report of total items.
+	// Progress starts a progress report of total items (a negative total:
+	// steps whose number is not known).
 	Progress(total int, desc string) Progress
 }
 

@@ -62,6 +62,9 @@ type KMeans struct {
 	// Seed seeds the random choices (the k-means++ draws); restart r uses
 	// the stream (Seed, r).
 	Seed uint64
+	// OnIter, when set, is called after each Lloyd iteration with the
+	// number of points that changed cluster (for a progress display).
+	OnIter func(moved int)
 }
 
 // Result is a fitted clustering of n points.
@@ -267,6 +270,9 @@ func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, r
 			return nil, err
 		}
 		changed := w.applyMoves(data, dim, moved)
+		if km.OnIter != nil {
+			km.OnIter(changed)
+		}
 		if changed == 0 || last || float64(changed) <= km.Settled*float64(n) {
 			break
 		}

@@ -48,13 +48,17 @@ type progress struct {
 // Progress returns a bar for total items (papersift.Events).
 func (g *globals) Progress(total int, desc string) papersift.Progress {
 	p := &progress{desc: desc, w: g.bars, quiet: g.quiet, hints: g.hints}
-	if g.quiet || !isTerminal(g.rawStderr) || total <= 0 {
+	if g.quiet || !isTerminal(g.rawStderr) || total == 0 {
 		return p
+	}
+	its := "papers"
+	if total < 0 {
+		total, its = -1, "steps" // a spinner: the number of steps is not known
 	}
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(desc),
-		progressbar.OptionSetItsString("papers"),
+		progressbar.OptionSetItsString(its),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),
@@ -104,7 +108,7 @@ func (p *progress) Done() {
 	if p.bar == nil {
 		return
 	}
-	if p.bar.State().CurrentNum >= int64(p.bar.GetMax()) {
+	if max := p.bar.GetMax(); max > 0 && p.bar.State().CurrentNum >= int64(max) {
 		p.bar.Finish()
 		return
 	}
