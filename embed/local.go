@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/papersift/papersift/internal/f32"
 	"github.com/papersift/papersift/internal/parallel"
 	"github.com/papersift/papersift/tfidf"
 )
@@ -38,6 +39,9 @@ type LocalConfig struct {
 	// PowerIters is the number of power iterations of the randomized SVD
 	// (default 7: a precise SVD measured better for clustering).
 	PowerIters int
+	// VocabFromSample learns the vocabulary from the fit's sample too,
+	// not from every text (much cheaper on a large corpus).
+	VocabFromSample bool
 }
 
 func (c LocalConfig) withDefaults() LocalConfig {
@@ -86,13 +90,6 @@ func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel
 	if len(texts) < 2 {
 		return nil, ErrCorpusTooSmall
 	}
-	vocab, err := tfidf.Fit(ctx, texts, cfg.Terms)
-	if errors.Is(err, tfidf.ErrEmptyVocabulary) {
-		return nil, fmt.Errorf("%w: %v", ErrCorpusTooSmall, err)
-	}
-	if err != nil {
-		return nil, err
-	}
 	sample := texts
 	if len(texts) > cfg.FitSample {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(texts))))
@@ -102,6 +99,17 @@ func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel
 		for i, p := range perm {
 			sample[i] = texts[p]
 		}
+	}
+	vocabFrom := texts
+	if cfg.VocabFromSample {
+		vocabFrom = sample
+	}
+	vocab, err := tfidf.Fit(ctx, vocabFrom, cfg.Terms)
+	if errors.Is(err, tfidf.ErrEmptyVocabulary) {
+		return nil, fmt.Errorf("%w: %v", ErrCorpusTooSmall, err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	rows, err := vocab.Rows(ctx, sample)
 	if err != nil {
@@ -171,6 +179,22 @@ func (m *LocalModel) FitSize() int { return m.nfit }
 // Vocabulary is the model's TF-IDF vocabulary.
 func (m *LocalModel) Vocabulary() *tfidf.Vocabulary { return m.vocab }
 
+// localScratch is a goroutine's scratch space for embedding.
+type localScratch struct{ z *tfidf.Vectorizer }
+
+func (m *LocalModel) scratch() *localScratch { return &localScratch{z: m.vocab.Vectorizer()} }
+
+// embedInto writes text's vector into v (len Dim), normalised; it reports
+// false for a text with no known term.
+func (m *LocalModel) embedInto(text string, v []float32, s *localScratch) bool {
+	clear(v)
+	row := s.z.Row(text)
+	for k, c := range row.Idx {
+		f32.Axpy(row.Val[k], m.proj[int(c)*m.dim:(int(c)+1)*m.dim], v)
+	}
+	return Normalize(v) == nil
+}
+
 // Embed embeds texts on all cores. A text with no known term (empty, or all
 // stop words) has no direction: Embed fails with ErrZeroVector naming it.
 func (m *LocalModel) Embed(ctx context.Context, texts []string) ([][]float32, error) {
@@ -178,18 +202,10 @@ func (m *LocalModel) Embed(ctx context.Context, texts []string) ([][]float32, er
 	buf := make([]float32, len(texts)*m.dim)
 	bad := make([]bool, len(texts))
 	err := parallel.For(ctx, len(texts), func(lo, hi int) {
-		z := m.vocab.Vectorizer()
+		s := m.scratch()
 		for i := lo; i < hi; i++ {
 			v := buf[i*m.dim : (i+1)*m.dim : (i+1)*m.dim]
-			row := z.Row(texts[i])
-			for k, c := range row.Idx {
-				w := row.Val[k]
-				p := m.proj[int(c)*m.dim : (int(c)+1)*m.dim]
-				for j := range v {
-					v[j] += w * p[j]
-				}
-			}
-			if Normalize(v) != nil {
+			if !m.embedInto(texts[i], v, s) {
 				bad[i] = true
 			}
 			out[i] = v

@@ -1,0 +1,240 @@
+package embed
+
+import (
+	"bytes"
+	"context"
+	_ "embed" // the background model
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/papersift/papersift/internal/parallel"
+)
+
+// The background model shipped in the binary, made by
+// `go run ./internal/cmd/mkbackground` from 64,930 arXiv abstracts (their
+// text only). It is decompressed at its first use, not at start.
+//
+//go:embed background.bin.gz
+var backgroundData []byte
+
+var (
+	defaultBG     *Background
+	defaultBGErr  error
+	defaultBGOnce sync.Once
+)
+
+// DefaultBackground returns the background model shipped in the binary.
+func DefaultBackground() (*Background, error) {
+	defaultBGOnce.Do(func() {
+		defaultBG, defaultBGErr = LoadBackground(bytes.NewReader(backgroundData))
+	})
+	return defaultBG, defaultBGErr
+}
+
+// Builtin is the built-in embedder: the background model's vector of a
+// text and, once the reader's corpus is large enough to learn from, the
+// vector of a latent semantic analysis fitted on that corpus beside it:
+//
+//	v = [ sqrt(1-b^2) * background(text) | b * lsa(text) ]
+//
+// Without a corpus part, v is the background vector alone. Vectors of
+// two Builtins with different identities are never compared.
+type Builtin struct {
+	bg   *Background
+	lsa  *LocalModel // nil: the background alone
+	b    float64     // the corpus part's weight
+	nfit int         // papers the corpus part was fitted on
+	id   string
+}
+
+// BuiltinConfig configures FitBuiltin. The zero value means the defaults.
+type BuiltinConfig struct {
+	// LSA configures the corpus part (defaults: 32 dimensions, U*S^1.5,
+	// 4 power iterations, fitted on a seeded sample of 5,000 papers).
+	LSA LocalConfig
+	// Weight is b, the corpus part's weight (default: 0.8 for a corpus of
+	// fewer than 10,000 papers, 0.9 from there: the larger the corpus, the
+	// more its own topics are worth).
+	Weight float64
+}
+
+// Corpus-part defaults, chosen by measurement (see the README's Quality).
+const (
+	CorpusDim       = 32
+	corpusSample    = 5000
+	corpusPowerIter = 4
+)
+
+// NewBuiltin is the built-in embedder with the background alone.
+func NewBuiltin(bg *Background) *Builtin {
+	return &Builtin{bg: bg, id: "local/" + bg.Identity()}
+}
+
+// FitBuiltin fits the corpus part on texts (all of them count, a sample is
+// learned from) and returns the built-in embedder with both parts.
+func FitBuiltin(ctx context.Context, bg *Background, texts []string, cfg BuiltinConfig) (*Builtin, error) {
+	lc := cfg.LSA
+	if lc.Dim <= 0 {
+		lc.Dim = CorpusDim
+	}
+	if lc.FitSample <= 0 {
+		lc.FitSample = corpusSample
+	}
+	if lc.PowerIters <= 0 {
+		lc.PowerIters = corpusPowerIter
+	}
+	lc.VocabFromSample = true
+	lsa, err := FitLocal(ctx, texts, lc)
+	if err != nil {
+		return nil, err
+	}
+	b := cfg.Weight
+	if b <= 0 || b >= 1 {
+		b = 0.8
+		if len(texts) >= 10000 {
+			b = 0.9
+		}
+	}
+	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: len(texts)}
+	m.id = fmt.Sprintf("local/%s+lsa%d@%s", bg.Identity(), lsa.Dim(), lsa.Model()[len(lsa.Model())-10:])
+	return m, nil
+}
+
+// Dim is the dimension of the vectors.
+func (m *Builtin) Dim() int {
+	if m.lsa == nil {
+		return m.bg.dim
+	}
+	return m.bg.dim + m.lsa.Dim()
+}
+
+// Model is the identity of the embedder: "local/bg128@..." for the
+// background alone, "local/bg128@...+lsa32@..." with a corpus part.
+func (m *Builtin) Model() string { return m.id }
+
+// FitSize is the number of papers the corpus part was fitted on (0 without
+// one).
+func (m *Builtin) FitSize() int { return m.nfit }
+
+// HasCorpusPart reports whether the embedder has learned from the corpus.
+func (m *Builtin) HasCorpusPart() bool { return m.lsa != nil }
+
+// Background is the background model.
+func (m *Builtin) Background() *Background { return m.bg }
+
+// Embed embeds texts on all cores. A text with no word either part knows
+// fails with a *TextError naming it (ErrZeroVector).
+func (m *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	dim := m.Dim()
+	out := make([][]float32, len(texts))
+	buf := make([]float32, len(texts)*dim)
+	bad := make([]bool, len(texts))
+	bgw := float32(math.Sqrt(1 - m.b*m.b))
+	err := parallel.For(ctx, len(texts), func(lo, hi int) {
+		var terms []uint64
+		var z *localScratch
+		if m.lsa != nil {
+			z = m.lsa.scratch()
+		}
+		for i := lo; i < hi; i++ {
+			v := buf[i*dim : (i+1)*dim : (i+1)*dim]
+			okBG := m.bg.embedInto(texts[i], v[:m.bg.dim], terms)
+			if !okBG {
+				clear(v[:m.bg.dim])
+			}
+			okLSA := false
+			if m.lsa != nil {
+				okLSA = m.lsa.embedInto(texts[i], v[m.bg.dim:], z)
+				if okLSA && okBG {
+					for j := range v[:m.bg.dim] {
+						v[j] *= bgw
+					}
+					for j := range v[m.bg.dim:] {
+						v[m.bg.dim+j] *= float32(m.b)
+					}
+				}
+			}
+			if (!okBG && !okLSA) || Normalize(v) != nil {
+				bad[i] = true
+			}
+			out[i] = v
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range bad {
+		if b {
+			return nil, &TextError{Index: i, Err: ErrZeroVector}
+		}
+	}
+	return out, nil
+}
+
+const builtinMagic = "PSBI1\n"
+
+// MarshalBinary encodes the embedder for storage: the background's identity
+// (the background itself is in the binary) and the corpus part.
+func (m *Builtin) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(builtinMagic)
+	b.WriteString(m.bg.Identity() + "\n")
+	binary.Write(&b, binary.LittleEndian, []float64{m.b, float64(m.nfit)})
+	if m.lsa != nil {
+		lsa, err := m.lsa.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		b.Write(lsa)
+	}
+	return b.Bytes(), nil
+}
+
+// ErrOtherBackground is a stored built-in embedder made with another
+// background model than this binary's: it must be refitted.
+var ErrOtherBackground = errors.New("embed: the stored built-in model was made with another background model")
+
+// ErrNotBuiltin is data that is not a saved built-in embedder (for example
+// the corpus-only model of papersift before the background model).
+var ErrNotBuiltin = errors.New("embed: not a saved built-in model")
+
+// UnmarshalBuiltin decodes an embedder encoded by MarshalBinary, with bg,
+// which must be the background it was made with.
+func UnmarshalBuiltin(data []byte, bg *Background) (*Builtin, error) {
+	if !bytes.HasPrefix(data, []byte(builtinMagic)) {
+		return nil, ErrNotBuiltin
+	}
+	r := bytes.NewReader(data[len(builtinMagic):])
+	id, err := readLine(r)
+	if err != nil {
+		return nil, err
+	}
+	if id != bg.Identity() {
+		return nil, ErrOtherBackground
+	}
+	hdr := make([]float64, 2)
+	if err := binary.Read(r, binary.LittleEndian, hdr); err != nil {
+		return nil, errors.New("embed: saved built-in model is corrupt")
+	}
+	if r.Len() == 0 {
+		return NewBuiltin(bg), nil
+	}
+	rest := make([]byte, r.Len())
+	r.Read(rest)
+	lsa, err := UnmarshalLocal(rest)
+	if err != nil {
+		return nil, err
+	}
+	b := hdr[0]
+	if !(b > 0 && b < 1) {
+		return nil, errors.New("embed: saved built-in model is corrupt")
+	}
+	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: int(hdr[1])}
+	m.id = fmt.Sprintf("local/%s+lsa%d@%s", bg.Identity(), lsa.Dim(), lsa.Model()[len(lsa.Model())-10:])
+	return m, nil
+}
+
+var _ Embedder = (*Builtin)(nil)
