@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/papersift/papersift/cluster"
+	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/store"
 )
 
@@ -233,7 +234,22 @@ func clusterTopics(ctx context.Context, s *store.Store, sel *selection, members 
 	for i, p := range papers {
 		docs[i] = cluster.Doc{Title: p.Title, Abstract: p.Abstract}
 	}
-	return cluster.LabelOptions{}.Topics(docs, assign, len(members)), nil
+	return cluster.LabelOptions{Background: labelBackground()}.Topics(docs, assign, len(members)), nil
+}
+
+// labelBackground tells the labeller how common a term is in scientific
+// abstracts, from the built-in background model (whatever the embedder: it
+// is knowledge of language); nil, the labeller's fixed list of generic
+// words, if the background cannot be read.
+func labelBackground() func(string) (cluster.TermStats, bool) {
+	bg, err := embed.DefaultBackground()
+	if err != nil {
+		return nil
+	}
+	return func(term string) (cluster.TermStats, bool) {
+		df, repeat, ok := bg.Stats(term)
+		return cluster.TermStats{DF: df, Repeat: repeat}, ok
+	}
 }
 
 // label joins the first three terms.

@@ -65,11 +65,13 @@ func TestIngestAndPapers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Read != 56 || res.New != 56 || res.Embedded != 56 || len(res.Lists) != 1 || !strings.HasPrefix(res.Model, "local/") {
+	// 56 papers are too few to learn from: the background model alone
+	if res.Read != 56 || res.New != 56 || res.Embedded != 56 || len(res.Lists) != 1 ||
+		!strings.HasPrefix(res.Model, "local/bg128@") || strings.Contains(res.Model, "lsa") {
 		t.Errorf("first ingest: %+v", res)
 	}
-	if !slices.ContainsFunc(ev.notices, func(n string) bool { return strings.Contains(n, "fitting the built-in model") }) {
-		t.Errorf("no notice of the fit: %q", ev.notices)
+	if slices.ContainsFunc(ev.notices, func(n string) bool { return strings.Contains(n, "fitting") }) {
+		t.Errorf("a fit on 56 papers: %q", ev.notices)
 	}
 	again, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{seed}})
 	if err != nil || again.New != 0 || again.Updated != 0 || again.Embedded != 0 {

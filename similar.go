@@ -26,8 +26,8 @@ func (l *Library) noVectorOf(ctx context.Context, s *store.Store, m *store.Model
 		if _, lm, err := loadLocal(ctx, s); err == nil {
 			var te *embed.TextError
 			if _, err := lm.Embed(ctx, []string{embed.Text(p.Title, p.Abstract)}); errors.As(err, &te) {
-				return fmt.Errorf("paper %s has no vector: none of its words is in the built-in model's vocabulary (%s, fitted on %d papers); "+
-					"search with other words (papersift similar --text \"...\"), or ingest more papers and run papersift embed --refit", p.ID, m.Name, lm.FitSize())
+				return fmt.Errorf("paper %s has no vector: none of its words is in the built-in model's vocabulary (%s); "+
+					"search with other words (papersift similar --text \"...\")", p.ID, m.Name)
 			}
 		}
 	}

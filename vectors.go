@@ -12,9 +12,17 @@ import (
 	"github.com/papersift/papersift/store"
 )
 
-// refitFactor: the built-in model is refitted when the corpus has grown by
-// this factor since its fit (a corpus grown that much has new vocabulary).
-const refitFactor = 1.5
+// The built-in model's policy (see the README's "When vectors change"):
+// below corpusFrom papers it is the background model alone, the same for
+// every reader and every day, so that tomorrow's list changes nothing of
+// today's. From corpusFrom papers on, it also learns from the reader's
+// corpus, and it is refitted when the corpus has grown by refitFactor since
+// its fit (a corpus grown that much has new vocabulary and new topics).
+// Papers added between fits are folded into the current fit.
+const (
+	corpusFrom  = 500
+	refitFactor = 1.5
+)
 
 // putBatch is how many vectors one transaction stores.
 const putBatch = 2048
@@ -132,17 +140,47 @@ func (l *Library) embedWith(ctx context.Context, s *store.Store, o EmbedOptions)
 	}
 }
 
-// loadLocal returns the current fit of the built-in model.
-func loadLocal(ctx context.Context, s *store.Store) (*store.Model, *embed.LocalModel, error) {
+// loadLocal returns the current fit of the built-in model. A fit made by
+// another version of papersift (another background model, or the model of
+// before the background) is errStaleFit: it is refitted by the next embed.
+func loadLocal(ctx context.Context, s *store.Store) (*store.Model, *embed.Builtin, error) {
 	m, params, err := s.LatestFit(ctx, localKind)
 	if err != nil {
 		return nil, nil, err
 	}
-	lm, err := embed.UnmarshalLocal(params)
+	bg, err := embed.DefaultBackground()
+	if err != nil {
+		return nil, nil, err
+	}
+	bm, err := embed.UnmarshalBuiltin(params, bg)
+	if errors.Is(err, embed.ErrOtherBackground) || errors.Is(err, embed.ErrNotBuiltin) {
+		return m, nil, errStaleFit
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("the saved built-in model: %w (run papersift embed --refit)", err)
 	}
-	return m, lm, nil
+	return m, bm, nil
+}
+
+// errStaleFit is a built-in model saved by another version of papersift.
+var errStaleFit = errors.New("the built-in model in the database was made by another version of papersift: run papersift embed to refit it")
+
+// wantFit says whether the built-in model must be (re)fitted on a corpus of
+// n papers, and why ("" when not).
+func wantFit(bm *embed.Builtin, n int, refit, stale bool) string {
+	switch {
+	case stale:
+		return "the built-in model has changed with this version of papersift"
+	case bm == nil:
+		return "first use"
+	case refit:
+		return "asked"
+	case n >= corpusFrom && !bm.HasCorpusPart():
+		return fmt.Sprintf("the corpus has reached %d papers: the built-in model now learns from it as well", corpusFrom)
+	case bm.HasCorpusPart() && float64(n) >= refitFactor*float64(bm.FitSize()):
+		return fmt.Sprintf("the corpus has grown from %d to %d papers since the built-in model learned from it", bm.FitSize(), n)
+	}
+	return ""
 }
 
 func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*EmbedResult, error) {
@@ -150,31 +188,30 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 	if err != nil {
 		return nil, err
 	}
-	m, lm, err := loadLocal(ctx, s)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	m, bm, err := loadLocal(ctx, s)
+	stale := errors.Is(err, errStaleFit)
+	if err != nil && !stale && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	res := &EmbedResult{}
-	if refit || m == nil || float64(n) >= refitFactor*float64(m.NFit) {
+	if why := wantFit(bm, n, refit, stale); why != "" {
+		if n == 0 {
+			return res, nil
+		}
 		texts, err := s.AllTexts(ctx)
 		if err != nil {
 			return nil, err
 		}
-		docs := make([]string, len(texts))
-		for i, t := range texts {
-			docs[i] = embed.Text(t.Title, t.Abstract)
-		}
-		l.notef("fitting the built-in model on %d papers...", len(docs))
-		fit, err := embed.FitLocal(ctx, docs, embed.LocalConfig{})
-		if errors.Is(err, embed.ErrCorpusTooSmall) {
-			if m == nil {
-				l.notef("note: %d paper(s) are too few to fit the built-in model; add more and run papersift embed", n)
-				return res, nil
-			}
-			// keep folding into the old fit
-		} else if err != nil {
+		fit, err := l.fitBuiltin(ctx, texts)
+		if err != nil {
 			return nil, err
+		}
+		if m != nil && !stale && fit.Model() == m.Name && !refit {
+			// the same model: nothing to redo
 		} else {
+			if m != nil && fit.Model() != m.Name {
+				l.notef("re-embedding %d papers with %s (%s): topics and similarities may shift once", len(texts), fit.Model(), why)
+			}
 			params, err := fit.MarshalBinary()
 			if err != nil {
 				return nil, err
@@ -197,9 +234,9 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			if m, res.Embedded, err = s.ReplaceFit(ctx, fit.Model(), localKind, fit.Dim(), fit.FitSize(), params, vs); err != nil {
 				return nil, err
 			}
-			lm = fit
 			res.Refitted = true
 		}
+		bm = fit
 	}
 	res.Model = m.Name
 	// Papers added or changed meanwhile, or all of them with the old fit.
@@ -210,7 +247,7 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 	prog := l.progress(len(missing), "embedding")
 	defer prog.Done()
 	for lo := 0; lo < len(missing); lo += putBatch {
-		vs, err := l.localVectors(ctx, lm, missing[lo:min(lo+putBatch, len(missing))])
+		vs, err := l.localVectors(ctx, bm, missing[lo:min(lo+putBatch, len(missing))])
 		if err != nil {
 			return nil, err
 		}
@@ -222,6 +259,29 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 		prog.Add(min(putBatch, len(missing)-lo))
 	}
 	return res, nil
+}
+
+// fitBuiltin fits the built-in model on the corpus: the background alone
+// below corpusFrom papers, with a corpus part from there.
+func (l *Library) fitBuiltin(ctx context.Context, texts []store.TextToEmbed) (*embed.Builtin, error) {
+	bg, err := embed.DefaultBackground()
+	if err != nil {
+		return nil, err
+	}
+	if len(texts) < corpusFrom {
+		return embed.NewBuiltin(bg), nil
+	}
+	docs := make([]string, len(texts))
+	for i, t := range texts {
+		docs[i] = embed.Text(t.Title, t.Abstract)
+	}
+	l.notef("fitting the built-in model on %d papers...", len(docs))
+	fit, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{})
+	if errors.Is(err, embed.ErrCorpusTooSmall) {
+		// too few distinct words to learn from: the background alone
+		return embed.NewBuiltin(bg), nil
+	}
+	return fit, err
 }
 
 // progress shows the progress of a step of many items: one too small to
@@ -239,7 +299,7 @@ const progressFrom = 5000
 
 // localVectors embeds papers with the built-in model; a paper none of whose
 // words the model knows gets no vector, with a warning.
-func (l *Library) localVectors(ctx context.Context, lm *embed.LocalModel, batch []store.TextToEmbed) ([]store.Vector, error) {
+func (l *Library) localVectors(ctx context.Context, lm *embed.Builtin, batch []store.TextToEmbed) ([]store.Vector, error) {
 	texts := make([]string, len(batch))
 	for i, t := range batch {
 		texts[i] = embed.Text(t.Title, t.Abstract)
@@ -450,8 +510,8 @@ func (l *Library) embedQueries(ctx context.Context, s *store.Store, texts []stri
 		return vs, errs, nil
 	}
 	_, lm, err := loadLocal(ctx, s)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fmt.Errorf("%w: nothing is embedded with the built-in model (run papersift embed)", ErrNoVectors)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, errStaleFit) {
+		return nil, nil, fmt.Errorf("%w: nothing is embedded with the built-in model of this version (run papersift embed)", ErrNoVectors)
 	}
 	if err != nil {
 		return nil, nil, err

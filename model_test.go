@@ -1,0 +1,132 @@
+package papersift_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/papersift/papersift"
+)
+
+// topicWords are the vocabularies of four made-up fields of research.
+var topicWords = [][]string{
+	strings.Fields("protein folding structure residues molecular dynamics binding affinity enzyme ligand docking sequence alignment amino acids membrane receptor kinase mutation stability conformational"),
+	strings.Fields("robot manipulation grasping trajectory planning control policy locomotion sensors actuators navigation mapping localization odometry gripper arm motion kinematics dynamics torque"),
+	strings.Fields("galaxy stellar cosmology redshift telescope spectra dark matter halo luminosity supernova photometric survey emission quasar accretion black hole gravitational lensing cluster"),
+	strings.Fields("language translation tokens corpus parsing syntax semantics dialogue summarization sentiment grammar vocabulary speech transcription question answering retrieval entity lexical"),
+}
+
+var commonWords = strings.Fields("we propose method results show approach performance novel data model analysis evaluate experiments demonstrate significant improvement framework based study present using new")
+
+// writeCorpus writes n made-up papers (ids from first on) as JSONL into
+// dir and returns the file's path.
+func writeCorpus(t *testing.T, dir, name string, first, n int) string {
+	t.Helper()
+	r := rand.New(rand.NewPCG(uint64(first), 7))
+	var b strings.Builder
+	for i := first; i < first+n; i++ {
+		topic := topicWords[i%len(topicWords)]
+		var words []string
+		for range 40 {
+			if r.IntN(3) == 0 {
+				words = append(words, commonWords[r.IntN(len(commonWords))])
+			} else {
+				words = append(words, topic[r.IntN(len(topic))])
+			}
+		}
+		rec := map[string]string{"id": fmt.Sprintf("synthetic-%05d", i),
+			"title":    fmt.Sprintf("On %s and %s %d", topic[r.IntN(len(topic))], topic[r.IntN(len(topic))], i),
+			"abstract": strings.Join(words, " ") + "."}
+		line, _ := json.Marshal(rec)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestBuiltinModelPolicy follows a reader's corpus as it grows: the
+// background model alone below 500 papers (yesterday's vectors do not
+// move), a corpus part from 500 papers on (announced), papers folded into
+// that fit until the corpus has grown by half, then one refit.
+func TestBuiltinModelPolicy(t *testing.T) {
+	ctx := context.Background()
+	l, ev := newLibrary(t, true)
+	dir := t.TempDir()
+	ingest := func(name string, first, n int) *papersift.IngestResult {
+		t.Helper()
+		ev.notices = nil
+		res, err := l.Ingest(ctx, papersift.IngestOptions{List: strings.TrimSuffix(name, ".jsonl"),
+			Sources: []string{writeCorpus(t, dir, name, first, n)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	similar := func(list string) []papersift.Hit {
+		t.Helper()
+		hits, err := l.Similar(ctx, papersift.SimilarOptions{Paper: "synthetic-00000", K: 20, Scope: papersift.ListScope(list)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hits
+	}
+
+	day1 := ingest("day1.jsonl", 0, 300)
+	if !strings.HasPrefix(day1.Model, "local/bg128@") || strings.Contains(day1.Model, "lsa") {
+		t.Fatalf("300 papers: model %s, want the background alone", day1.Model)
+	}
+	before := similar(day1.List)
+
+	day2 := ingest("day2.jsonl", 300, 150)
+	if day2.Model != day1.Model || day2.Embedded != 150 {
+		t.Errorf("450 papers: %+v, want the same model and only the new papers embedded", day2)
+	}
+	if after := similar(day1.List); !slices.Equal(before, after) {
+		t.Errorf("yesterday's neighbours moved with today's list:\n%v\n%v", before, after)
+	}
+
+	day3 := ingest("day3.jsonl", 450, 100) // 550 papers
+	if !strings.HasPrefix(day3.Model, day1.Model+"+lsa32@") || day3.Embedded != 550 {
+		t.Fatalf("550 papers: %+v, want a corpus part and every paper re-embedded", day3)
+	}
+	if !slices.ContainsFunc(ev.notices, func(n string) bool { return strings.Contains(n, "re-embedding 550 papers") }) {
+		t.Errorf("the refit was not announced: %q", ev.notices)
+	}
+	st, err := l.Stats(ctx)
+	if err != nil || st.Dimensions == nil || *st.Dimensions != 160 {
+		t.Errorf("stats after the corpus fit: %+v, %v", st, err)
+	}
+	// the corpus part knows the four fields apart
+	for _, h := range similar(day1.List)[:10] {
+		var i int
+		fmt.Sscanf(h.ID, "synthetic-%d", &i)
+		if i%4 != 0 {
+			t.Errorf("a paper of another field among the nearest: %+v", h)
+		}
+	}
+
+	day4 := ingest("day4.jsonl", 550, 200) // 750 < 1.5 * 550: folded in
+	if day4.Model != day3.Model || day4.Embedded != 200 {
+		t.Errorf("750 papers: %+v, want the fit of 550 and only the new papers embedded", day4)
+	}
+	day5 := ingest("day5.jsonl", 750, 100) // 850 >= 825: refitted
+	if day5.Model == day3.Model || !strings.Contains(day5.Model, "+lsa32@") || day5.Embedded != 850 {
+		t.Errorf("850 papers: %+v, want a refit", day5)
+	}
+
+	// asking for a refit of the same corpus changes nothing
+	res, err := l.Embed(ctx, papersift.EmbedOptions{Refit: true})
+	if err != nil || res.Model != day5.Model {
+		t.Errorf("embed --refit: %+v, %v", res, err)
+	}
+}
