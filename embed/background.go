@@ -546,6 +546,9 @@ func LoadBackground(r io.Reader) (*Background, error) {
 			return nil, fmt.Errorf("%w: %v", errBackground, err)
 		}
 	}
+	if rd.Len() != 0 || n <= 0 {
+		return nil, errBackground
+	}
 	bg.build(raw)
 	return bg, nil
 }

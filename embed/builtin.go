@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/papersift/papersift/internal/parallel"
@@ -99,8 +100,18 @@ func FitBuiltin(ctx context.Context, bg *Background, texts []string, cfg Builtin
 		}
 	}
 	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: len(texts)}
-	m.id = fmt.Sprintf("local/%s+lsa%d@%s", bg.Identity(), lsa.Dim(), lsa.Model()[len(lsa.Model())-10:])
+	m.id = builtinID(bg, lsa)
 	return m, nil
+}
+
+// builtinID names a built-in embedder with a corpus part: the background's
+// identity and the corpus part's hash ("local/bg128@...+lsa32@...").
+func builtinID(bg *Background, lsa *LocalModel) string {
+	h := lsa.Model()
+	if i := strings.LastIndexByte(h, '@'); i >= 0 {
+		h = h[i+1:]
+	}
+	return fmt.Sprintf("local/%s+lsa%d@%s", bg.Identity(), lsa.Dim(), h)
 }
 
 // Dim is the dimension of the vectors.
@@ -220,6 +231,9 @@ func UnmarshalBuiltin(data []byte, bg *Background) (*Builtin, error) {
 		return nil, errors.New("embed: saved built-in model is corrupt")
 	}
 	if r.Len() == 0 {
+		if hdr[0] != 0 {
+			return nil, errors.New("embed: saved built-in model is corrupt (its corpus part is missing)")
+		}
 		return NewBuiltin(bg), nil
 	}
 	rest := make([]byte, r.Len())
@@ -233,7 +247,7 @@ func UnmarshalBuiltin(data []byte, bg *Background) (*Builtin, error) {
 		return nil, errors.New("embed: saved built-in model is corrupt")
 	}
 	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: int(hdr[1])}
-	m.id = fmt.Sprintf("local/%s+lsa%d@%s", bg.Identity(), lsa.Dim(), lsa.Model()[len(lsa.Model())-10:])
+	m.id = builtinID(bg, lsa)
 	return m, nil
 }
 
