@@ -34,6 +34,9 @@ type Digest struct {
 	Queue  []QueueItem   `json:"queue"`
 	// Profile: the reader has a profile, so the queue means something.
 	Profile bool `json:"-"`
+	// NoStrong: nothing of the list is near what the reader likes; the
+	// queue holds the few best, all weak.
+	NoStrong bool `json:"no_strong_matches,omitempty"`
 }
 
 // Digest ingests the given sources (if any), groups the list into topics,
@@ -93,9 +96,22 @@ func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) 
 		return nil, err
 	default:
 		d.Queue, d.Profile = q, true
+		if len(q) > 0 && q[0].Weak {
+			// nothing of the list is near what the reader likes: the few
+			// best, as weak matches
+			d.Queue = q[:min(len(q), weakShown)]
+			d.NoStrong = true
+		}
 	}
 	return d, nil
 }
+
+// weakShown is how many weak matches a digest shows when the list has no
+// other.
+const weakShown = 3
+
+// noStrongNote says that the list holds nothing near what the reader likes.
+const noStrongNote = "No strong matches in this list: nothing in it is near what you like. The few best are shown as weak matches."
 
 // Page gathers what the digest's page shows beyond the groups and the
 // queue: each paper's metadata, which papers the reader liked and, with
@@ -107,6 +123,9 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 		return nil, err
 	}
 	out := &digest.Digest{List: d.List, Model: d.Groups.Model, Profile: d.Profile, Note: d.Groups.Note}
+	if d.NoStrong {
+		out.Note = strings.TrimSpace(out.Note + " " + noStrongNote)
+	}
 	ids, err := s.IDs(ctx)
 	if err != nil {
 		return nil, err
@@ -153,7 +172,11 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 		out.Clusters = append(out.Clusters, dc)
 	}
 	for _, q := range d.Queue {
-		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID, Title: q.Title, URL: byID[q.ID].Page(), Reason: q.Reason})
+		reason := q.Reason
+		if q.Weak {
+			reason = "weak match: " + reason
+		}
+		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID, Title: q.Title, URL: byID[q.ID].Page(), Reason: reason})
 	}
 	if !withMap {
 		return out, nil

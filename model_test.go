@@ -130,3 +130,75 @@ func TestBuiltinModelPolicy(t *testing.T) {
 		t.Errorf("embed --refit: %+v, %v", res, err)
 	}
 }
+
+// writeTopic writes n made-up papers of one field (topicWords[field]).
+func writeTopic(t *testing.T, dir, name string, field, first, n int) string {
+	t.Helper()
+	path := writeCorpus(t, dir, name, first, (n+1)*len(topicWords))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for k, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if (first+k)%len(topicWords) == field && len(keep) < n {
+			keep = append(keep, line)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(keep, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A list with nothing near what the reader likes: the queue's papers are
+// weak, and the digest says there are no strong matches and shows a few.
+func TestNoStrongMatches(t *testing.T) {
+	ctx := context.Background()
+	l, _ := newLibrary(t, true)
+	dir := t.TempDir()
+	for _, src := range []struct {
+		list  string
+		field int
+	}{{"bio", 0}, {"astro", 2}} {
+		if _, err := l.Ingest(ctx, papersift.IngestOptions{List: src.list, Sources: []string{writeTopic(t, dir, src.list+".jsonl", src.field, 0, 30)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bio, err := l.Papers(ctx, papersift.PapersOptions{Scope: papersift.ListScope("bio"), Limit: 5})
+	if err != nil || len(bio) != 5 {
+		t.Fatal(len(bio), err)
+	}
+	var ids []string
+	for _, p := range bio {
+		ids = append(ids, p.ID)
+	}
+	if _, err := l.Rate(ctx, papersift.Like, ids); err != nil {
+		t.Fatal(err)
+	}
+	q, err := l.Queue(ctx, papersift.QueueOptions{N: 10, Scope: papersift.ListScope("astro")})
+	if err != nil || len(q) != 10 {
+		t.Fatalf("queue of the other field: %d, %v", len(q), err)
+	}
+	for _, it := range q {
+		if !it.Weak || it.Strength != "weak" {
+			t.Errorf("a paper of another field is not weak: %+v", it)
+		}
+	}
+	own, err := l.Queue(ctx, papersift.QueueOptions{N: 10, Scope: papersift.ListScope("bio")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range own {
+		if it.Weak {
+			t.Errorf("a paper of the reader's own field is weak: %+v", it)
+		}
+	}
+	d, err := l.Digest(ctx, papersift.DigestOptions{Lists: []string{"astro"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.NoStrong || len(d.Queue) != 3 {
+		t.Errorf("digest of the other field: no_strong %v, %d papers queued; want true and 3", d.NoStrong, len(d.Queue))
+	}
+}

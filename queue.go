@@ -11,26 +11,45 @@ import (
 	"github.com/papersift/papersift/store"
 )
 
-// DefaultDiversity is modest: it measured within noise of no diversity on
-// quality.py's readers while spreading the top across a reader's topics.
-const DefaultDiversity = 0.1
+// DefaultDiversity is off: the queue spreads across the reader's topics by
+// ranking each topic on its own and alternating between them (see
+// recommend.Rank), which measured better than maximal marginal relevance.
+const DefaultDiversity = 0
 
 // QueueOptions ask for a reading queue.
 type QueueOptions struct {
 	N           int     // length (default 20)
 	Scope       Scope   // default: the most recently ingested list
 	IncludeRead bool    // keep papers marked read
-	Diversity   float64 // 0 to 1: how much the top spreads across the reader's topics (0 is off)
+	Diversity   float64 // 0 to 1: spread the top by similarity (maximal marginal relevance) instead of by the reader's topics (0 is off)
 	HalfLife    float64 // days: favour recent papers (0 is off)
 }
 
 // QueueItem is a paper of the queue and why it is there.
 type QueueItem struct {
-	Rank   int     `json:"rank"`
-	ID     string  `json:"id"`
-	Title  string  `json:"title"`
-	Score  float64 `json:"score"`
-	Reason string  `json:"reason"`
+	Rank  int     `json:"rank"`
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"` // relevance to the whole profile, in standard deviations over the list
+	// Match is the cosine (on vectors centred on the corpus) of the paper
+	// and the closest of the reader's likes and interests; Strength says it
+	// in a word: "strong", "good" or "weak" (below the floor: nothing the
+	// reader likes is near it; weak papers come last).
+	Match    float64 `json:"match"`
+	Strength string  `json:"strength"`
+	Weak     bool    `json:"weak"`
+	Reason   string  `json:"reason"`
+}
+
+// strength names a match in a word.
+func strength(it recommend.Item) string {
+	switch {
+	case it.Weak:
+		return "weak"
+	case it.Match >= recommend.StrongMatch:
+		return "strong"
+	}
+	return "good"
 }
 
 // errNothingToRank: the profile has likes or interests, but none of them
@@ -223,7 +242,8 @@ func (l *Library) Queue(ctx context.Context, o QueueOptions) ([]QueueItem, error
 	out := make([]QueueItem, len(items))
 	for i, it := range items {
 		p := byPID[mat.PIDs[it.Index]]
-		out[i] = QueueItem{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Reason: reasonText(it.Reason, mat, byPID, rm.interests)}
+		out[i] = QueueItem{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Match: round3(it.Match), Strength: strength(it),
+			Weak: it.Weak, Reason: reasonText(it.Reason, mat, byPID, rm.interests)}
 	}
 	return out, nil
 }

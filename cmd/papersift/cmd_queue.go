@@ -16,7 +16,7 @@ func queueCommand(g *globals) *cli.Command {
 		Flags: append(scopeFlags(),
 			&cli.IntFlag{Name: "n", Value: 20, Usage: "length of the queue"},
 			&cli.BoolFlag{Name: "include-read", Usage: "keep papers marked read"},
-			&cli.Float64Flag{Name: "diversity", Value: papersift.DefaultDiversity, Usage: "0 to 1: how much the top of the queue spreads across your topics (maximal marginal relevance; 0 is off)"},
+			&cli.Float64Flag{Name: "diversity", Value: papersift.DefaultDiversity, Usage: "0 to 1: spread the top of the queue by similarity (maximal marginal relevance) instead of by your topics (0 is off)"},
 			&cli.Float64Flag{Name: "half-life", Usage: "favour recent papers: each DAYS of age costs as much as one standard deviation of relevance (0 is off)"},
 		),
 		Action: func(c *cli.Context) error {
@@ -38,9 +38,16 @@ func queueCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			t := &table{head: []string{"rank", "score", "id", "title", "reason"}, wide: map[int]int{3: 60}}
+			t := &table{head: []string{"rank", "match", "id", "title", "reason"}, wide: map[int]int{3: 60}}
+			if g.format == "csv" { // for a spreadsheet, the numbers too
+				t.head = []string{"rank", "strength", "match", "score", "id", "title", "reason"}
+			}
 			for _, it := range items {
-				t.add(fmt.Sprint(it.Rank), score(it.Score), it.ID, it.Title, it.Reason)
+				if g.format == "csv" {
+					t.add(fmt.Sprint(it.Rank), it.Strength, score(it.Match), score(it.Score), it.ID, it.Title, it.Reason)
+					continue
+				}
+				t.add(fmt.Sprint(it.Rank), it.Strength, it.ID, it.Title, it.Reason)
 			}
 			return g.emit(items, t)
 		},

@@ -99,6 +99,11 @@ type queueItemJSON struct {
 	Title  string  `json:"title"`
 	Score  float64 `json:"score"`
 	Reason string  `json:"reason"`
+	// Match, Strength and Weak: how close the paper is to the closest
+	// like or interest (issue 13's floor)
+	Match    float64 `json:"match"`
+	Strength string  `json:"strength"`
+	Weak     bool    `json:"weak"`
 }
 
 type profileJSON struct {

@@ -236,8 +236,13 @@ func TestQueueAndProfile(t *testing.T) {
 		if banned[it.ID] {
 			t.Errorf("queue holds %s, which is liked, disliked or read", it.ID)
 		}
-		if i > 0 && it.Score > q[i-1].Score {
-			t.Errorf("queue not sorted at %d", i)
+		// strong and good matches first, weak ones last
+		want := map[bool]string{true: "weak"}[it.Weak]
+		if it.Weak != (it.Match < 0.15) || (want != "" && it.Strength != want) || (!it.Weak && it.Strength != "strong" && it.Strength != "good") {
+			t.Errorf("item %d: match %v, strength %q, weak %v", i, it.Match, it.Strength, it.Weak)
+		}
+		if i > 0 && q[i-1].Weak && !it.Weak {
+			t.Errorf("queue: item %d is not weak but follows a weak one", i)
 		}
 	}
 	// --include-read lets the read paper back in

@@ -217,10 +217,17 @@ func TestCSVFormulaNeutralised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	negative := false
 	for _, rec := range recs[1:] {
-		if _, err := strconv.ParseFloat(rec[1], 64); err != nil || strings.HasPrefix(rec[1], "'") {
-			t.Errorf("score %q is not a number", rec[1])
+		for _, cell := range rec[2:4] { // match and score
+			if _, err := strconv.ParseFloat(cell, 64); err != nil || strings.HasPrefix(cell, "'") {
+				t.Errorf("number %q is not a number", cell)
+			}
+			negative = negative || strings.HasPrefix(cell, "-")
 		}
+	}
+	if !negative {
+		t.Errorf("no negative number in the queue, nothing tested:\n%s", q)
 	}
 }
 
