@@ -2,9 +2,12 @@
 // Hugging Face Daily Papers page as a browser copies it (hf-page) and its
 // API's JSON (hf-json), an arXiv API Atom feed (arxiv), arXiv's
 // per-category announcement feed (arxiv-rss), JSON Lines or a JSON array of
-// paper objects (jsonl), and CSV with a header row (csv). Fetch gets a
-// listing over HTTP; Sources resolves named sources (hf:today,
-// arxiv:cs.CL) into listings; ListingFiles lists a folder's listings.
+// paper objects (jsonl), CSV with a header row (csv) and arXiv's metadata
+// snapshot (arxiv-snapshot). ParseReader streams a source: the line formats
+// (jsonl, csv, arxiv-snapshot) are read in bounded chunks and parsed on all
+// cores whatever their size. Fetcher gets a listing over HTTP, whole or as
+// a stream; Sources resolves named sources (hf:today, arxiv:cs.CL) into
+// listings; ListingFiles lists a folder's listings.
 //
 // A source that is not of the format at all is an error (*ParseError, naming
 // the source and line); inside a valid source, a record that lacks a title or
@@ -14,6 +17,7 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strings"
 	"unicode"
@@ -56,6 +60,7 @@ type Listing struct {
 	Date     string // the listing's own date (YYYY-MM-DD), when it has one
 	Papers   []Record
 	Emitted  int // papers handed to Options.Emit instead of Papers
+	Filtered int // papers left out by Options.Categories and Options.Since (not skips)
 	Skipped  []Skip
 	Warnings []Warning
 	Paging   *Paging // arxiv feeds only
@@ -74,7 +79,10 @@ type ParseError struct {
 	Source string
 	Line   int // 0 when it concerns the whole source
 	Msg    string
+	Err    error // the cause, when the source could not be read
 }
+
+func (e *ParseError) Unwrap() error { return e.Err }
 
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
@@ -84,7 +92,7 @@ func (e *ParseError) Error() string {
 }
 
 // Formats are the format names Parse takes besides "auto".
-var Formats = []string{"hf-page", "hf-json", "arxiv", "arxiv-rss", "jsonl", "csv"}
+var Formats = []string{"hf-page", "hf-json", "arxiv", "arxiv-rss", "jsonl", "csv", "arxiv-snapshot"}
 
 // MaxRecordBytes caps one record (a line of JSON Lines, a CSV row, an item
 // of a JSON array, a paragraph of a page, an entry of a feed).
@@ -99,34 +107,61 @@ type Options struct {
 	// source order, a chunk at a time: JSON Lines sources hand over each
 	// chunk as soon as it and those before it are parsed, so a large
 	// listing can be stored while the rest is read; other formats hand
-	// over everything at once. An error from Emit stops the parse.
+	// over everything at once. An error from Emit stops the parse. Emit is
+	// called from the goroutine that called the parse, never concurrently.
 	Emit func([]Record) error
+	// Categories, when set, keeps only the papers of these arXiv
+	// categories: "cs.CL", "cs.*", "stat.ML", "math" (a pattern without a
+	// dot names a whole archive). Case does not matter; * and ? match as in
+	// path.Match. A paper matches when any of its categories does (every
+	// category of an arxiv-snapshot record or of a JSON Lines record's
+	// "categories", else its primary category). See CheckFilters.
+	Categories []string
+	// Since, when set (YYYY-MM-DD), keeps only the papers dated on or after
+	// that day: for arxiv-snapshot, the day of the first version. A paper
+	// without a date is left out. Papers left out by Categories or Since
+	// are counted in Listing.Filtered.
+	Since string
+	// Size is the source's size in bytes when known (a file's size, a
+	// Content-Length), passed on to Progress; 0 when unknown.
+	Size int64
+	// Progress, when set, is told how many bytes of the source have been
+	// read and parsed so far, and Size: every chunk of a streamed source
+	// (a few MB), and at the end. It is called from the goroutine that
+	// called the parse, never concurrently.
+	Progress func(read, total int64)
+	// MaxWhole caps the size of a source of a format that is read whole
+	// (hf-page, hf-json, arxiv, arxiv-rss, a JSON array) by ParseReader:
+	// 0 is DefaultMaxWhole. Line formats are streamed whatever their size.
+	MaxWhole int64
 	// Replacements keeps the replacements of an arxiv-rss feed (new
 	// versions of papers announced before), which are left out by default
 	// and counted in Listing.Replaced.
 	Replacements bool
 }
 
-// Parse reads a whole source.
+// Parse reads a source from r as ParseReader does, without a context.
 func Parse(r io.Reader, opt Options) (*Listing, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &ParseError{Source: opt.Source, Msg: fmt.Sprintf("cannot read: %v", err)}
-	}
-	return ParseBytes(data, opt)
+	return parseReader(nil, nil, r, opt)
 }
 
-// ParseBytes parses a source held in memory.
-func ParseBytes(data []byte, opt Options) (*Listing, error) { return parseBytes(data, opt, false) }
+// ParseBytes parses a source held in memory. Line formats are parsed in
+// chunks on all cores as ParseReader parses them, with the same results.
+func ParseBytes(data []byte, opt Options) (*Listing, error) {
+	return parseBytes(nil, nil, data, opt, false)
+}
 
-// parseBytes is ParseBytes; allowEmpty returns a source without records
-// as an Empty listing rather than an error (a named source's empty day).
-func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
-	src := opt.Source
-	if src == "" {
-		src = "input"
+// parseBytes is ParseBytes; done and cause, when set, stop the parse of a
+// line format (a context's Done and Err); allowEmpty returns a source
+// without records as an Empty listing rather than an error (a named
+// source's empty day).
+func parseBytes(done <-chan struct{}, cause func() error, data []byte, opt Options, allowEmpty bool) (*Listing, error) {
+	src := sourceName(opt)
+	f, err := newFilter(opt.Categories, opt.Since)
+	if err != nil {
+		return nil, err
 	}
-	data, err := precheck(data, src)
+	data, err = precheck(data, src)
 	if err != nil {
 		return nil, err
 	}
@@ -134,9 +169,23 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	if format == "" || format == "auto" {
 		f, err := Detect(data, Hint{Name: src, ContentType: opt.ContentType})
 		if err != nil {
+			if terr := checkText(data, src); terr != nil {
+				return nil, terr // binary data: say so rather than that its format is unknown
+			}
 			return nil, &ParseError{Source: src, Line: lineAt(data, max(firstNonSpace(data), 0)), Msg: err.Error()}
 		}
 		format = f
+	}
+	total := opt.Size
+	if total <= 0 {
+		total = int64(len(data))
+	}
+	if streamed(format, data) {
+		// checked line by line (or row by row) as they are parsed
+		return parseStream(done, cause, format, data, opt, src, f)
+	}
+	if err := checkText(data, src); err != nil {
+		return nil, err
 	}
 	var l *Listing
 	switch format {
@@ -149,13 +198,7 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	case "arxiv-rss":
 		l, _, err = parseArxivFeed(data, src, opt.Replacements)
 	case "jsonl":
-		if t := data[firstNonSpace(data)]; t == '[' {
-			l, err = parseJSONArray(data, src)
-		} else {
-			return parseJSONLines(data, src, opt.Emit)
-		}
-	case "csv":
-		l, err = parseCSV(data, src)
+		l, err = parseJSONArray(data, src)
 	default:
 		return nil, fmt.Errorf("unknown format %q (formats: auto, %s)", format, strings.Join(Formats, ", "))
 	}
@@ -163,15 +206,19 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 		return nil, err
 	}
 	l.Source, l.Format = src, format
+	f.apply(l)
 	if err := l.check(); err != nil {
-		if !allowEmpty || len(l.Skipped) > 0 {
+		if !allowEmpty || len(l.Skipped) > 0 || l.Filtered > 0 {
 			return nil, err
 		}
 		l.Empty = true
 	}
 	var col collisions
 	for _, p := range l.Papers {
-		col.add(l, p)
+		col.add(l, p, titleHash(p.Title))
+	}
+	if opt.Progress != nil {
+		opt.Progress(total, opt.Size)
 	}
 	if opt.Emit != nil {
 		ps := l.Papers
@@ -183,10 +230,33 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	return l, nil
 }
 
-// precheck drops a BOM and refuses what is not text or is empty.
+func sourceName(opt Options) string {
+	if opt.Source == "" {
+		return "input"
+	}
+	return opt.Source
+}
+
+// streamed reports whether a format is parsed a chunk of lines at a time:
+// JSON Lines (not a JSON array), CSV and the arXiv snapshot.
+func streamed(format string, data []byte) bool {
+	switch format {
+	case "csv", "arxiv-snapshot":
+		return true
+	case "jsonl":
+		i := firstNonSpace(data)
+		return i < 0 || data[i] != '['
+	}
+	return false
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// precheck drops a BOM and refuses UTF-16, an empty source and one of
+// white space only. (checkText, or the line parsers, check the rest.)
 func precheck(data []byte, src string) ([]byte, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
-	if err := checkText(data, src); err != nil {
+	data = bytes.TrimPrefix(data, bom) // a BOM, as spreadsheets write
+	if err := checkUTF16(data, src); err != nil {
 		return nil, err
 	}
 	if len(data) == 0 {
@@ -198,31 +268,6 @@ func precheck(data []byte, src string) ([]byte, error) {
 	return data, nil
 }
 
-// parseJSONLines parses JSON Lines, handing papers to emit (when set) as
-// they are ready.
-func parseJSONLines(data []byte, src string, emit func([]Record) error) (*Listing, error) {
-	l := &Listing{Source: src, Format: "jsonl"}
-	var col collisions
-	err := parseJSONL(data, src, l, func(ps []Record) error {
-		for _, p := range ps {
-			col.add(l, p)
-		}
-		if emit == nil {
-			l.Papers = append(l.Papers, ps...)
-			return nil
-		}
-		l.Emitted += len(ps)
-		return emit(ps)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := l.check(); err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
 // check fails a listing with no usable paper.
 func (l *Listing) check() error {
 	if len(l.Papers)+l.Emitted > 0 {
@@ -230,6 +275,9 @@ func (l *Listing) check() error {
 	}
 	msg := "no papers in it"
 	line := 0
+	if l.Filtered > 0 {
+		msg = fmt.Sprintf("no paper matches the categories and date asked for (%d left out)", l.Filtered)
+	}
 	if l.Replaced > 0 && len(l.Skipped) == 0 {
 		msg = fmt.Sprintf("no new papers: its %d announcements are all replacements (new versions of papers announced before)", l.Replaced)
 	}
@@ -249,18 +297,27 @@ type collisions struct {
 
 type collided struct {
 	line int
-	key  string
+	key  uint64 // titleHash
 }
 
-// add notes p, warning on l when its id came before with another title.
-func (c *collisions) add(l *Listing, p Record) {
+// titleSeed seeds titleHash: titles are only compared within a process.
+var titleSeed = maphash.MakeSeed()
+
+// titleHash is a hash of a title's key (paper.TitleKey): two titles with
+// equal keys have equal hashes, and different keys, different hashes but
+// for a chance of one in 2^64.
+func titleHash(title string) uint64 { return maphash.String(titleSeed, paper.TitleKey(title)) }
+
+// add notes p, whose title has the titleHash k, warning on l when its id
+// came before with another title.
+func (c *collisions) add(l *Listing, p Record, k uint64) {
 	if c.seen == nil {
 		c.seen = map[string]collided{}
 	}
-	k := paper.TitleKey(p.Title)
 	f, ok := c.seen[p.ID]
 	if !ok {
-		c.seen[p.ID] = collided{p.Line, k}
+		// a copy: the id may share its memory with the whole record's line
+		c.seen[strings.Clone(p.ID)] = collided{p.Line, k}
 		return
 	}
 	if f.key != k {
@@ -278,19 +335,49 @@ func firstNonSpace(data []byte) int {
 	return -1
 }
 
-// checkText rejects data that is not UTF-8 text, naming the first bad line.
-func checkText(data []byte, source string) error {
+func checkUTF16(data []byte, source string) error {
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
 		return &ParseError{Source: source, Line: 1, Msg: "UTF-16 text: save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"}
 	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return &ParseError{Source: source, Line: lineAt(data, i), Msg: fmt.Sprintf("NUL byte at byte %d: this is binary data, not a listing", i)}
+	return nil
+}
+
+// checkText rejects data that is not UTF-8 text, naming the first bad line.
+func checkText(data []byte, source string) error {
+	if err := checkUTF16(data, source); err != nil {
+		return err
 	}
-	if !utf8.Valid(data) {
-		i := invalidUTF8At(data)
-		return &ParseError{Source: source, Line: lineAt(data, i), Msg: fmt.Sprintf("invalid UTF-8 at byte %d: save the file as UTF-8 text", i)}
+	if i := badTextAt(data); i >= 0 {
+		return textError(data, i, source, 1, 0)
 	}
 	return nil
+}
+
+// badTextAt is the offset of the first NUL byte or invalid UTF-8 in data,
+// or -1.
+func badTextAt(data []byte) int {
+	nul := bytes.IndexByte(data, 0)
+	if nul < 0 && utf8.Valid(data) {
+		return -1
+	}
+	bad := -1
+	if !utf8.Valid(data) {
+		bad = invalidUTF8At(data)
+	}
+	if nul >= 0 && (bad < 0 || nul < bad) {
+		return nul
+	}
+	return bad
+}
+
+// textError names the NUL byte or invalid UTF-8 at data[i], data starting
+// at line and at byte off of the source.
+func textError(data []byte, i int, source string, line int, off int64) error {
+	at := lineAt(data, i) + line - 1
+	if data[i] == 0 {
+		return &ParseError{Source: source, Line: at, Msg: fmt.Sprintf("NUL byte at byte %d: this is binary data, not a listing", off+int64(i))}
+	}
+	return &ParseError{Source: source, Line: at, Msg: fmt.Sprintf("invalid UTF-8 at byte %d: save the file as UTF-8 text", off+int64(i))}
 }
 
 func invalidUTF8At(data []byte) int {
@@ -377,7 +464,7 @@ func blank(s string) bool { return !sanitize.Visible(s) }
 func checkNUL(p *paper.Paper, source string, line int) error {
 	field := ""
 	for _, f := range []struct{ name, v string }{{"id", p.ID}, {"title", p.Title}, {"abstract", p.Abstract},
-		{"org", p.Org}, {"date", p.Date}, {"url", p.URL}, {"category", p.Category}} {
+		{"org", p.Org}, {"date", p.Date}, {"url", p.URL}, {"category", p.Category}, {"doi", p.DOI}, {"journal reference", p.Journal}} {
 		if strings.IndexByte(f.v, 0) >= 0 {
 			field = f.name
 			break
