@@ -275,15 +275,19 @@ func (l *Listing) check() error {
 	}
 	msg := "no papers in it"
 	line := 0
-	if l.Filtered > 0 {
-		msg = fmt.Sprintf("no paper matches the categories and date asked for (%d left out)", l.Filtered)
-	}
 	if l.Replaced > 0 && len(l.Skipped) == 0 {
 		msg = fmt.Sprintf("no new papers: its %d announcements are all replacements (new versions of papers announced before)", l.Replaced)
 	}
 	if len(l.Skipped) > 0 {
 		msg = fmt.Sprintf("no usable papers: every record was skipped (first: %s)", l.Skipped[0].Reason)
 		line = l.Skipped[0].Line
+	}
+	if l.Filtered > 0 {
+		msg = fmt.Sprintf("no paper matches the categories and date asked for (%d left out", l.Filtered)
+		if len(l.Skipped) > 0 {
+			msg += fmt.Sprintf(", and %d skipped, first: %s", len(l.Skipped), l.Skipped[0].Reason)
+		}
+		msg += ")"
 	}
 	return &ParseError{Source: l.Source, Line: line, Msg: msg}
 }
