@@ -17,7 +17,6 @@ package ingest
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"strings"
 	"unicode"
@@ -304,13 +303,54 @@ type collided struct {
 	key  uint64 // titleHash
 }
 
-// titleSeed seeds titleHash: titles are only compared within a process.
-var titleSeed = maphash.MakeSeed()
-
-// titleHash is a hash of a title's key (paper.TitleKey): two titles with
-// equal keys have equal hashes, and different keys, different hashes but
-// for a chance of one in 2^64.
-func titleHash(title string) uint64 { return maphash.String(titleSeed, paper.TitleKey(title)) }
+// titleHash is a hash (64-bit FNV-1a) of a title's key, paper.TitleKey,
+// computed without making the key: titles with equal keys have equal
+// hashes, and titles with different keys different hashes but for a chance
+// of one in 2^64 (FuzzTitleHash checks it is the key's hash).
+func titleHash(title string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	space, empty := false, true
+	for i := 0; i < len(title); {
+		c := title[i]
+		var r rune
+		size := 1
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				space = true
+				i++
+				continue
+			}
+			r = rune(c)
+		} else {
+			r, size = utf8.DecodeRuneInString(title[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				space = true
+				i += size
+				continue
+			}
+			r = unicode.ToLower(r)
+		}
+		i += size
+		if space && !empty {
+			h = (h ^ ' ') * prime
+		}
+		space, empty = false, false
+		if r < utf8.RuneSelf {
+			h = (h ^ uint64(r)) * prime
+			continue
+		}
+		var enc [utf8.UTFMax]byte
+		for _, b := range enc[:utf8.EncodeRune(enc[:], r)] {
+			h = (h ^ uint64(b)) * prime
+		}
+	}
+	return h
+}
 
 // add notes p, whose title has the titleHash k, warning on l when its id
 // came before with another title.
@@ -406,59 +446,6 @@ func lineAt(data []byte, off int) int {
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
-// clean collapses runs of white space into one space and trims. Text that
-// needs no change is returned as is, without copying.
-func clean(s string) string {
-	if !needsClean(s) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	space := false
-	for i := 0; i < len(s); {
-		// copy a run of ASCII non-space bytes at once
-		j := i
-		for j < len(s) && s[j] > ' ' && s[j] < utf8.RuneSelf {
-			j++
-		}
-		if j > i {
-			if space && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			space = false
-			b = append(b, s[i:j]...)
-			i = j
-			continue
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if isSpaceByte(c) {
-				space = true
-			} else {
-				// a control character that is not white space: kept
-				if space && len(b) > 0 {
-					b = append(b, ' ')
-				}
-				space = false
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
-			space = true
-		} else {
-			if space && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			space = false
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return string(b)
-}
-
 // blank reports whether s shows nothing: white space, control and
 // invisible characters only (a title of zero-width spaces is no title).
 func blank(s string) bool { return !sanitize.Visible(s) }
@@ -485,39 +472,6 @@ func checkNUL(p *paper.Paper, source string, line int) error {
 		return nil
 	}
 	return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("the %s holds a NUL character (\\u0000): this is binary data, not text; remove it from the record", field)}
-}
-
-func needsClean(s string) bool {
-	if s == "" {
-		return false
-	}
-	if isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c > ' ' && c < utf8.RuneSelf {
-			continue
-		}
-		switch {
-		case c == ' ':
-			if s[i+1] == ' ' { // s does not end with a space
-				return true
-			}
-		case c < ' ':
-			if isSpaceByte(c) {
-				return true
-			}
-		default:
-			// non-ASCII white space (NBSP, U+2028...) is rare: check the rune
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return true
-			}
-			i += size - 1
-		}
-	}
-	return false
 }
 
 func isSpaceByte(c byte) bool {

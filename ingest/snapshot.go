@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
 
@@ -59,11 +60,10 @@ func (st *stream) snapshotLine(raw []byte, line int, c *chunk, res *chunkResult)
 	if raw[0] != '{' {
 		return &ParseError{Source: st.src, Line: line, Msg: "expected a JSON object on every line (arXiv's metadata snapshot: one paper per line)"}
 	}
-	var r snapshotRecord
-	if err := gojson.Unmarshal(raw, &r); err != nil {
-		// encoding/json, the reference, names the field and column
-		r = snapshotRecord{}
-		if err := json.Unmarshal(raw, &r); err != nil {
+	var f snapshotFields
+	if !scanSnapshot(raw, &f, &res.scratch) {
+		var err error
+		if f, err = decodeSnapshot(raw); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
 				res.skips = append(res.skips, Skip{Line: line, Reason: fmt.Sprintf("line %d: field %q is a JSON %s, not a %s", line, te.Field, te.Value, te.Type)})
@@ -76,18 +76,15 @@ func (st *stream) snapshotLine(raw []byte, line int, c *chunk, res *chunkResult)
 			return jsonLineError(whole, st.src, line, err)
 		}
 	}
-	date := ""
-	if len(r.Versions) > 0 {
-		date = versionDay(r.Versions[0].Created)
-	}
+	date := versionDay(f.created)
 	if date == "" {
-		date = isoDate(r.UpdateDate)
+		date = isoDate(f.updateDate)
 	}
-	if !st.filter.keepDate(date) || !st.filter.keepCategories(r.Categories) {
+	if !st.filter.keepDate(date) || !st.filter.keepCategories(f.categories) {
 		res.filtered++
 		return nil
 	}
-	p, reason := r.paper(line, date)
+	p, reason := f.paper(line, date)
 	if reason != "" {
 		res.skips = append(res.skips, Skip{Line: line, Reason: reason})
 		return nil
@@ -99,32 +96,50 @@ func (st *stream) snapshotLine(raw []byte, line int, c *chunk, res *chunkResult)
 	return nil
 }
 
+// decodeSnapshot decodes a line the scanner does not take with
+// goccy/go-json, and when it refuses it, with encoding/json, the
+// reference, whose errors name the field and column.
+func decodeSnapshot(raw []byte) (snapshotFields, error) {
+	var r snapshotRecord
+	if err := gojson.Unmarshal(raw, &r); err != nil {
+		r = snapshotRecord{}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return snapshotFields{}, err
+		}
+	}
+	return r.fields(), nil
+}
+
 // paper converts a snapshot record of the given date, or says why it is
 // skipped.
-func (r *snapshotRecord) paper(line int, date string) (Record, string) {
-	title := latex.Decode(r.Title)
+func (f *snapshotFields) paper(line int, date string) (Record, string) {
+	title := decodeLaTeX(f.title)
 	if blank(title) {
-		return Record{}, fmt.Sprintf("line %d (%s) has no title", line, name(r.ID, ""))
+		return Record{}, fmt.Sprintf("line %d (%s) has no title", line, name(f.id, ""))
 	}
-	if blank(r.Abstract) {
-		return Record{}, fmt.Sprintf("line %d (%s) has no abstract", line, name(r.ID, title))
+	abstract := f.abstract
+	if !f.cleaned {
+		abstract = clean(abstract)
+	}
+	if blank(abstract) {
+		return Record{}, fmt.Sprintf("line %d (%s) has no abstract", line, name(f.id, title))
 	}
 	p := Record{Line: line}
-	p.Title, p.Abstract, p.Date = title, clean(r.Abstract), date
-	p.ID, p.ArxivID = snapshotID(r.ID)
+	p.Title, p.Abstract, p.Date = title, abstract, date
+	p.ID, p.ArxivID = snapshotID(f.id)
 	if p.ID == "" {
 		p.ID, p.DerivedID = paper.TitleID(p.Title), true
 	}
 	if p.ArxivID != "" {
 		p.URL = "https://arxiv.org/abs/" + p.ArxivID
 	}
-	p.Authors = snapshotAuthors(r.AuthorsParsed, r.Authors)
+	p.Authors = snapshotAuthors(f.names, f.authors)
 	if n := len(p.Authors); n > 0 {
 		p.NAuthors = &n
 	}
-	p.Category = firstField(r.Categories)
-	p.DOI = paper.NormalizeDOI(firstField(r.DOI))
-	p.Journal = clean(r.JournalRef)
+	p.Category = firstField(f.categories)
+	p.DOI = paper.NormalizeDOI(firstField(f.doi))
+	p.Journal = clean(f.journal)
 	return p, ""
 }
 
@@ -152,34 +167,54 @@ func newArxivID(s string) bool {
 	return true
 }
 
-// snapshotAuthors are the names of authors_parsed ([last, first, suffix])
-// as "First Last Suffix", else of the authors string, LaTeX decoded.
-func snapshotAuthors(parsed [][]string, authors string) []string {
+// snapshotAuthors are the names of authors_parsed ("First Last Suffix"),
+// else of the authors string (split at commas and "and"), LaTeX decoded.
+func snapshotAuthors(parsed []string, authors string) []string {
 	var names []string
 	for _, a := range parsed {
-		var parts [3]string
-		n := 0
-		for _, i := range [3]int{1, 0, 2} { // first, last, suffix
-			if i < len(a) {
-				if s := strings.TrimSpace(a[i]); s != "" {
-					parts[n] = s
-					n++
-				}
+		if a = decodeLaTeX(a); a != "" {
+			if names == nil {
+				names = make([]string, 0, len(parsed))
 			}
-		}
-		if n == 0 {
-			continue
-		}
-		if s := latex.Decode(strings.Join(parts[:n], " ")); s != "" {
-			names = append(names, s)
+			names = append(names, a)
 		}
 	}
 	if len(names) > 0 || strings.TrimSpace(authors) == "" {
 		return names
 	}
-	s := latex.Decode(authors)
+	s := decodeLaTeX(authors)
 	s = strings.ReplaceAll(s, " and ", ", ")
 	return cleanNames(strings.Split(s, ","))
+}
+
+// decodeLaTeX is latex.Decode, without its work on text that holds no
+// LaTeX (most titles and names): ASCII without \ { } $ ~ and without a
+// doubled - ` or ', which Decode only collapses the white space of.
+func decodeLaTeX(s string) string {
+	if plainLaTeX(s) {
+		return clean(s)
+	}
+	return latex.Decode(s)
+}
+
+// plainLaTeX reports whether latex.Decode only collapses the white space
+// of s.
+func plainLaTeX[S string | []byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '{', '}', '$', '~':
+			return false
+		case '-', '`', '\'':
+			if i+1 < len(s) && s[i+1] == c {
+				return false
+			}
+		default:
+			if c >= utf8.RuneSelf {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // firstField is the first word of s (a list separated by white space).

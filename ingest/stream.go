@@ -157,6 +157,7 @@ type chunkResult struct {
 	skips    []Skip
 	filtered int
 	err      error
+	scratch  []byte // working space of the chunk's parser
 }
 
 func (r *chunkResult) add(p Record) {
