@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/papersift/papersift/internal/latex"
 	"github.com/papersift/papersift/paper"
 )
 
@@ -190,6 +191,22 @@ func FuzzClean(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := clean(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("clean(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzDecodeLaTeX: decodeLaTeX is latex.Decode (for the UTF-8 text the
+// line checks let through).
+func FuzzDecodeLaTeX(f *testing.F) {
+	for _, s := range []string{"Bal\\'azs", "Søren  Ødegård", "a--b", "O'Neil", "e\u0301", "{\\\"o}", "x $a_1$  y", "``q''"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		if got, want := decodeLaTeX(s), latex.Decode(s); got != want {
+			t.Fatalf("decodeLaTeX(%q) = %q, latex.Decode %q", s, got, want)
 		}
 	})
 }

@@ -94,9 +94,9 @@ func (st *stream) jsonLine(raw []byte, line int, c *chunk, res *chunkResult) err
 // names separated by white space), else its "category".
 func (r *jsonRecord) categories() []string {
 	var list []string
-	if json.Unmarshal(r.Categories, &list) != nil {
+	if gojson.Unmarshal(r.Categories, &list) != nil {
 		var s string
-		if json.Unmarshal(r.Categories, &s) == nil {
+		if gojson.Unmarshal(r.Categories, &s) == nil {
 			list = strings.Fields(s)
 		}
 	}
@@ -242,11 +242,11 @@ func (r *jsonRecord) paper(where string) (Record, string) {
 // firstCategory reads ["cs.CL", ...] or "cs.CL cs.AI".
 func firstCategory(raw json.RawMessage) string {
 	var list []string
-	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+	if gojson.Unmarshal(raw, &list) == nil && len(list) > 0 {
 		return strings.TrimSpace(list[0])
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if gojson.Unmarshal(raw, &s) == nil {
 		if f := strings.Fields(s); len(f) > 0 {
 			return f[0]
 		}
@@ -276,6 +276,9 @@ func idString(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : n-1]), nil // a string without escapes: as it is
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return s, nil
@@ -293,20 +296,21 @@ func authorList(raw json.RawMessage) ([]string, error) {
 		return nil, nil
 	}
 	var names []string
-	if err := json.Unmarshal(raw, &names); err == nil {
+	if err := gojson.Unmarshal(raw, &names); err == nil {
 		return cleanNames(names), nil
 	}
 	var objs []struct {
 		Name string `json:"name"`
 	}
-	if err := json.Unmarshal(raw, &objs); err == nil {
+	if err := gojson.Unmarshal(raw, &objs); err == nil {
+		names = nil // what the failed decode left
 		for _, o := range objs {
 			names = append(names, o.Name)
 		}
 		return cleanNames(names), nil
 	}
 	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
+	if err := gojson.Unmarshal(raw, &s); err == nil {
 		return SplitAuthors(s), nil
 	}
 	return nil, fmt.Errorf("authors must be a list of names or a string")

@@ -21,10 +21,28 @@ import (
 
 // snapshotFields are what a paper is made of, from either reader.
 type snapshotFields struct {
-	id, authors, title, journal, doi, categories, updateDate, created string
-	abstract                                                          string
-	cleaned                                                           bool     // abstract has its white space collapsed already
-	names                                                             []string // authors_parsed as "First Last Suffix", before LaTeX decoding
+	id, title, journal, doi, categories, updateDate, created string
+
+	abstract string
+	cleaned  bool // abstract has its white space collapsed already
+
+	names []string // authors_parsed as "First Last Suffix", before LaTeX decoding
+
+	// the authors string, when authors_parsed gives no name: decoded
+	// (authors), or as the line has it (authorsJSON, scanned, decoded
+	// only when needed)
+	authors     string
+	authorsJSON []byte
+}
+
+// authorsString is the authors string.
+func (f *snapshotFields) authorsString() string {
+	if f.authorsJSON == nil {
+		return f.authors
+	}
+	s := jsonScanner{b: f.authorsJSON}
+	b, _ := s.str(nil, false)
+	return string(b)
 }
 
 // fields are a decoded record's snapshotFields.
@@ -117,7 +135,15 @@ func scanSnapshot(line []byte, f *snapshotFields, scratch *[]byte) bool {
 		case "id":
 			ok = s.field(&f.id, scratch)
 		case "authors":
-			ok = s.field(&f.authors, scratch)
+			if s.lit("null") {
+				break
+			}
+			start := s.i
+			var b []byte
+			if b, ok = s.str((*scratch)[:0], false); ok {
+				*scratch = b
+				f.authorsJSON = line[start:s.i]
+			}
 		case "title":
 			ok = s.title(f, scratch)
 		case "journal-ref":
@@ -166,10 +192,27 @@ func (s *jsonScanner) end() bool {
 // as written might still be one for a JSON decoder, which matches keys
 // without regard to case (and folds some non-ASCII letters to ASCII).
 func snapshotKey(key []byte) bool {
-	for _, k := range [...]string{"id", "authors", "title", "journal-ref", "doi", "categories", "update_date", "abstract", "versions", "authors_parsed"} {
-		if foldsTo(key, k) {
+	var lower [32]byte
+	upper := false
+	for i, c := range key {
+		if c >= utf8.RuneSelf {
 			return true
 		}
+		if i >= len(lower) {
+			return false // longer than any of them
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		lower[i] = c
+	}
+	if !upper {
+		return false // the kept fields as written are read as such
+	}
+	switch string(lower[:len(key)]) {
+	case "id", "authors", "title", "journal-ref", "doi", "categories", "update_date", "abstract", "versions", "authors_parsed":
+		return true
 	}
 	return false
 }
@@ -229,7 +272,7 @@ func (s *jsonScanner) title(f *snapshotFields, scratch *[]byte) bool {
 	if !ok {
 		return false
 	}
-	if !plainLaTeX(b) {
+	if plainLaTeX(b) != asciiText {
 		*scratch = b
 		f.title = string(b)
 		return true

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/papersift/papersift/internal/latex"
 	"github.com/papersift/papersift/paper"
@@ -133,7 +134,7 @@ func (f *snapshotFields) paper(line int, date string) (Record, string) {
 	if p.ArxivID != "" {
 		p.URL = "https://arxiv.org/abs/" + p.ArxivID
 	}
-	p.Authors = snapshotAuthors(f.names, f.authors)
+	p.Authors = snapshotAuthors(f.names, f.authorsString)
 	if n := len(p.Authors); n > 0 {
 		p.NAuthors = &n
 	}
@@ -169,7 +170,7 @@ func newArxivID(s string) bool {
 
 // snapshotAuthors are the names of authors_parsed ("First Last Suffix"),
 // else of the authors string (split at commas and "and"), LaTeX decoded.
-func snapshotAuthors(parsed []string, authors string) []string {
+func snapshotAuthors(parsed []string, authorsString func() string) []string {
 	var names []string
 	for _, a := range parsed {
 		if a = decodeLaTeX(a); a != "" {
@@ -179,8 +180,12 @@ func snapshotAuthors(parsed []string, authors string) []string {
 			names = append(names, a)
 		}
 	}
-	if len(names) > 0 || strings.TrimSpace(authors) == "" {
+	if len(names) > 0 {
 		return names
+	}
+	authors := authorsString()
+	if strings.TrimSpace(authors) == "" {
+		return nil
 	}
 	s := decodeLaTeX(authors)
 	s = strings.ReplaceAll(s, " and ", ", ")
@@ -191,30 +196,43 @@ func snapshotAuthors(parsed []string, authors string) []string {
 // LaTeX (most titles and names): ASCII without \ { } $ ~ and without a
 // doubled - ` or ', which Decode only collapses the white space of.
 func decodeLaTeX(s string) string {
-	if plainLaTeX(s) {
+	switch plainLaTeX(s) {
+	case asciiText:
 		return clean(s)
+	case unicodeText:
+		if norm.NFC.IsNormalString(s) {
+			return clean(s) // what Decode gives: its NFC form, collapsed
+		}
 	}
 	return latex.Decode(s)
 }
 
-// plainLaTeX reports whether latex.Decode only collapses the white space
-// of s.
-func plainLaTeX[S string | []byte](s S) bool {
+// Kinds of text for decodeLaTeX.
+const (
+	latexText   = iota // LaTeX that Decode decodes
+	asciiText          // ASCII text that Decode only collapses
+	unicodeText        // text that Decode only puts in NFC and collapses
+)
+
+// plainLaTeX tells text without LaTeX (no \ { } $ ~, no doubled - ` or ')
+// from LaTeX.
+func plainLaTeX[S string | []byte](s S) int {
+	kind := asciiText
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\', '{', '}', '$', '~':
-			return false
+			return latexText
 		case '-', '`', '\'':
 			if i+1 < len(s) && s[i+1] == c {
-				return false
+				return latexText
 			}
 		default:
 			if c >= utf8.RuneSelf {
-				return false
+				kind = unicodeText
 			}
 		}
 	}
-	return true
+	return kind
 }
 
 // firstField is the first word of s (a list separated by white space).

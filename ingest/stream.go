@@ -289,6 +289,11 @@ func longLine(src string, line int) error {
 func (st *stream) deliver(l *Listing, col *collisions, res *chunkResult, read int64) error {
 	l.Skipped = append(l.Skipped, res.skips...)
 	l.Filtered += res.filtered
+	if col.seen == nil && len(res.papers) > 0 && st.total > read && read > 0 {
+		// as many ids as the source holds, about: the map need not grow
+		est := float64(len(res.papers)) * float64(st.total) / float64(read)
+		col.seen = make(map[string]collided, int(min(est*1.1, 4<<20)))
+	}
 	for i := range res.papers {
 		col.add(l, res.papers[i], res.keys[i])
 	}
