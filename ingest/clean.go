@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"math/bits"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,58 +15,44 @@ func clean(s string) string {
 	if !needsClean(s) {
 		return s
 	}
-	b := make([]byte, 0, len(s))
-	i := 0
-	for i < len(s) {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // white space is pending: written before the next text
+	put := func(p string) {
+		if (space || b.Len() == 0) && p != "" && p[0] == ' ' {
+			p = p[1:] // a plain run's first space belongs to the white space before it
+		}
+		end := p != "" && p[len(p)-1] == ' '
+		if end {
+			p = p[:len(p)-1] // and its last, to the white space after it
+		}
+		if p != "" {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(p)
+			space = false
+		}
+		space = space || end
+	}
+	for i := 0; i < len(s); {
 		j := nextSpecial(s, i)
-		b = append(b, s[i:j]...) // plain: ASCII without control bytes or double spaces
+		put(s[i:j]) // plain: ASCII without control bytes or double spaces
 		if j == len(s) {
 			break
 		}
-		c := s[j]
-		size := 1
-		space := isSpaceByte(c)
+		c, size := rune(s[j]), 1
 		if c >= utf8.RuneSelf {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[j:])
-			space = unicode.IsSpace(r)
+			c, size = utf8.DecodeRuneInString(s[j:])
 		}
-		if !space {
-			b = append(b, s[j:j+size]...) // a control character or a non-ASCII letter: kept
-			i = j + size
-			continue
+		if unicode.IsSpace(c) {
+			space = true
+		} else {
+			put(s[j : j+size]) // a control character or a non-ASCII letter: kept
 		}
-		// a run of white space, which may have started with a plain space
-		k := j
-		for k < len(s) {
-			if c := s[k]; c < utf8.RuneSelf {
-				if !isSpaceByte(c) {
-					break
-				}
-				k++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[k:])
-			if !unicode.IsSpace(r) {
-				break
-			}
-			k += size
-		}
-		if n := len(b); n > 0 && b[n-1] == ' ' {
-			b = b[:n-1]
-		}
-		if len(b) > 0 && k < len(s) {
-			b = append(b, ' ')
-		}
-		i = k
+		i = j + size
 	}
-	for len(b) > 0 && b[0] == ' ' { // a plain space before the first word
-		b = b[1:]
-	}
-	if n := len(b); n > 0 && b[n-1] == ' ' {
-		b = b[:n-1]
-	}
-	return string(b)
+	return b.String()
 }
 
 // needsClean reports whether clean changes s.
@@ -130,9 +117,10 @@ func nextSpecial(s string, i int) int {
 // zeroBytes has the high bit of each zero byte of x set, and no other bit.
 func zeroBytes(x uint64) uint64 { return ^(((x & low7s) + low7s) | x) & highs }
 
-// load64 reads s[i:i+8] little-endian.
+// load64 reads s[i:i+8] little-endian (in one load: the slice of a
+// constant length lets the compiler drop the bounds checks).
 func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"strings"
 	"unicode"
@@ -700,9 +701,5 @@ func (s *jsonScanner) number() bool {
 	return true
 }
 
-// loadBytes64 reads b[i:i+8] little-endian.
-func loadBytes64(b []byte, i int) uint64 {
-	_ = b[i+7]
-	return uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
-		uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
-}
+// loadBytes64 reads b[i:i+8] little-endian, in one load.
+func loadBytes64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i:]) }
