@@ -160,10 +160,12 @@ func parseBytes(done <-chan struct{}, cause func() error, data []byte, opt Optio
 	if err != nil {
 		return nil, err
 	}
+	size := int64(len(data))
 	data, err = precheck(data, src)
 	if err != nil {
 		return nil, err
 	}
+	base := size - int64(len(data)) // a BOM
 	format := opt.Format
 	if format == "" || format == "auto" {
 		f, err := Detect(data, Hint{Name: src, ContentType: opt.ContentType})
@@ -175,13 +177,9 @@ func parseBytes(done <-chan struct{}, cause func() error, data []byte, opt Optio
 		}
 		format = f
 	}
-	total := opt.Size
-	if total <= 0 {
-		total = int64(len(data))
-	}
-	if streamed(format, data) {
+	if isStreamed(format, data) {
 		// checked line by line (or row by row) as they are parsed
-		return parseStream(done, cause, format, data, opt, src, f)
+		return parseStream(done, cause, format, data, base, opt, src, f)
 	}
 	if err := checkText(data, src); err != nil {
 		return nil, err
@@ -217,7 +215,7 @@ func parseBytes(done <-chan struct{}, cause func() error, data []byte, opt Optio
 		col.add(l, p, titleHash(p.Title))
 	}
 	if opt.Progress != nil {
-		opt.Progress(total, opt.Size)
+		opt.Progress(size, opt.Size)
 	}
 	if opt.Emit != nil {
 		ps := l.Papers
@@ -236,9 +234,10 @@ func sourceName(opt Options) string {
 	return opt.Source
 }
 
-// streamed reports whether a format is parsed a chunk of lines at a time:
-// JSON Lines (not a JSON array), CSV and the arXiv snapshot.
-func streamed(format string, data []byte) bool {
+// isStreamed reports whether a format is parsed a chunk of lines at a
+// time: JSON Lines (not a JSON array), CSV and the arXiv snapshot. data is
+// the source's start.
+func isStreamed(format string, data []byte) bool {
 	switch format {
 	case "csv", "arxiv-snapshot":
 		return true

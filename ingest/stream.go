@@ -47,6 +47,35 @@ func ParseReader(ctx context.Context, r io.Reader, opt Options) (*Listing, error
 	return parseReader(ctx.Done(), ctx.Err, r, opt)
 }
 
+// Sniff reads the start of a source from r and tells how ParseReader will
+// read it: streamed (a line format: JSON Lines, CSV or arxiv-snapshot,
+// whose papers reach Options.Emit a chunk at a time as they are parsed)
+// with its format, or whole (format is then "" when only the whole source
+// tells it, as for hf-page). The reader it returns gives the whole source,
+// its start included: parse that with ParseReader and the same Options.
+// A failed read is an error as ParseReader's are.
+func Sniff(r io.Reader, opt Options) (format string, streamed bool, source io.Reader, err error) {
+	head, eof, err := readHead(r)
+	if err != nil {
+		return "", false, nil, readFailure(sourceName(opt), err)
+	}
+	source = io.MultiReader(bytes.NewReader(head), r)
+	if eof {
+		source = bytes.NewReader(head)
+		data := bytes.TrimPrefix(head, bom)
+		format = opt.Format
+		if format == "" || format == "auto" {
+			format, _ = Detect(data, Hint{Name: sourceName(opt), ContentType: opt.ContentType})
+		}
+		return format, isStreamed(format, data), source, nil
+	}
+	format = streamFormat(bytes.TrimPrefix(head, bom), opt)
+	if format == "" && opt.Format != "" && opt.Format != "auto" {
+		format = opt.Format
+	}
+	return format, isStreamed(format, bytes.TrimPrefix(head, bom)), source, nil
+}
+
 // parseReader is ParseReader, stopped by done (when not nil) with the
 // error cause gives.
 func parseReader(done <-chan struct{}, cause func() error, r io.Reader, opt Options) (*Listing, error) {
@@ -81,12 +110,13 @@ func parseReader(done <-chan struct{}, cause func() error, r io.Reader, opt Opti
 }
 
 // parseStream parses a line format held in memory.
-func parseStream(done <-chan struct{}, cause func() error, format string, data []byte, opt Options, src string, f *filter) (*Listing, error) {
+// base is the length of the BOM before data, for Progress.
+func parseStream(done <-chan struct{}, cause func() error, format string, data []byte, base int64, opt Options, src string, f *filter) (*Listing, error) {
 	total := opt.Size
 	if total <= 0 {
-		total = int64(len(data))
+		total = base + int64(len(data))
 	}
-	st := &stream{done: done, cause: cause, src: src, opt: opt, filter: f, head: data, data: data, total: total}
+	st := &stream{done: done, cause: cause, src: src, opt: opt, filter: f, head: data, data: data, total: total, base: base}
 	return st.parse(format)
 }
 
@@ -102,6 +132,7 @@ type stream struct {
 	r      io.Reader    // the whole source (from head on) when streamed
 	read   func() int64 // bytes of the source read so far, when streamed
 	total  int64        // the source's size, 0 when unknown
+	base   int64        // bytes before data (a BOM), for Progress
 }
 
 func (st *stream) stopped() error {
@@ -115,7 +146,7 @@ func (st *stream) stopped() error {
 
 func (st *stream) progress(read int64) {
 	if st.opt.Progress != nil {
-		st.opt.Progress(read, st.total)
+		st.opt.Progress(st.base+read, st.total)
 	}
 }
 

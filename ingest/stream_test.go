@@ -419,3 +419,40 @@ func TestParseReaderFile(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// TestSniff: Sniff tells the format and whether ParseReader streams it,
+// and gives the whole source back.
+func TestSniff(t *testing.T) {
+	withChunk(t, 4096)
+	inputs := streamInputs(t)
+	inputs["big.jsonl"] = synthJSONL(200)
+	inputs["bom.jsonl"] = append([]byte("\xef\xbb\xbf"), synthJSONL(100)...)
+	tests := []struct {
+		name, format string
+		streamed     bool
+	}{
+		{"arxiv-snapshot.jsonl", "arxiv-snapshot", true}, {"papers.jsonl", "jsonl", true}, {"big.jsonl", "jsonl", true},
+		{"bom.jsonl", "jsonl", true}, {"sheet.csv", "csv", true}, {"synth.csv", "csv", true}, {"x.csv", "csv", true},
+		// read whole: their format is told once all of it is read, but for a source read to its end
+		{"papers.json", "", false}, {"hf-2026.json", "", false}, {"feed.atom.xml", "", false}, {"tiny.json", "jsonl", false},
+	}
+	inputs["tiny.json"] = []byte(`[{"title": "T", "abstract": "A"}]`)
+	inputs["x.csv"] = inputs["hint csv"] // no title column: CSV by its name
+	for _, tt := range tests {
+		data := inputs[tt.name]
+		opt := Options{Source: tt.name}
+		format, streamed, src, err := Sniff(iotest.HalfReader(bytes.NewReader(data)), opt)
+		if err != nil || format != tt.format || streamed != tt.streamed {
+			t.Errorf("%s: Sniff = %q, %v, %v; want %q, %v", tt.name, format, streamed, err, tt.format, tt.streamed)
+			continue
+		}
+		if got, want := parseAll(data, opt, src), parseAll(data, opt, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: what Sniff gives back parses as %s, not %s", tt.name, brief(got), brief(want))
+		}
+	}
+	// a JSON array longer than what Sniff reads: only all of it tells hf-json from JSON Lines
+	long := append(bytes.Repeat([]byte("\n"), 10), readFixture(t, "hf-2026.json")...)
+	if format, streamed, _, err := Sniff(&lineSource{n: 0, tail: bytes.NewReader(long)}, Options{}); format != "" || streamed || err != nil {
+		t.Errorf("hf-json: %q %v %v", format, streamed, err)
+	}
+}
