@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // The csv format: RFC 4180 with a header row naming the columns id, title,
@@ -66,9 +67,25 @@ func csvColumns(header []string) map[string]int {
 	return cols
 }
 
-func parseCSV(data []byte, source string) (*Listing, error) {
-	delim, ok := csvHeader(data[max(firstNonSpace(data), 0):])
-	r := csv.NewReader(bytes.NewReader(data))
+// csvChunk is how many rows of CSV are handed to Emit at once.
+const csvChunk = 2048
+
+// parseCSV reads CSV row by row as it comes (a quoted field may span
+// lines, so rows are read in order by one goroutine), handing the papers
+// on csvChunk at a time.
+func (st *stream) parseCSV() (*Listing, error) {
+	source := st.src
+	delim, ok := csvHeader(st.head[max(firstNonSpace(st.head), 0):])
+	in := st.r
+	if st.data != nil {
+		in = bytes.NewReader(st.data)
+	}
+	tr := &textReader{r: in, src: source, buf: make([]byte, 64<<10), line: 1, markLine: 1}
+	read := st.read
+	if read == nil {
+		read = func() int64 { return tr.off }
+	}
+	r := csv.NewReader(tr)
 	r.Comma = delim
 	r.FieldsPerRecord = 0 // every row has the header's number of fields
 	r.ReuseRecord = true
@@ -88,6 +105,7 @@ func parseCSV(data []byte, source string) (*Listing, error) {
 		return nil, &ParseError{Source: source, Line: 1, Msg: fmt.Sprintf("the CSV header has no %s column (columns: %s); it needs title and abstract, and may have id, authors, date, url",
 			strings.Join(missing, " or "), short(strings.Join(header, ", ")))}
 	}
+	tr.mark, tr.markLine = r.InputOffset(), 2
 	cols := csvColumns(header)
 	field := func(row []string, c string) string {
 		if i, ok := cols[c]; ok && i < len(row) {
@@ -95,9 +113,16 @@ func parseCSV(data []byte, source string) (*Listing, error) {
 		}
 		return ""
 	}
-	l := &Listing{}
+	l := &Listing{Source: source, Format: "csv"}
+	var col collisions
+	var res chunkResult
 	n := 0
 	for {
+		if n%256 == 0 {
+			if err := st.stopped(); err != nil {
+				return nil, err
+			}
+		}
 		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -106,6 +131,8 @@ func parseCSV(data []byte, source string) (*Listing, error) {
 			return nil, csvError(err, source)
 		}
 		line, _ := r.FieldPos(0)
+		end, _ := r.FieldPos(len(row) - 1)
+		tr.mark, tr.markLine = r.InputOffset(), end+strings.Count(row[len(row)-1], "\n")+1
 		n++
 		empty := true
 		size := 0
@@ -125,18 +152,105 @@ func parseCSV(data []byte, source string) (*Listing, error) {
 			ID: field(row, "id"), Title: field(row, "title"), Abstract: field(row, "abstract"),
 			Authors: SplitAuthors(field(row, "authors")), Date: field(row, "date"), URL: field(row, "url"), Category: field(row, "category"),
 		}
-		p, reason := rec.paper(fmt.Sprintf("row %d", n))
-		if reason != "" {
-			l.Skipped = append(l.Skipped, Skip{Line: line, Reason: reason})
+		if !st.filter.keepCategories(rec.Category) || !st.filter.keepDate(isoDate(rec.Date)) {
+			res.filtered++
 			continue
 		}
-		p.Line = line
-		l.Papers = append(l.Papers, p)
+		p, reason := rec.paper(fmt.Sprintf("row %d", n))
+		switch {
+		case reason != "":
+			res.skips = append(res.skips, Skip{Line: line, Reason: reason})
+		default:
+			p.Line = line
+			res.add(p)
+		}
+		if len(res.papers) >= csvChunk {
+			if err := st.deliver(l, &col, &res, read()); err != nil {
+				return nil, err
+			}
+			res = chunkResult{}
+		}
+	}
+	if err := st.deliver(l, &col, &res, read()); err != nil {
+		return nil, err
 	}
 	return l, nil
 }
 
+// textReader passes a source on to a parser that reads it in order (CSV),
+// failing at its first NUL byte or invalid UTF-8, naming the line and byte,
+// and when a record grows past MaxRecordBytes (the parser marks where each
+// record ends). What comes before a bad byte is passed on first, so that
+// the parser's own errors before it come first.
+type textReader struct {
+	r            io.Reader
+	src          string
+	buf          []byte
+	lo, hi, end  int   // buf[lo:hi] is checked, waiting; buf[hi:end] is a UTF-8 sequence cut by the last read
+	off          int64 // bytes passed on
+	line         int   // the line of the next byte passed on
+	mark         int64 // where the last record ended
+	markLine     int   // the line after it
+	err, readErr error
+}
+
+func (t *textReader) Read(p []byte) (int, error) {
+	for t.lo == t.hi {
+		if t.err != nil {
+			return 0, t.err
+		}
+		if t.off-t.mark > MaxRecordBytes+64<<10 {
+			t.err = &ParseError{Source: t.src, Line: t.markLine, Msg: fmt.Sprintf("a row larger than %s: this is not a listing", sizeString(MaxRecordBytes))}
+			return 0, t.err
+		}
+		t.end = copy(t.buf, t.buf[t.hi:t.end])
+		t.lo, t.hi = 0, 0
+		n, err := t.r.Read(t.buf[t.end:])
+		t.end += n
+		ok := t.end
+		if err != nil {
+			t.readErr = err
+		} else {
+			ok -= cutRune(t.buf[:t.end])
+		}
+		if bad := badTextAt(t.buf[:ok]); bad >= 0 {
+			t.err = textError(t.buf[:ok], bad, t.src, t.line, t.off)
+			ok = bad
+		} else if t.readErr != nil {
+			t.err = t.readErr
+		}
+		t.hi = ok
+	}
+	n := copy(p, t.buf[t.lo:t.hi])
+	t.line += bytes.Count(p[:n], []byte{'\n'})
+	t.off += int64(n)
+	t.lo += n
+	return n, nil
+}
+
+// cutRune is the length of the start of a UTF-8 sequence at the end of b,
+// which the next bytes may complete, or 0.
+func cutRune(b []byte) int {
+	for k := 1; k <= utf8.UTFMax-1 && k <= len(b); k++ {
+		c := b[len(b)-k]
+		if c < utf8.RuneSelf {
+			return 0
+		}
+		if utf8.RuneStart(c) {
+			if utf8.FullRune(b[len(b)-k:]) {
+				return 0
+			}
+			return k
+		}
+	}
+	return 0
+}
+
 func csvError(err error, source string) error {
+	var te *ParseError
+	if errors.As(err, &te) {
+		return te // from textReader
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Err.Error()
@@ -157,5 +271,5 @@ func csvError(err error, source string) error {
 	if errors.Is(err, io.EOF) {
 		return &ParseError{Source: source, Line: 1, Msg: "no CSV header row"}
 	}
-	return &ParseError{Source: source, Msg: err.Error()}
+	return readFailure(source, err)
 }

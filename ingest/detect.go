@@ -30,7 +30,7 @@ func Detect(data []byte, h Hint) (string, error) {
 	case '[':
 		return detectJSONArray(t)
 	case '{':
-		return "jsonl", nil
+		return objectFormat(t), nil
 	case '<':
 		return detectXML(t)
 	}
@@ -45,6 +45,25 @@ func Detect(data []byte, h Hint) (string, error) {
 	}
 	return "", fmt.Errorf("cannot tell the format from the content: pass --format (one of %s); "+
 		"CSV needs a header row with title and abstract columns", strings.Join(Formats, ", "))
+}
+
+// objectFormat tells arXiv's metadata snapshot from JSON Lines of paper
+// objects by the keys of the first line's object: the snapshot's has
+// "authors_parsed", or "versions" and "update_date".
+func objectFormat(t []byte) string {
+	line, _, _ := bytes.Cut(t, []byte("\n"))
+	var keys struct {
+		AuthorsParsed json.RawMessage `json:"authors_parsed"`
+		Versions      json.RawMessage `json:"versions"`
+		UpdateDate    json.RawMessage `json:"update_date"`
+	}
+	if json.Unmarshal(line, &keys) != nil {
+		return "jsonl" // and the JSON Lines parser says what is wrong
+	}
+	if keys.AuthorsParsed != nil || (keys.Versions != nil && keys.UpdateDate != nil) {
+		return "arxiv-snapshot"
+	}
+	return "jsonl"
 }
 
 // hintFormat is the format a file name or content type names.

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,8 @@ const UserAgent = "papersift (+https://github.com/papersift/papersift)"
 // ErrTooLarge is a listing larger than the size cap.
 var ErrTooLarge = errors.New("listing larger than the size cap")
 
-// Fetcher gets listings over HTTP(S). The zero value uses
+// Fetcher gets listings over HTTP(S), whole (Fetch) or as they come (Open,
+// Parse). The zero value uses
 // http.DefaultClient and DefaultMaxBytes. Time limits come from the
 // caller's context.
 type Fetcher struct {
@@ -53,9 +55,101 @@ type FetchError struct {
 func (e *FetchError) Error() string { return e.URL + ": " + e.Msg }
 func (e *FetchError) Unwrap() error { return e.Err }
 
-// Fetch GETs a listing. A status other than 2xx, a body over the size cap
-// and a context that ends first are errors naming the URL.
+// Fetch GETs a listing whole. A status other than 2xx, a body over the
+// size cap and a context that ends first are errors naming the URL.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
+	b, err := f.Open(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	var data []byte
+	if b.Size > 0 {
+		data = make([]byte, 0, b.Size+1)
+	}
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := b.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Fetched{URL: rawURL, ContentType: b.ContentType, Data: data}, nil
+}
+
+// Parse GETs a listing and parses it as it comes (ParseReader), with
+// opt.Source (default the URL), opt.ContentType and opt.Size from the
+// answer. The errors are Open's and ParseReader's: a body over the size
+// cap is a *FetchError wrapping ErrTooLarge.
+func (f *Fetcher) Parse(ctx context.Context, rawURL string, opt Options) (*Listing, error) {
+	b, err := f.Open(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	if opt.Source == "" {
+		opt.Source = rawURL
+	}
+	opt.ContentType, opt.Size = b.ContentType, b.Size
+	return ParseReader(ctx, b, opt)
+}
+
+// Body is a listing's answer as it comes. Reading it gives at most the
+// Fetcher's MaxBytes, counted after any decompression (a gzip bomb stops
+// at the cap): past them, and for a read that fails (a timeout, a reset),
+// Read's error is a *FetchError naming the URL (wrapping ErrTooLarge for
+// the cap). Close it when done.
+type Body struct {
+	URL         string // the URL asked for
+	ContentType string
+	Size        int64 // the length the server announced, 0 when unknown (or compressed)
+
+	ctx    context.Context
+	status int
+	r      io.Reader
+	close  func() error
+	left   int64 // bytes still allowed
+	limit  int64
+}
+
+// Read reads the body, up to the size cap.
+func (b *Body) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, b.tooLarge()
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n + int(b.left), b.tooLarge()
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return n, fetchFailure(b.ctx, b.URL, err)
+	}
+	return n, err
+}
+
+func (b *Body) tooLarge() error {
+	return &FetchError{URL: b.URL, Status: b.status, Err: ErrTooLarge, Msg: fmt.Sprintf("more than the %s cap", sizeString(b.limit))}
+}
+
+// Close closes the body.
+func (b *Body) Close() error { return b.close() }
+
+// Open GETs a listing and returns its body to read as it comes. A status
+// other than 2xx, a body announced over the size cap and a context that
+// ends first are errors naming the URL (*FetchError). A body the server
+// compressed (Content-Encoding: gzip) is read decompressed, whether the
+// HTTP client decompressed it or not.
+func (f *Fetcher) Open(ctx context.Context, rawURL string) (*Body, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, &FetchError{URL: rawURL, Msg: "not an http(s) URL"}
@@ -82,8 +176,8 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
 	if err != nil {
 		return nil, fetchFailure(ctx, rawURL, err)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
 		msg := "the server answered " + resp.Status
 		if ra := resp.Header.Get("Retry-After"); ra != "" && (resp.StatusCode == 429 || resp.StatusCode == 503) {
 			msg += " (retry after " + ra + ")"
@@ -92,19 +186,26 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Msg: msg, Body: body}
 	}
-	if resp.ContentLength > limit {
+	b := &Body{URL: rawURL, ContentType: resp.Header.Get("Content-Type"), ctx: ctx, status: resp.StatusCode,
+		r: resp.Body, close: resp.Body.Close, left: limit, limit: limit}
+	gzipped := !resp.Uncompressed && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip")
+	if !resp.Uncompressed && !gzipped && resp.ContentLength > 0 {
+		b.Size = resp.ContentLength
+	}
+	if b.Size > limit {
+		resp.Body.Close()
 		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Err: ErrTooLarge,
-			Msg: fmt.Sprintf("%s announced, over the %s cap", sizeString(resp.ContentLength), sizeString(limit))}
+			Msg: fmt.Sprintf("%s announced, over the %s cap", sizeString(b.Size), sizeString(limit))}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, fetchFailure(ctx, rawURL, err)
+	if gzipped {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			resp.Body.Close()
+			return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Msg: "the server said gzip, but the body is not: " + err.Error(), Err: err}
+		}
+		b.r = zr
 	}
-	if int64(len(data)) > limit {
-		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode, Err: ErrTooLarge,
-			Msg: fmt.Sprintf("more than the %s cap", sizeString(limit))}
-	}
-	return &Fetched{URL: rawURL, ContentType: resp.Header.Get("Content-Type"), Data: data}, nil
+	return b, nil
 }
 
 func fetchFailure(ctx context.Context, rawURL string, err error) error {

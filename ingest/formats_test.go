@@ -11,7 +11,7 @@ import (
 	"github.com/papersift/papersift/paper"
 )
 
-func readFixture(t *testing.T, name string) []byte {
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -450,7 +450,7 @@ func TestUnknownFormat(t *testing.T) {
 func TestLongLine(t *testing.T) {
 	big := `{"title": "` + strings.Repeat("a", MaxRecordBytes) + `", "abstract": "x"}`
 	_, err := ParseBytes([]byte("{\"title\":\"t\",\"abstract\":\"a\"}\n"+big+"\n"), Options{Source: "big.jsonl"})
-	if err == nil || !strings.Contains(err.Error(), "big.jsonl:2: a line of 10,485,790 bytes, longer than 10 MB") {
+	if err == nil || !strings.Contains(err.Error(), "big.jsonl:2: a line longer than 10 MB") {
 		t.Errorf("got %v", err)
 	}
 	_, err = ParseBytes([]byte("id,title,abstract\n1,t,"+strings.Repeat("b", MaxRecordBytes+1)+"\n"), Options{Source: "big.csv"})

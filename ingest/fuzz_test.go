@@ -1,14 +1,20 @@
 package ingest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 	"unicode/utf8"
 
+	"github.com/papersift/papersift/internal/latex"
 	"github.com/papersift/papersift/paper"
 )
 
@@ -16,8 +22,8 @@ import (
 //
 //	go test ./ingest -run XXX -fuzz FuzzHFPage -fuzztime 10s
 //
-// (and FuzzHFJSON, FuzzAtom, FuzzArxivRSS, FuzzJSONL, FuzzCSV, FuzzAuto,
-// FuzzSourceName). None may
+// (and FuzzHFJSON, FuzzAtom, FuzzArxivRSS, FuzzJSONL, FuzzCSV, FuzzSnapshot,
+// FuzzAuto, FuzzSourceName, FuzzSnapshotScan, FuzzParseReader). None may
 // panic or hang; what they accept must be well-formed papers.
 
 // addSeeds adds the fixtures and a few small inputs to a fuzz corpus.
@@ -103,6 +109,76 @@ func FuzzArxivRSS(f *testing.F) {
 }
 func FuzzJSONL(f *testing.F) { fuzzFormat(f, "jsonl", "papers.jsonl", "papers.json") }
 func FuzzCSV(f *testing.F)   { fuzzFormat(f, "csv", "sheet.csv") }
+func FuzzSnapshot(f *testing.F) {
+	fuzzFormat(f, "arxiv-snapshot", "arxiv-snapshot.jsonl", "arxiv-snapshot-bad.jsonl")
+}
+
+// FuzzSnapshotScan: a line the snapshot's scanner takes is valid JSON, and
+// the scanner reads it as the JSON decoder, the reference, does.
+func FuzzSnapshotScan(f *testing.F) {
+	for _, l := range bytes.Split(readFixture(f, "arxiv-snapshot.jsonl"), []byte("\n")) {
+		f.Add(l)
+	}
+	for _, s := range []string{`{}`, `{"id":"1","ID":"2"}`, `{"title":"a\u00a0 b\n","abstract":"  x \t y\u2028"}`,
+		`{"abstract":"a","abstract":null}`, `{"versions":[{"created":"Mon, 2 Apr 2007 19:18:42 GMT"},{"created":"x"}],"versions":[]}`,
+		`{"authors_parsed":[["L","F","S","x"],[],["  ","\u00e9"]],"title":"T \\'e","abstract":"A"}`, `{"title":"\ud83d\ude00","abstract":"a"}`,
+		`{"x":[1,-0.5e+3,true,false,null,{"a":[]}],"title":"t","abstract":"a  b"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || badTextAt(line) >= 0 || bytes.IndexByte(line, '\n') >= 0 {
+			return // what the line checks refuse before
+		}
+		var fast snapshotFields
+		var scratch []byte
+		if !scanSnapshot(line, &fast, &scratch) {
+			return
+		}
+		if !json.Valid(line) {
+			t.Fatalf("the scanner takes invalid JSON %q", line)
+		}
+		ref, err := decodeSnapshot(line)
+		if err != nil {
+			t.Fatalf("the scanner takes %q, the decoder refuses it: %v", line, err)
+		}
+		day := func(f snapshotFields) string {
+			if d := versionDay(f.created); d != "" {
+				return d
+			}
+			return isoDate(f.updateDate)
+		}
+		if day(fast) != day(ref) || fast.categories != ref.categories {
+			t.Fatalf("%q: day %q, categories %q; the decoder: %q, %q", line, day(fast), fast.categories, day(ref), ref.categories)
+		}
+		pf, rf := fast.paper(1, day(fast))
+		pr, rr := ref.paper(1, day(ref))
+		if !reflect.DeepEqual(pf, pr) || rf != rr {
+			t.Fatalf("%q:\n scanner %+v %q\n decoder %+v %q", line, pf.Paper, rf, pr.Paper, rr)
+		}
+	})
+}
+
+// FuzzParseReader: ParseReader, in chunks of a few bytes read a few bytes
+// at a time, gives what ParseBytes gives.
+func FuzzParseReader(f *testing.F) {
+	for _, name := range []string{"papers.jsonl", "sheet.csv", "arxiv-snapshot-bad.jsonl", "hf-2024.json"} {
+		b := readFixture(f, name)
+		f.Add(b[:min(len(b), 3000)])
+	}
+	f.Add([]byte("{\"title\":\"t\",\"abstract\":\"a\"}\n{\"title\": \n"))
+	f.Add([]byte("title,abstract\nT,\"A\nB\"\nU,\xe2\x82\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		old := chunkBytes
+		chunkBytes = 16
+		defer func() { chunkBytes = old }()
+		want := parseAll(data, Options{Source: "fuzz"}, nil)
+		got := parseAll(data, Options{Source: "fuzz"}, iotest.HalfReader(bytes.NewReader(data)))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("ParseReader gives %s\nParseBytes %s", brief(got), brief(want))
+		}
+	})
+}
 func FuzzAuto(f *testing.F) {
 	fuzzFormat(f, "auto", "hf-2024.json", "feed.atom.xml", "arxiv-rss.xml", "arxiv-announce.atom.xml", "papers.jsonl", "papers.json", "sheet.csv")
 }
@@ -115,6 +191,36 @@ func FuzzClean(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := clean(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("clean(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzDecodeLaTeX: decodeLaTeX is latex.Decode (for the UTF-8 text the
+// line checks let through).
+func FuzzDecodeLaTeX(f *testing.F) {
+	for _, s := range []string{"Bal\\'azs", "Søren  Ødegård", "a--b", "O'Neil", "e\u0301", "{\\\"o}", "x $a_1$  y", "``q''"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		if got, want := decodeLaTeX(s), latex.Decode(s); got != want {
+			t.Fatalf("decodeLaTeX(%q) = %q, latex.Decode %q", s, got, want)
+		}
+	})
+}
+
+// FuzzTitleHash: titleHash is the FNV-1a hash of paper.TitleKey.
+func FuzzTitleHash(f *testing.F) {
+	for _, s := range []string{"", "Hello, World!", "  Ünïcode — 2 ", "\xff\xfeA", "ΣΑΣ Straße İ", "a\u0301b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h := fnv.New64a()
+		h.Write([]byte(paper.TitleKey(s)))
+		if got, want := titleHash(s), h.Sum64(); got != want {
+			t.Fatalf("titleHash(%q) = %x, want %x (key %q)", s, got, want, paper.TitleKey(s))
 		}
 	})
 }

@@ -2,9 +2,12 @@
 // Hugging Face Daily Papers page as a browser copies it (hf-page) and its
 // API's JSON (hf-json), an arXiv API Atom feed (arxiv), arXiv's
 // per-category announcement feed (arxiv-rss), JSON Lines or a JSON array of
-// paper objects (jsonl), and CSV with a header row (csv). Fetch gets a
-// listing over HTTP; Sources resolves named sources (hf:today,
-// arxiv:cs.CL) into listings; ListingFiles lists a folder's listings.
+// paper objects (jsonl), CSV with a header row (csv) and arXiv's metadata
+// snapshot (arxiv-snapshot). ParseReader streams a source: the line formats
+// (jsonl, csv, arxiv-snapshot) are read in bounded chunks and parsed on all
+// cores whatever their size. Fetcher gets a listing over HTTP, whole or as
+// a stream; Sources resolves named sources (hf:today, arxiv:cs.CL) into
+// listings; ListingFiles lists a folder's listings.
 //
 // A source that is not of the format at all is an error (*ParseError, naming
 // the source and line); inside a valid source, a record that lacks a title or
@@ -56,6 +59,7 @@ type Listing struct {
 	Date     string // the listing's own date (YYYY-MM-DD), when it has one
 	Papers   []Record
 	Emitted  int // papers handed to Options.Emit instead of Papers
+	Filtered int // papers left out by Options.Categories and Options.Since (not skips)
 	Skipped  []Skip
 	Warnings []Warning
 	Paging   *Paging // arxiv feeds only
@@ -74,7 +78,10 @@ type ParseError struct {
 	Source string
 	Line   int // 0 when it concerns the whole source
 	Msg    string
+	Err    error // the cause, when the source could not be read
 }
+
+func (e *ParseError) Unwrap() error { return e.Err }
 
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
@@ -84,7 +91,7 @@ func (e *ParseError) Error() string {
 }
 
 // Formats are the format names Parse takes besides "auto".
-var Formats = []string{"hf-page", "hf-json", "arxiv", "arxiv-rss", "jsonl", "csv"}
+var Formats = []string{"hf-page", "hf-json", "arxiv", "arxiv-rss", "jsonl", "csv", "arxiv-snapshot"}
 
 // MaxRecordBytes caps one record (a line of JSON Lines, a CSV row, an item
 // of a JSON array, a paragraph of a page, an entry of a feed).
@@ -99,44 +106,83 @@ type Options struct {
 	// source order, a chunk at a time: JSON Lines sources hand over each
 	// chunk as soon as it and those before it are parsed, so a large
 	// listing can be stored while the rest is read; other formats hand
-	// over everything at once. An error from Emit stops the parse.
+	// over everything at once. An error from Emit stops the parse. Emit is
+	// called from the goroutine that called the parse, never concurrently.
 	Emit func([]Record) error
+	// Categories, when set, keeps only the papers of these arXiv
+	// categories: "cs.CL", "cs.*", "stat.ML", "math" (a pattern without a
+	// dot names a whole archive). Case does not matter; * and ? match as in
+	// path.Match. A paper matches when any of its categories does (every
+	// category of an arxiv-snapshot record or of a JSON Lines record's
+	// "categories", else its primary category). See CheckFilters.
+	Categories []string
+	// Since, when set (YYYY-MM-DD), keeps only the papers dated on or after
+	// that day: for arxiv-snapshot, the day of the first version. A paper
+	// without a date is left out. Papers left out by Categories or Since
+	// are counted in Listing.Filtered.
+	Since string
+	// Size is the source's size in bytes when known (a file's size, a
+	// Content-Length), passed on to Progress; 0 when unknown.
+	Size int64
+	// Progress, when set, is told how many bytes of the source have been
+	// read and parsed so far, and Size: every chunk of a streamed source
+	// (a few MB), and at the end. It is called from the goroutine that
+	// called the parse, never concurrently.
+	Progress func(read, total int64)
+	// MaxWhole caps the size of a source of a format that is read whole
+	// (hf-page, hf-json, arxiv, arxiv-rss, a JSON array) by ParseReader:
+	// 0 is DefaultMaxWhole. Line formats are streamed whatever their size.
+	MaxWhole int64
 	// Replacements keeps the replacements of an arxiv-rss feed (new
 	// versions of papers announced before), which are left out by default
 	// and counted in Listing.Replaced.
 	Replacements bool
 }
 
-// Parse reads a whole source.
+// Parse reads a source from r as ParseReader does, without a context.
 func Parse(r io.Reader, opt Options) (*Listing, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &ParseError{Source: opt.Source, Msg: fmt.Sprintf("cannot read: %v", err)}
-	}
-	return ParseBytes(data, opt)
+	return parseReader(nil, nil, r, opt)
 }
 
-// ParseBytes parses a source held in memory.
-func ParseBytes(data []byte, opt Options) (*Listing, error) { return parseBytes(data, opt, false) }
+// ParseBytes parses a source held in memory. Line formats are parsed in
+// chunks on all cores as ParseReader parses them, with the same results.
+func ParseBytes(data []byte, opt Options) (*Listing, error) {
+	return parseBytes(nil, nil, data, opt, false)
+}
 
-// parseBytes is ParseBytes; allowEmpty returns a source without records
-// as an Empty listing rather than an error (a named source's empty day).
-func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
-	src := opt.Source
-	if src == "" {
-		src = "input"
-	}
-	data, err := precheck(data, src)
+// parseBytes is ParseBytes; done and cause, when set, stop the parse of a
+// line format (a context's Done and Err); allowEmpty returns a source
+// without records as an Empty listing rather than an error (a named
+// source's empty day).
+func parseBytes(done <-chan struct{}, cause func() error, data []byte, opt Options, allowEmpty bool) (*Listing, error) {
+	src := sourceName(opt)
+	f, err := newFilter(opt.Categories, opt.Since)
 	if err != nil {
 		return nil, err
 	}
+	size := int64(len(data))
+	data, err = precheck(data, src)
+	if err != nil {
+		return nil, err
+	}
+	base := size - int64(len(data)) // a BOM
 	format := opt.Format
 	if format == "" || format == "auto" {
 		f, err := Detect(data, Hint{Name: src, ContentType: opt.ContentType})
 		if err != nil {
+			if terr := checkText(data, src); terr != nil {
+				return nil, terr // binary data: say so rather than that its format is unknown
+			}
 			return nil, &ParseError{Source: src, Line: lineAt(data, max(firstNonSpace(data), 0)), Msg: err.Error()}
 		}
 		format = f
+	}
+	if isStreamed(format, data) {
+		// checked line by line (or row by row) as they are parsed
+		return parseStream(done, cause, format, data, base, opt, src, f)
+	}
+	if err := checkText(data, src); err != nil {
+		return nil, err
 	}
 	var l *Listing
 	switch format {
@@ -149,13 +195,7 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	case "arxiv-rss":
 		l, _, err = parseArxivFeed(data, src, opt.Replacements)
 	case "jsonl":
-		if t := data[firstNonSpace(data)]; t == '[' {
-			l, err = parseJSONArray(data, src)
-		} else {
-			return parseJSONLines(data, src, opt.Emit)
-		}
-	case "csv":
-		l, err = parseCSV(data, src)
+		l, err = parseJSONArray(data, src)
 	default:
 		return nil, fmt.Errorf("unknown format %q (formats: auto, %s)", format, strings.Join(Formats, ", "))
 	}
@@ -163,15 +203,19 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 		return nil, err
 	}
 	l.Source, l.Format = src, format
+	f.apply(l)
 	if err := l.check(); err != nil {
-		if !allowEmpty || len(l.Skipped) > 0 {
+		if !allowEmpty || len(l.Skipped) > 0 || l.Filtered > 0 {
 			return nil, err
 		}
 		l.Empty = true
 	}
 	var col collisions
 	for _, p := range l.Papers {
-		col.add(l, p)
+		col.add(l, p, titleHash(p.Title))
+	}
+	if opt.Progress != nil {
+		opt.Progress(size, opt.Size)
 	}
 	if opt.Emit != nil {
 		ps := l.Papers
@@ -183,10 +227,34 @@ func parseBytes(data []byte, opt Options, allowEmpty bool) (*Listing, error) {
 	return l, nil
 }
 
-// precheck drops a BOM and refuses what is not text or is empty.
+func sourceName(opt Options) string {
+	if opt.Source == "" {
+		return "input"
+	}
+	return opt.Source
+}
+
+// isStreamed reports whether a format is parsed a chunk of lines at a
+// time: JSON Lines (not a JSON array), CSV and the arXiv snapshot. data is
+// the source's start.
+func isStreamed(format string, data []byte) bool {
+	switch format {
+	case "csv", "arxiv-snapshot":
+		return true
+	case "jsonl":
+		i := firstNonSpace(data)
+		return i < 0 || data[i] != '['
+	}
+	return false
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// precheck drops a BOM and refuses UTF-16, an empty source and one of
+// white space only. (checkText, or the line parsers, check the rest.)
 func precheck(data []byte, src string) ([]byte, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as spreadsheets write
-	if err := checkText(data, src); err != nil {
+	data = bytes.TrimPrefix(data, bom) // a BOM, as spreadsheets write
+	if err := checkUTF16(data, src); err != nil {
 		return nil, err
 	}
 	if len(data) == 0 {
@@ -196,31 +264,6 @@ func precheck(data []byte, src string) ([]byte, error) {
 		return nil, &ParseError{Source: src, Line: lineAt(data, len(data)), Msg: "only white space: nothing to ingest"}
 	}
 	return data, nil
-}
-
-// parseJSONLines parses JSON Lines, handing papers to emit (when set) as
-// they are ready.
-func parseJSONLines(data []byte, src string, emit func([]Record) error) (*Listing, error) {
-	l := &Listing{Source: src, Format: "jsonl"}
-	var col collisions
-	err := parseJSONL(data, src, l, func(ps []Record) error {
-		for _, p := range ps {
-			col.add(l, p)
-		}
-		if emit == nil {
-			l.Papers = append(l.Papers, ps...)
-			return nil
-		}
-		l.Emitted += len(ps)
-		return emit(ps)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := l.check(); err != nil {
-		return nil, err
-	}
-	return l, nil
 }
 
 // check fails a listing with no usable paper.
@@ -237,6 +280,13 @@ func (l *Listing) check() error {
 		msg = fmt.Sprintf("no usable papers: every record was skipped (first: %s)", l.Skipped[0].Reason)
 		line = l.Skipped[0].Line
 	}
+	if l.Filtered > 0 {
+		msg = fmt.Sprintf("no paper matches the categories and date asked for (%d left out", l.Filtered)
+		if len(l.Skipped) > 0 {
+			msg += fmt.Sprintf(", and %d skipped, first: %s", len(l.Skipped), l.Skipped[0].Reason)
+		}
+		msg += ")"
+	}
 	return &ParseError{Source: l.Source, Line: line, Msg: msg}
 }
 
@@ -249,18 +299,68 @@ type collisions struct {
 
 type collided struct {
 	line int
-	key  string
+	key  uint64 // titleHash
 }
 
-// add notes p, warning on l when its id came before with another title.
-func (c *collisions) add(l *Listing, p Record) {
+// titleHash is a hash (64-bit FNV-1a) of a title's key, paper.TitleKey,
+// computed without making the key: titles with equal keys have equal
+// hashes, and titles with different keys different hashes but for a chance
+// of one in 2^64 (FuzzTitleHash checks it is the key's hash).
+func titleHash(title string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	space, empty := false, true
+	for i := 0; i < len(title); {
+		c := title[i]
+		var r rune
+		size := 1
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				space = true
+				i++
+				continue
+			}
+			r = rune(c)
+		} else {
+			r, size = utf8.DecodeRuneInString(title[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				space = true
+				i += size
+				continue
+			}
+			r = unicode.ToLower(r)
+		}
+		i += size
+		if space && !empty {
+			h = (h ^ ' ') * prime
+		}
+		space, empty = false, false
+		if r < utf8.RuneSelf {
+			h = (h ^ uint64(r)) * prime
+			continue
+		}
+		var enc [utf8.UTFMax]byte
+		for _, b := range enc[:utf8.EncodeRune(enc[:], r)] {
+			h = (h ^ uint64(b)) * prime
+		}
+	}
+	return h
+}
+
+// add notes p, whose title has the titleHash k, warning on l when its id
+// came before with another title.
+func (c *collisions) add(l *Listing, p Record, k uint64) {
 	if c.seen == nil {
 		c.seen = map[string]collided{}
 	}
-	k := paper.TitleKey(p.Title)
 	f, ok := c.seen[p.ID]
 	if !ok {
-		c.seen[p.ID] = collided{p.Line, k}
+		// a copy: the id may share its memory with the whole record's line
+		c.seen[strings.Clone(p.ID)] = collided{p.Line, k}
 		return
 	}
 	if f.key != k {
@@ -278,19 +378,49 @@ func firstNonSpace(data []byte) int {
 	return -1
 }
 
-// checkText rejects data that is not UTF-8 text, naming the first bad line.
-func checkText(data []byte, source string) error {
+func checkUTF16(data []byte, source string) error {
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
 		return &ParseError{Source: source, Line: 1, Msg: "UTF-16 text: save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"}
 	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return &ParseError{Source: source, Line: lineAt(data, i), Msg: fmt.Sprintf("NUL byte at byte %d: this is binary data, not a listing", i)}
+	return nil
+}
+
+// checkText rejects data that is not UTF-8 text, naming the first bad line.
+func checkText(data []byte, source string) error {
+	if err := checkUTF16(data, source); err != nil {
+		return err
 	}
-	if !utf8.Valid(data) {
-		i := invalidUTF8At(data)
-		return &ParseError{Source: source, Line: lineAt(data, i), Msg: fmt.Sprintf("invalid UTF-8 at byte %d: save the file as UTF-8 text", i)}
+	if i := badTextAt(data); i >= 0 {
+		return textError(data, i, source, 1, 0)
 	}
 	return nil
+}
+
+// badTextAt is the offset of the first NUL byte or invalid UTF-8 in data,
+// or -1.
+func badTextAt(data []byte) int {
+	nul := bytes.IndexByte(data, 0)
+	if nul < 0 && utf8.Valid(data) {
+		return -1
+	}
+	bad := -1
+	if !utf8.Valid(data) {
+		bad = invalidUTF8At(data)
+	}
+	if nul >= 0 && (bad < 0 || nul < bad) {
+		return nul
+	}
+	return bad
+}
+
+// textError names the NUL byte or invalid UTF-8 at data[i], data starting
+// at line and at byte off of the source.
+func textError(data []byte, i int, source string, line int, off int64) error {
+	at := lineAt(data, i) + line - 1
+	if data[i] == 0 {
+		return &ParseError{Source: source, Line: at, Msg: fmt.Sprintf("NUL byte at byte %d: this is binary data, not a listing", off+int64(i))}
+	}
+	return &ParseError{Source: source, Line: at, Msg: fmt.Sprintf("invalid UTF-8 at byte %d: save the file as UTF-8 text", off+int64(i))}
 }
 
 func invalidUTF8At(data []byte) int {
@@ -315,59 +445,6 @@ func lineAt(data []byte, off int) int {
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
-// clean collapses runs of white space into one space and trims. Text that
-// needs no change is returned as is, without copying.
-func clean(s string) string {
-	if !needsClean(s) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	space := false
-	for i := 0; i < len(s); {
-		// copy a run of ASCII non-space bytes at once
-		j := i
-		for j < len(s) && s[j] > ' ' && s[j] < utf8.RuneSelf {
-			j++
-		}
-		if j > i {
-			if space && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			space = false
-			b = append(b, s[i:j]...)
-			i = j
-			continue
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if isSpaceByte(c) {
-				space = true
-			} else {
-				// a control character that is not white space: kept
-				if space && len(b) > 0 {
-					b = append(b, ' ')
-				}
-				space = false
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
-			space = true
-		} else {
-			if space && len(b) > 0 {
-				b = append(b, ' ')
-			}
-			space = false
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return string(b)
-}
-
 // blank reports whether s shows nothing: white space, control and
 // invisible characters only (a title of zero-width spaces is no title).
 func blank(s string) bool { return !sanitize.Visible(s) }
@@ -377,7 +454,7 @@ func blank(s string) bool { return !sanitize.Visible(s) }
 func checkNUL(p *paper.Paper, source string, line int) error {
 	field := ""
 	for _, f := range []struct{ name, v string }{{"id", p.ID}, {"title", p.Title}, {"abstract", p.Abstract},
-		{"org", p.Org}, {"date", p.Date}, {"url", p.URL}, {"category", p.Category}} {
+		{"org", p.Org}, {"date", p.Date}, {"url", p.URL}, {"category", p.Category}, {"doi", p.DOI}, {"journal reference", p.Journal}} {
 		if strings.IndexByte(f.v, 0) >= 0 {
 			field = f.name
 			break
@@ -394,39 +471,6 @@ func checkNUL(p *paper.Paper, source string, line int) error {
 		return nil
 	}
 	return &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("the %s holds a NUL character (\\u0000): this is binary data, not text; remove it from the record", field)}
-}
-
-func needsClean(s string) bool {
-	if s == "" {
-		return false
-	}
-	if isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c > ' ' && c < utf8.RuneSelf {
-			continue
-		}
-		switch {
-		case c == ' ':
-			if s[i+1] == ' ' { // s does not end with a space
-				return true
-			}
-		case c < ' ':
-			if isSpaceByte(c) {
-				return true
-			}
-		default:
-			// non-ASCII white space (NBSP, U+2028...) is rare: check the rune
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return true
-			}
-			i += size - 1
-		}
-	}
-	return false
 }
 
 func isSpaceByte(c byte) bool {

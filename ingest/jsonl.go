@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"time"
 
@@ -43,79 +42,6 @@ type jsonRecord struct {
 	Journal    string          `json:"journal_ref"`
 }
 
-// jsonlChunk is how many lines one parallel part of a JSON Lines file has
-// at least: below it, one goroutine reads the file.
-const jsonlChunk = 4096
-
-// parseJSONL decodes JSON Lines on all cores, a chunk of lines per task,
-// and hands each chunk's papers to emit in line order as soon as it and the
-// chunks before it are done; skips go to l.
-func parseJSONL(data []byte, source string, l *Listing, emit func([]Record) error) error {
-	var lines [][]byte
-	for rest := data; len(rest) > 0; {
-		var raw []byte
-		raw, rest, _ = bytes.Cut(rest, []byte("\n"))
-		lines = append(lines, raw)
-	}
-	type result struct {
-		papers []Record
-		skips  []Skip
-		err    error
-		done   chan struct{}
-	}
-	chunks := (len(lines) + jsonlChunk - 1) / jsonlChunk
-	res := make([]result, chunks)
-	for c := range res {
-		res[c].done = make(chan struct{})
-	}
-	stop := make(chan struct{})
-	defer close(stop)
-	// Workers run at most a few chunks ahead of emit: the parsed papers
-	// waiting to be stored stay few, whatever the size of the listing.
-	ahead := make(chan struct{}, 2*runtime.GOMAXPROCS(0)+1)
-	go func() {
-		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-		for c := range res {
-			select {
-			case <-stop: // an error or the end: parse no more
-				return
-			default:
-			}
-			select {
-			case ahead <- struct{}{}:
-			case <-stop:
-				return
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-stop:
-				return
-			}
-			go func(c int) {
-				defer func() { <-sem; close(res[c].done) }()
-				lo, hi := c*jsonlChunk, min((c+1)*jsonlChunk, len(lines))
-				r := &res[c]
-				r.papers = make([]Record, 0, hi-lo)
-				r.papers, r.skips, r.err = parseLines(data, lines, lo, hi, source, r.papers)
-			}(c)
-		}
-	}()
-	for c := range res {
-		<-res[c].done
-		r := &res[c]
-		if r.err != nil {
-			return r.err
-		}
-		l.Skipped = append(l.Skipped, r.skips...)
-		if err := emit(r.papers); err != nil {
-			return err
-		}
-		r.papers = nil // stored: let it go
-		<-ahead
-	}
-	return nil
-}
-
 // decodeRecord decodes one JSON Lines record with goccy/go-json, two and a
 // half times the speed of encoding/json here (JSON Lines listings can be
 // 100,000 papers long). A record it refuses is decoded again by
@@ -128,50 +54,64 @@ func decodeRecord(raw []byte, jr *jsonRecord) error {
 	return json.Unmarshal(raw, jr)
 }
 
-// parseLines decodes lines[lo:hi], appending papers to dst.
-func parseLines(data []byte, lines [][]byte, lo, hi int, source string, dst []Record) ([]Record, []Skip, error) {
-	var skips []Skip
-	for i := lo; i < hi; i++ {
-		line := i + 1
-		raw := bytes.TrimSpace(lines[i])
-		if len(raw) == 0 {
-			continue
-		}
-		if len(raw) > MaxRecordBytes {
-			return nil, nil, &ParseError{Source: source, Line: line, Msg: fmt.Sprintf("a line of %s, longer than %s: this is not a JSON Lines listing", sizeString(int64(len(raw))), sizeString(MaxRecordBytes))}
-		}
-		if raw[0] != '{' {
-			return nil, nil, &ParseError{Source: source, Line: line, Msg: "expected a JSON object on every line (JSON Lines: one paper per line)"}
-		}
-		var jr jsonRecord
-		if err := decodeRecord(raw, &jr); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				// valid JSON, but a field of the wrong type: skip the record
-				skips = append(skips, Skip{Line: line, Reason: fmt.Sprintf("line %d: field %q is a JSON %s, not a %s", line, te.Field, te.Value, te.Type)})
-				continue
-			}
-			return nil, nil, jsonLineError(data, raw, source, line, err)
-		}
-		p, reason := jr.paper(fmt.Sprintf("line %d", line))
-		if reason != "" {
-			skips = append(skips, Skip{Line: line, Reason: reason})
-			continue
-		}
-		if err := checkNUL(&p.Paper, source, line); err != nil {
-			return nil, nil, err
-		}
-		p.Line = line
-		dst = append(dst, p)
+// jsonLine parses a line of JSON Lines.
+func (st *stream) jsonLine(raw []byte, line int, c *chunk, res *chunkResult) error {
+	if raw[0] != '{' {
+		return &ParseError{Source: st.src, Line: line, Msg: "expected a JSON object on every line (JSON Lines: one paper per line)"}
 	}
-	return dst, skips, nil
+	var jr jsonRecord
+	if err := decodeRecord(raw, &jr); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// valid JSON, but a field of the wrong type: skip the record
+			res.skips = append(res.skips, Skip{Line: line, Reason: fmt.Sprintf("line %d: field %q is a JSON %s, not a %s", line, te.Field, te.Value, te.Type)})
+			return nil
+		}
+		var whole []byte
+		if c.line == 1 && c.last {
+			whole = c.data // the whole source: is it one JSON value?
+		}
+		return jsonLineError(whole, st.src, line, err)
+	}
+	if st.filter != nil && !(st.filter.keepDate(isoDate(jr.Date)) && st.filter.keepCategoryList(jr.categories())) {
+		res.filtered++
+		return nil
+	}
+	p, reason := jr.paper(fmt.Sprintf("line %d", line))
+	if reason != "" {
+		res.skips = append(res.skips, Skip{Line: line, Reason: reason})
+		return nil
+	}
+	if err := checkNUL(&p.Paper, st.src, line); err != nil {
+		return err
+	}
+	p.Line = line
+	res.add(p)
+	return nil
+}
+
+// categories are a record's categories: its "categories" (a list, or
+// names separated by white space), else its "category".
+func (r *jsonRecord) categories() []string {
+	var list []string
+	if gojson.Unmarshal(r.Categories, &list) != nil {
+		var s string
+		if gojson.Unmarshal(r.Categories, &s) == nil {
+			list = strings.Fields(s)
+		}
+	}
+	if len(list) == 0 && r.Category != "" {
+		list = []string{r.Category}
+	}
+	return list
 }
 
 // jsonLineError names what is wrong with a line of JSON Lines, and says so
 // when the whole file is one JSON value spread over lines.
-func jsonLineError(data, raw []byte, source string, line int, err error) error {
+// whole is the whole source when known.
+func jsonLineError(whole []byte, source string, line int, err error) error {
 	var se *json.SyntaxError
-	if errors.As(err, &se) && line == 1 && json.Valid(data) {
+	if errors.As(err, &se) && line == 1 && whole != nil && json.Valid(whole) {
 		return &ParseError{Source: source, Line: 1, Msg: "one JSON object, not a listing: expected JSON Lines (one paper object per line), " +
 			"a JSON array of paper objects, or the Hugging Face daily_papers array"}
 	}
@@ -302,11 +242,11 @@ func (r *jsonRecord) paper(where string) (Record, string) {
 // firstCategory reads ["cs.CL", ...] or "cs.CL cs.AI".
 func firstCategory(raw json.RawMessage) string {
 	var list []string
-	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+	if gojson.Unmarshal(raw, &list) == nil && len(list) > 0 {
 		return strings.TrimSpace(list[0])
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if gojson.Unmarshal(raw, &s) == nil {
 		if f := strings.Fields(s); len(f) > 0 {
 			return f[0]
 		}
@@ -336,6 +276,9 @@ func idString(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : n-1]), nil // a string without escapes: as it is
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return s, nil
@@ -353,20 +296,21 @@ func authorList(raw json.RawMessage) ([]string, error) {
 		return nil, nil
 	}
 	var names []string
-	if err := json.Unmarshal(raw, &names); err == nil {
+	if err := gojson.Unmarshal(raw, &names); err == nil {
 		return cleanNames(names), nil
 	}
 	var objs []struct {
 		Name string `json:"name"`
 	}
-	if err := json.Unmarshal(raw, &objs); err == nil {
+	if err := gojson.Unmarshal(raw, &objs); err == nil {
+		names = nil // what the failed decode left
 		for _, o := range objs {
 			names = append(names, o.Name)
 		}
 		return cleanNames(names), nil
 	}
 	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
+	if err := gojson.Unmarshal(raw, &s); err == nil {
 		return SplitAuthors(s), nil
 	}
 	return nil, fmt.Errorf("authors must be a list of names or a string")

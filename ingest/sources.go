@@ -237,7 +237,7 @@ func (s *Sources) daily(ctx context.Context, name, day string) (*Listing, error)
 		}
 		return nil, &SourceError{Source: name, Msg: fmt.Sprintf("Hugging Face Daily Papers (%s) answered with %s", u, msg)}
 	}
-	l, err := parseBytes(f.Data, Options{Source: name, Format: "hf-json"}, true)
+	l, err := parseBytes(nil, nil, f.Data, Options{Source: name, Format: "hf-json"}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +361,7 @@ func (s *Sources) complete(ctx context.Context, name string, l *Listing, info *f
 		f, err := s.arxivGet(ctx, u)
 		if err == nil {
 			var al *Listing
-			if al, err = parseBytes(f.Data, Options{Source: u, Format: "arxiv"}, true); err == nil {
+			if al, err = parseBytes(nil, nil, f.Data, Options{Source: u, Format: "arxiv"}, true); err == nil {
 				for _, p := range al.Papers {
 					got[p.ArxivID] = p
 				}
