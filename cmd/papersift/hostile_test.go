@@ -91,7 +91,7 @@ func TestHostileInput(t *testing.T) {
 		{"CSV with ragged rows", "ragged.csv", []byte("id,title,abstract\n1,A,B\n2,C\n3,D,E\n"), nil, "3: a row with another number of fields"},
 		{"CSV with a missing column", "nocol.csv", []byte("id,title,summary_text\n1,A,B\n"), []string{"--format", "csv"}, "1: the CSV header has no abstract column"},
 		{"HTML page", "page.html", []byte("<!DOCTYPE html>\n<html><body>Daily Papers</body></html>\n"), nil, "1: an HTML page, not a listing"},
-		{"200 MB line", "long.jsonl", nil, nil, "1: a line of 209,715,230 bytes, longer than 10 MB"},
+		{"200 MB line", "long.jsonl", nil, nil, "1: a line longer than 10 MB"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
