@@ -1,7 +1,8 @@
 package papersift
 
 import (
-	"bytes"
+	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,11 @@ var InputFormats = ingest.Formats
 
 // IngestOptions say what to ingest and how.
 type IngestOptions struct {
+	// Categories and Since keep only some papers of the sources: of these
+	// arXiv categories ("cs.CL", "cs.*", "stat.ML"), dated on or after
+	// this day (YYYY-MM-DD); see ingest.Options.
+	Categories []string
+	Since      string
 	// Sources are files, folders (their listing files), "-" (Stdin),
 	// http(s) URLs and named sources: hf:YYYY-MM-DD, hf:today,
 	// hf:yesterday (Hugging Face Daily Papers), arxiv:CAT[,CAT...] (the
@@ -85,6 +91,11 @@ type Paging struct {
 // is read before anything is written: a source that cannot be read fails the
 // whole ingest and leaves the database as it was (a *ingest.ParseError names
 // it and the line). Papers the endpoint refuses come back in the result and
+// CheckFilters checks IngestOptions' Categories and Since.
+func CheckFilters(categories []string, since string) error {
+	return ingest.CheckFilters(categories, since)
+}
+
 // in an *EmbedFailures error; every other paper is stored and embedded.
 func (l *Library) Ingest(ctx context.Context, o IngestOptions) (*IngestResult, error) {
 	if o.List != "" {
@@ -96,17 +107,23 @@ func (l *Library) Ingest(ctx context.Context, o IngestOptions) (*IngestResult, e
 		if err := checkInputFormat(o.Format); err != nil {
 			return nil, err
 		}
-		data, opt, err := l.loadSource(ctx, o.Sources[0], o)
+		src, err := l.openSource(ctx, o.Sources[0], o)
 		if err != nil {
 			return nil, err
 		}
-		if streamable(data, opt) {
-			return l.ingestStream(ctx, o, data, opt)
-		}
-		ls, err := ingest.ParseBytes(data, opt)
+		defer src.Close()
+		_, streamed, r, err := ingest.Sniff(src, src.opt)
 		if err != nil {
-			return nil, err
+			return nil, src.hint(err)
 		}
+		if streamed {
+			return l.ingestStream(ctx, o, r, src)
+		}
+		ls, err := ingest.ParseReader(ctx, r, src.opt)
+		if err != nil {
+			return nil, src.hint(err)
+		}
+		l.reportFiltered(ls)
 		return l.storeListings(ctx, o, []*ingest.Listing{ls})
 	}
 	ls, err := l.readSources(ctx, o)
@@ -171,14 +188,16 @@ func (l *Library) readSources(ctx context.Context, o IngestOptions) ([]*ingest.L
 			ls = append(ls, lst)
 			continue
 		}
-		data, opt, err := l.loadSource(ctx, src, o)
+		in, err := l.openSource(ctx, src, o)
 		if err != nil {
 			return nil, err
 		}
-		lst, err := ingest.ParseBytes(data, opt)
+		lst, err := ingest.ParseReader(ctx, in, in.opt)
+		in.Close()
 		if err != nil {
-			return nil, err
+			return nil, in.hint(err)
 		}
+		l.reportFiltered(lst)
 		ls = append(ls, lst)
 	}
 	return ls, nil
@@ -241,9 +260,36 @@ func nextPageNote(p *ingest.Paging) string {
 	return ""
 }
 
-// loadSource reads a source's bytes: a URL, stdin or a file.
-func (l *Library) loadSource(ctx context.Context, src string, o IngestOptions) ([]byte, ingest.Options, error) {
-	opt := ingest.Options{Source: src, Format: o.Format}
+// source is an open source: a file, stdin or a URL's answer, read as it
+// comes (gzip-compressed sources decompressed), with the options to parse
+// it.
+type source struct {
+	io.Reader
+	opt    ingest.Options
+	size   int64 // bytes, when known (a file's size; 0 for stdin, a URL, gzip)
+	closes []func() error
+	// hint adds what to do to an error of reading it
+	hint func(error) error
+}
+
+func (s *source) Close() error {
+	var first error
+	for i := len(s.closes) - 1; i >= 0; i-- {
+		if err := s.closes[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// progressBytes: a source of this many bytes or more shows its reading's
+// progress (on a terminal).
+const progressBytes = 64 << 20
+
+// openSource opens a source to read as it comes: a URL, stdin or a file.
+func (l *Library) openSource(ctx context.Context, src string, o IngestOptions) (*source, error) {
+	s := &source{opt: ingest.Options{Source: src, Format: o.Format, Categories: o.Categories, Since: o.Since},
+		hint: func(err error) error { return err }}
 	switch {
 	case ingest.IsURL(src):
 		timeout := o.Timeout
@@ -251,37 +297,71 @@ func (l *Library) loadSource(ctx context.Context, src string, o IngestOptions) (
 			timeout = DefaultTimeout
 		}
 		fctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
 		f := &ingest.Fetcher{Client: l.cfg.HTTPClient, MaxBytes: o.MaxSize}
-		got, err := f.Fetch(fctx, src)
+		b, err := f.Open(fctx, src)
 		if err != nil {
-			return nil, opt, fetchHint(err, timeout)
+			cancel()
+			return nil, fetchHint(err, timeout)
 		}
-		opt.ContentType = got.ContentType
-		return got.Data, opt, nil
+		s.Reader, s.closes = b, []func() error{b.Close, func() error { cancel(); return nil }}
+		s.opt.ContentType, s.size = b.ContentType, b.Size
+		s.hint = func(err error) error { return fetchHint(err, timeout) }
 	case src == "-":
-		opt.Source = "stdin"
-		in := o.Stdin
-		if in == nil {
-			in = os.Stdin
+		s.opt.Source = "stdin"
+		s.Reader = o.Stdin
+		if s.Reader == nil {
+			s.Reader = os.Stdin
 		}
-		data, err := io.ReadAll(in)
+	default:
+		st, err := os.Stat(src)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", src)
+		}
+		if err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s: is a folder, not a listing file", src)
+		}
+		f, err := os.Open(src)
 		if err != nil {
-			return nil, opt, &ingest.ParseError{Source: "stdin", Msg: fmt.Sprintf("cannot read: %v", err)}
+			return nil, fmt.Errorf("%s: %w", src, err)
 		}
-		return data, opt, nil
+		s.Reader, s.closes = f, []func() error{f.Close}
+		if st != nil {
+			s.size = st.Size()
+		}
 	}
-	if st, err := os.Stat(src); err == nil && st.IsDir() {
-		return nil, opt, fmt.Errorf("%s: is a folder, not a listing file", src)
+	// a gzip-compressed source (the arXiv snapshot, a saved listing) is
+	// read decompressed
+	br := bufio.NewReaderSize(s.Reader, 64<<10)
+	s.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			s.Close()
+			return nil, &ingest.ParseError{Source: s.opt.Source, Msg: fmt.Sprintf("not a readable gzip file: %v", err)}
+		}
+		s.Reader, s.size = zr, 0
+		s.closes = append(s.closes, zr.Close)
 	}
-	data, err := os.ReadFile(src) // sized to the file, read at once
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, opt, fmt.Errorf("%s: no such file", src)
+	s.opt.Size = s.size
+	if s.size >= progressBytes {
+		prog := l.ev.Progress(int(s.size), "reading")
+		var shown int64
+		s.opt.Progress = func(read, total int64) {
+			if read > shown {
+				prog.Add(int(read - shown))
+				shown = read
+			}
+		}
+		s.closes = append(s.closes, func() error { prog.Done(); return nil })
 	}
-	if err != nil {
-		return nil, opt, fmt.Errorf("%s: %w", src, err)
+	return s, nil
+}
+
+// reportFiltered says how many papers --category and --since left out.
+func (l *Library) reportFiltered(ls *ingest.Listing) {
+	if ls.Filtered > 0 {
+		l.notef("%s: %d paper(s) left out by --category or --since", ls.Source, ls.Filtered)
 	}
-	return data, opt, nil
 }
 
 // fetchHint adds what to do to a failed fetch.
@@ -299,30 +379,13 @@ func fetchHint(err error, timeout time.Duration) error {
 	return err
 }
 
-// streamable reports whether a source can be stored while it is parsed:
-// JSON Lines (one paper per line), whose list is known before reading it.
-func streamable(data []byte, opt ingest.Options) bool {
-	format := opt.Format
-	if format == "" || format == "auto" {
-		f, err := ingest.Detect(data, ingest.Hint{Name: opt.Source, ContentType: opt.ContentType})
-		if err != nil {
-			return false
-		}
-		format = f
-	}
-	if format != "jsonl" {
-		return false
-	}
-	t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
-	return len(t) > 0 && t[0] == '{'
-}
-
 // ingestStream ingests one large JSON Lines source: its chunks are stored
 // as they are parsed, in one transaction, so parsing and storing share the
 // machine's cores. A bad record anywhere fails the ingest and rolls
 // everything back. (A database this ingest created stays, empty: removing
 // it could remove what another process wrote meanwhile.)
-func (l *Library) ingestStream(ctx context.Context, o IngestOptions, data []byte, opt ingest.Options) (*IngestResult, error) {
+func (l *Library) ingestStream(ctx context.Context, o IngestOptions, r io.Reader, src *source) (*IngestResult, error) {
+	opt := src.opt
 	s, err := l.db(ctx)
 	if err != nil {
 		return nil, err
@@ -332,7 +395,7 @@ func (l *Library) ingestStream(ctx context.Context, o IngestOptions, data []byte
 		name = l.cfg.Now().Format("2006-01-02")
 	}
 	var lst *ingest.Listing
-	bulk := int64(len(data)) >= l.cfg.BulkBytes
+	bulk := src.size >= l.cfg.BulkBytes
 	res, err := s.IngestStream(ctx, name, opt.Source, store.IngestOptions{Bulk: bulk}, func(put func([]store.Row) error) error {
 		// Three stages on their own goroutines: the parser's workers, the
 		// conversion (title keys and text hashes), and the store, which
@@ -357,7 +420,7 @@ func (l *Library) ingestStream(ctx context.Context, o IngestOptions, data []byte
 				}
 			}
 			var err error
-			lst, err = ingest.ParseBytes(data, opt)
+			lst, err = ingest.ParseReader(pctx, r, opt)
 			parsed <- err
 		}()
 		for sp := range chunks {
@@ -378,11 +441,13 @@ func (l *Library) ingestStream(ctx context.Context, o IngestOptions, data []byte
 	})
 	if err != nil {
 		var pe *ingest.ParseError
-		if errors.As(err, &pe) {
-			return nil, err
+		var fe *ingest.FetchError
+		if errors.As(err, &pe) || errors.As(err, &fe) || errors.Is(err, context.Canceled) {
+			return nil, src.hint(err)
 		}
 		return nil, fmt.Errorf("store papers: %w", err)
 	}
+	l.reportFiltered(lst)
 	for _, sk := range lst.Skipped {
 		l.warnf("%s: skipped %s", position(lst.Source, sk.Line), sk.Reason)
 	}

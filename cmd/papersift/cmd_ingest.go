@@ -17,8 +17,11 @@ func ingestCommand(g *globals) *cli.Command {
 		ArgsUsage: "SOURCE... (a file, - for stdin, or an http(s) URL)",
 		Description: "Formats: hf-page (a Hugging Face Daily Papers page's text), hf-json (its API,\n" +
 			"https://huggingface.co/api/daily_papers?date=YYYY-MM-DD), arxiv (an arXiv API Atom feed),\n" +
-			"jsonl (JSON Lines or a JSON array of {id,title,abstract,authors,date,url}) and csv (a header\n" +
-			"row with title and abstract columns). auto detects the format from the content.\n\n" +
+			"jsonl (JSON Lines or a JSON array of {id,title,abstract,authors,date,url}), csv (a header\n" +
+			"row with title and abstract columns), arxiv-rss (arXiv's daily feed) and arxiv-snapshot (the\n" +
+			"arXiv metadata snapshot, one JSON object per line). auto detects the format from the content;\n" +
+			"a gzip-compressed source is read decompressed. Line formats (jsonl, csv, arxiv-snapshot) are\n" +
+			"read as they come, whatever their size; --category and --since keep some of their papers.\n\n" +
 			"Each source becomes a list: --list NAME, else the listing's own day (hf-json: the URL's\n" +
 			"?date=, else the day its papers were submitted; arxiv: its newest entry's date; hf-page: the\n" +
 			"page's day), else today. Records without a title or abstract are skipped with a warning\n" +
@@ -31,6 +34,8 @@ func ingestCommand(g *globals) *cli.Command {
 			&cli.BoolFlag{Name: "strict", Usage: "fail on a record that would be skipped (no title or abstract)"},
 			&cli.DurationFlag{Name: "timeout", Value: papersift.DefaultTimeout, Usage: "time allowed to fetch each URL"},
 			&cli.StringFlag{Name: "max-size", Value: "50MB", Usage: "largest listing fetched from a URL (e.g. 50MB, 1GB); a larger one is an error"},
+			&cli.StringFlag{Name: "category", Usage: "keep only papers of these arXiv categories, comma-separated: 'cs.*,stat.ML' (a whole archive: 'math')"},
+			&cli.StringFlag{Name: "since", Usage: "keep only papers dated on or after this day (YYYY-MM-DD; the arXiv snapshot: the first version's day)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -67,6 +72,17 @@ func readIngest(c *cli.Context, g *globals) (papersift.IngestOptions, error) {
 		return o, usagef("--max-size: %v", err)
 	}
 	o.MaxSize = n
+	if cats := c.String("category"); cats != "" {
+		for _, cat := range strings.Split(cats, ",") {
+			if cat = strings.TrimSpace(cat); cat != "" {
+				o.Categories = append(o.Categories, cat)
+			}
+		}
+	}
+	o.Since = c.String("since")
+	if err := papersift.CheckFilters(o.Categories, o.Since); err != nil {
+		return o, usagef("%v", err)
+	}
 	return o, nil
 }
 
