@@ -20,6 +20,14 @@ const seed = "testdata/000_b745d9aefa4b81e4.txt"
 type events struct {
 	mu                sync.Mutex
 	notices, warnings []string
+	// progress: each step's description, total and the sum of its Adds
+	progress []*progressLog
+}
+
+type progressLog struct {
+	desc       string
+	total, sum int
+	done       bool
 }
 
 func (e *events) Notice(m string) { e.mu.Lock(); e.notices = append(e.notices, m); e.mu.Unlock() }
@@ -28,16 +36,25 @@ func (e *events) Warning(m string) {
 	e.warnings = append(e.warnings, m)
 	e.mu.Unlock()
 }
-func (e *events) Progress(int, string) papersift.Progress { return quietProgress{e} }
+func (e *events) Progress(total int, desc string) papersift.Progress {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	pl := &progressLog{desc: desc, total: total}
+	e.progress = append(e.progress, pl)
+	return quietProgress{e, pl}
+}
 
-type quietProgress struct{ e *events }
+type quietProgress struct {
+	e  *events
+	pl *progressLog
+}
 
-func (quietProgress) Add(int)            {}
+func (p quietProgress) Add(n int) { p.e.mu.Lock(); p.pl.sum += n; p.e.mu.Unlock() }
 func (quietProgress) Retried()           {}
 func (p quietProgress) Notice(m string)  { p.e.Notice(m) }
 func (p quietProgress) Warning(m string) { p.e.Warning(m) }
 func (quietProgress) Shown() bool        { return false }
-func (quietProgress) Done()              {}
+func (p quietProgress) Done()            { p.e.mu.Lock(); p.pl.done = true; p.e.mu.Unlock() }
 
 // newLibrary is a library on a new database in a test folder, with the
 // seed page ingested unless empty.

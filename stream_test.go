@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,5 +75,51 @@ func TestIngestGzipSnapshotFiltered(t *testing.T) {
 	}
 	if err := papersift.CheckFilters(nil, "2026-13-01"); err == nil {
 		t.Error("a bad day passes")
+	}
+}
+
+// A large file shows the progress of its reading, by bytes, to the end;
+// a small one shows none.
+func TestIngestProgressByBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 64 MB file")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	abstract := strings.Repeat("protein folding structure residues molecular dynamics binding ", 30)
+	var size int64
+	for i := 0; size < 65<<20; i++ {
+		line, _ := json.Marshal(map[string]string{"id": "big-" + strconv.Itoa(i), "title": "Paper " + strconv.Itoa(i), "abstract": abstract})
+		n, _ := w.Write(append(line, '\n'))
+		size += int64(n)
+	}
+	w.Flush()
+	f.Close()
+	l, ev := newLibrary(t, true)
+	if _, err := l.Ingest(context.Background(), papersift.IngestOptions{Sources: []string{path}, NoEmbed: true}); err != nil {
+		t.Fatal(err)
+	}
+	var reading *progressLog
+	for _, p := range ev.progress {
+		if p.desc == "reading" {
+			reading = p
+		}
+	}
+	if reading == nil || int64(reading.total) != size || int64(reading.sum) != size || !reading.done {
+		t.Fatalf("progress of reading %d bytes: %+v", size, reading)
+	}
+	ev.progress = nil
+	if _, err := l.Ingest(context.Background(), papersift.IngestOptions{Sources: []string{seed}, NoEmbed: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ev.progress {
+		if p.desc == "reading" {
+			t.Errorf("a small file shows progress: %+v", p)
+		}
 	}
 }
