@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/papersift/papersift/embed"
@@ -282,6 +283,10 @@ func (s *source) Close() error {
 	return first
 }
 
+// ReadingStep is the description of the progress of reading a source,
+// which counts bytes (Events.Progress's total and Add), not papers.
+const ReadingStep = "reading"
+
 // progressBytes: a source of this many bytes or more shows its reading's
 // progress (on a terminal).
 const progressBytes = 64 << 20
@@ -330,23 +335,29 @@ func (l *Library) openSource(ctx context.Context, src string, o IngestOptions) (
 		}
 	}
 	// a gzip-compressed source (the arXiv snapshot, a saved listing) is
-	// read decompressed
-	br := bufio.NewReaderSize(s.Reader, 64<<10)
+	// read decompressed; its progress counts the compressed bytes
+	raw := &countingReader{r: s.Reader}
+	br := bufio.NewReaderSize(raw, 64<<10)
 	s.Reader = br
+	gzipped := false
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			s.Close()
 			return nil, &ingest.ParseError{Source: s.opt.Source, Msg: fmt.Sprintf("not a readable gzip file: %v", err)}
 		}
-		s.Reader, s.size = zr, 0
+		s.Reader, gzipped = zr, true
 		s.closes = append(s.closes, zr.Close)
+	} else {
+		s.opt.Size = s.size
 	}
-	s.opt.Size = s.size
 	if s.size >= progressBytes {
-		prog := l.ev.Progress(int(s.size), "reading")
+		prog := l.ev.Progress(int(s.size), ReadingStep)
 		var shown int64
 		s.opt.Progress = func(read, total int64) {
+			if gzipped {
+				read = min(raw.n.Load(), s.size)
+			}
 			if read > shown {
 				prog.Add(int(read - shown))
 				shown = read
@@ -355,6 +366,19 @@ func (l *Library) openSource(ctx context.Context, src string, o IngestOptions) (
 		s.closes = append(s.closes, func() error { prog.Done(); return nil })
 	}
 	return s, nil
+}
+
+// countingReader counts the bytes read through it (the parser may read
+// on another goroutine than the one it reports progress on).
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // reportFiltered says how many papers --category and --since left out.

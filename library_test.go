@@ -49,7 +49,7 @@ type quietProgress struct {
 	pl *progressLog
 }
 
-func (p quietProgress) Add(n int) { p.e.mu.Lock(); p.pl.sum += n; p.e.mu.Unlock() }
+func (p quietProgress) Add(n int)        { p.e.mu.Lock(); p.pl.sum += n; p.e.mu.Unlock() }
 func (quietProgress) Retried()           {}
 func (p quietProgress) Notice(m string)  { p.e.Notice(m) }
 func (p quietProgress) Warning(m string) { p.e.Warning(m) }

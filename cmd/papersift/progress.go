@@ -55,19 +55,21 @@ func (g *globals) Progress(total int, desc string) papersift.Progress {
 	if total < 0 {
 		total, its = -1, "steps" // a spinner: the number of steps is not known
 	}
-	p.bar = progressbar.NewOptions(total,
+	unit := []progressbar.Option{progressbar.OptionSetItsString(its), progressbar.OptionShowIts()}
+	if desc == papersift.ReadingStep { // counted in bytes: "101 MB/1.6 GB, 34 MB/s"
+		unit = []progressbar.Option{progressbar.OptionShowBytes(true)}
+	}
+	p.bar = progressbar.NewOptions(total, append(unit,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(desc),
-		progressbar.OptionSetItsString(its),
 		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionSetRenderBlankState(true),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }),
-	)
+	)...)
 	return p
 }
 
