@@ -198,11 +198,7 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 		if n == 0 {
 			return res, nil
 		}
-		texts, err := s.AllTexts(ctx)
-		if err != nil {
-			return nil, err
-		}
-		fit, err := l.fitBuiltin(ctx, texts)
+		fit, err := l.fitBuiltin(ctx, s)
 		if err != nil {
 			return nil, err
 		}
@@ -210,7 +206,7 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			// the same model: nothing to redo
 		} else {
 			if m != nil && fit.Model() != m.Name {
-				l.notef("re-embedding %d papers with %s (%s): topics and similarities may shift once", len(texts), fit.Model(), why)
+				l.notef("re-embedding %d papers with %s (%s): topics and similarities may shift once", n, fit.Model(), why)
 			}
 			params, err := fit.MarshalBinary()
 			if err != nil {
@@ -218,20 +214,13 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 			}
 			// The new fit and every paper's vector are stored in one
 			// transaction, replacing the old fit and its vectors: other
-			// processes never see a model without its vectors.
-			var vs []store.Vector
-			prog := l.progress(len(texts), "embedding")
-			for lo := 0; lo < len(texts); lo += putBatch {
-				batch, err := l.localVectors(ctx, fit, texts[lo:min(lo+putBatch, len(texts))])
-				if err != nil {
-					prog.Done()
-					return nil, err
-				}
-				vs = append(vs, batch...)
-				prog.Add(min(putBatch, len(texts)-lo))
-			}
+			// processes never see a model without its vectors. The texts
+			// are read and embedded a batch at a time.
+			prog := l.progress(n, "embedding")
+			m, res.Embedded, err = s.ReplaceFitStream(ctx, fit.Model(), localKind, fit.Dim(), fit.FitSize(), params,
+				func(batch []store.TextToEmbed) ([]store.Vector, error) { return l.localVectors(ctx, fit, batch) }, prog.Add)
 			prog.Done()
-			if m, res.Embedded, err = s.ReplaceFit(ctx, fit.Model(), localKind, fit.Dim(), fit.FitSize(), params, vs); err != nil {
+			if err != nil {
 				return nil, err
 			}
 			res.Refitted = true
@@ -262,21 +251,38 @@ func (l *Library) embedLocal(ctx context.Context, s *store.Store, refit bool) (*
 }
 
 // fitBuiltin fits the built-in model on the corpus: the background alone
-// below corpusFrom papers, with a corpus part from there.
-func (l *Library) fitBuiltin(ctx context.Context, texts []store.TextToEmbed) (*embed.Builtin, error) {
+// below corpusFrom papers, with a corpus part from there, learned from a
+// seeded sample of the papers (read alone: the corpus is never held whole).
+func (l *Library) fitBuiltin(ctx context.Context, s *store.Store) (*embed.Builtin, error) {
 	bg, err := embed.DefaultBackground()
 	if err != nil {
 		return nil, err
 	}
-	if len(texts) < corpusFrom {
+	pids, err := s.PIDs(ctx, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	if len(pids) < corpusFrom {
 		return embed.NewBuiltin(bg), nil
+	}
+	pos := embed.FitSampleOf(len(pids))
+	sample := make([]int64, len(pos))
+	for i, p := range pos {
+		sample[i] = pids[p]
+	}
+	texts, err := s.TextsOf(ctx, sample)
+	if err != nil {
+		return nil, err
+	}
+	if len(texts) != len(sample) {
+		return nil, fmt.Errorf("fit the built-in model: %w (papers were removed meanwhile; run papersift embed again)", store.ErrModelGone)
 	}
 	docs := make([]string, len(texts))
 	for i, t := range texts {
 		docs[i] = embed.Text(t.Title, t.Abstract)
 	}
-	l.notef("fitting the built-in model on %d papers...", len(docs))
-	fit, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{})
+	l.notef("fitting the built-in model on %d papers...", len(pids))
+	fit, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{CorpusSize: len(pids)})
 	if errors.Is(err, embed.ErrCorpusTooSmall) {
 		// too few distinct words to learn from: the background alone
 		return embed.NewBuiltin(bg), nil

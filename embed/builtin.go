@@ -60,6 +60,26 @@ type BuiltinConfig struct {
 	// fewer than 10,000 papers, 0.9 from there: the larger the corpus, the
 	// more its own topics are worth).
 	Weight float64
+	// CorpusSize, when set, says that the texts given to FitBuiltin are
+	// the sample FitSampleOf(CorpusSize) of a corpus of that size (so a
+	// caller need not hold the whole corpus): the fit is the same as on
+	// the whole corpus.
+	CorpusSize int
+}
+
+// FitSampleOf returns the positions (ascending) of the texts, among a
+// corpus of n, that FitBuiltin learns its corpus part from with the default
+// configuration: all of them up to the sample size.
+func FitSampleOf(n int) []int {
+	lc := LocalConfig{FitSample: corpusSample}.withDefaults()
+	if n <= lc.FitSample {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	return samplePositions(n, lc)
 }
 
 // Corpus-part defaults, chosen by measurement (see the README's Quality).
@@ -92,14 +112,18 @@ func FitBuiltin(ctx context.Context, bg *Background, texts []string, cfg Builtin
 	if err != nil {
 		return nil, err
 	}
+	n := len(texts)
+	if cfg.CorpusSize > 0 {
+		n = cfg.CorpusSize
+	}
 	b := cfg.Weight
 	if b <= 0 || b >= 1 {
 		b = 0.8
-		if len(texts) >= 10000 {
+		if n >= 10000 {
 			b = 0.9
 		}
 	}
-	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: len(texts)}
+	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: n}
 	m.id = builtinID(bg, lsa)
 	return m, nil
 }

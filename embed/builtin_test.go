@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -200,6 +201,30 @@ func TestFitBuiltinWeight(t *testing.T) {
 				t.Errorf("10,000 texts: text %d: corpus part of norm^2 %.4f, want 0.81", i, got)
 			}
 		}
+		// fitted on its sample alone (a caller that does not hold the
+		// corpus), the model is the same
+		pos := FitSampleOf(len(big))
+		if len(pos) != corpusSample || !slices.IsSorted(pos) {
+			t.Fatalf("FitSampleOf(10000): %d positions", len(pos))
+		}
+		sample := make([]string, len(pos))
+		for i, p := range pos {
+			sample[i] = big[p]
+		}
+		fromSample, err := FitBuiltin(ctx, bg, sample, BuiltinConfig{CorpusSize: len(big)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fromSample.Model() != m.Model() || fromSample.FitSize() != 10000 {
+			t.Errorf("fitted on the sample: %s (%d), on all: %s", fromSample.Model(), fromSample.FitSize(), m.Model())
+		}
+		a, b := embedAll(t, m, big[:3]), embedAll(t, fromSample, big[:3])
+		if !reflect.DeepEqual(a, b) {
+			t.Error("the two fits embed differently")
+		}
+	}
+	if got := FitSampleOf(3); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("FitSampleOf(3) = %v", got)
 	}
 	// the corpus part's dimension is configurable
 	m, err := FitBuiltin(ctx, bg, texts, BuiltinConfig{LSA: LocalConfig{Dim: 8}})

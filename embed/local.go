@@ -83,6 +83,15 @@ var errSVD = errors.New("embed: the SVD did not converge")
 // ErrCorpusTooSmall is returned by FitLocal for a corpus that cannot be fitted.
 var ErrCorpusTooSmall = errors.New("embed: the corpus has too few documents or terms to fit a model")
 
+// samplePositions are the positions (ascending) of the cfg.FitSample texts
+// of n that a fit learns from (cfg with its defaults, n > cfg.FitSample).
+func samplePositions(n int, cfg LocalConfig) []int {
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(n)))
+	perm := rng.Perm(n)[:cfg.FitSample]
+	sort.Ints(perm)
+	return perm
+}
+
 // FitLocal fits the built-in model on the texts of a corpus. The same texts
 // and config give the same model, on any machine and number of cores.
 func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel, error) {
@@ -92,9 +101,7 @@ func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel
 	}
 	sample := texts
 	if len(texts) > cfg.FitSample {
-		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(len(texts))))
-		perm := rng.Perm(len(texts))[:cfg.FitSample]
-		sort.Ints(perm)
+		perm := samplePositions(len(texts), cfg)
 		sample = make([]string, len(perm))
 		for i, p := range perm {
 			sample[i] = texts[p]

@@ -482,3 +482,26 @@ func (s *Store) VectorCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// TextsOf returns the texts of the papers pids, in their order (a paper
+// that is gone is left out).
+func (s *Store) TextsOf(ctx context.Context, pids []int64) ([]TextToEmbed, error) {
+	st, err := s.db.PrepareContext(ctx, `SELECT pid, id, title, abstract, text_hash FROM papers WHERE pid = ?`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer st.Close()
+	out := make([]TextToEmbed, 0, len(pids))
+	for _, pid := range pids {
+		var t TextToEmbed
+		err := st.QueryRowContext(ctx, pid).Scan(&t.PID, &t.ID, &t.Title, &t.Abstract, &t.Hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, s.wrapErr(err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
