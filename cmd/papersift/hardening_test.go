@@ -231,18 +231,6 @@ func TestCSVFormulaNeutralised(t *testing.T) {
 	}
 }
 
-func TestCSVCell(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"=1+1", "'=1+1"}, {"+x", "'+x"}, {"-x", "'-x"}, {"@x", "'@x"}, {"\tx", "'\tx"}, {"\rx", "'\rx"},
-		{"-1.873", "-1.873"}, {"+2", "+2"}, {"3e-5", "3e-5"}, {"-Inf", "'-Inf"}, {"-0x1p3", "'-0x1p3"},
-		{"plain", "plain"}, {"", ""}, {"a=b", "a=b"},
-	} {
-		if got := csvCell(c.in); got != c.want {
-			t.Errorf("csvCell(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
 func TestEscapedNULAndInvisibleTitles(t *testing.T) {
 	c := newCLI(t)
 	c.ok("ingest", "--no-embed", seedFile)
