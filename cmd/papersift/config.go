@@ -1,223 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
+
+	"github.com/papersift/papersift/internal/config"
 )
-
-// fileConfig is the configuration file, config.toml. Every field is
-// optional; the file sets defaults that the environment and flags
-// override (flag > environment > file > built-in default).
-type fileConfig struct {
-	DB         string `toml:"db"`
-	Embedder   string `toml:"embedder"`
-	BaseURL    string `toml:"base_url"`
-	Model      string `toml:"model"`
-	Dimensions *int   `toml:"dimensions"`
-	Encoding   string `toml:"encoding"`
-	Services   struct {
-		HF        string `toml:"hf"`
-		ArxivFeed string `toml:"arxiv_feed"`
-		ArxivAPI  string `toml:"arxiv_api"`
-	} `toml:"services"`
-	Digest struct {
-		K any `toml:"k"` // a number or "auto"
-		N int `toml:"n"`
-	} `toml:"digest"`
-	Daily struct {
-		Sources []string `toml:"sources"`
-		Out     string   `toml:"out"`  // the folder of the digest files
-		Mail    *bool    `toml:"mail"` // send it every run (as --mail does)
-	} `toml:"daily"`
-	Mail struct {
-		Host     string   `toml:"host"`
-		Port     int      `toml:"port"`
-		Security string   `toml:"security"` // starttls (default), tls, none
-		User     string   `toml:"user"`
-		Password string   `toml:"password"` // better: PAPERSIFT_SMTP_PASSWORD
-		From     string   `toml:"from"`
-		To       []string `toml:"to"`
-		CA       string   `toml:"ca"` // a PEM file of certificate authorities to trust (a private CA)
-	} `toml:"mail"`
-}
-
-// exampleConfig is a commented config.toml: `papersift config --example`.
-const exampleConfig = `# papersift configuration: ~/.config/papersift/config.toml
-# (or $XDG_CONFIG_HOME/papersift/config.toml, --config FILE, PAPERSIFT_CONFIG).
-# Every setting is optional. Flags and environment variables override it.
-
-# db = "/home/me/papers/papers.db"
-# embedder = "local"                           # or "openai": an OpenAI-compatible endpoint
-# base_url = "http://localhost:11434/v1"       # the endpoint (the key: OPENAI_API_KEY, never here)
-# model = "nomic-embed-text"
-# dimensions = 0                               # 0: the model's own
-# encoding = "auto"                            # auto, base64 or float
-
-[digest]
-# k = "auto"                                   # topics: a number or "auto"
-# n = 10                                       # length of the reading queue
-
-[daily]
-sources = ["hf:today"]                         # also arxiv:cs.CL,cs.LG, files, folders, URLs
-# out = "/home/me/papersift"                   # where daily writes digest.html, digest.md, feed.xml
-# mail = false                                 # mail the digest on every run (as --mail)
-
-[mail]
-# host = "smtp.example.org"
-# port = 587
-# security = "starttls"                        # starttls, tls (port 465) or none (a local relay)
-# user = "me@example.org"                      # the password: PAPERSIFT_SMTP_PASSWORD (or password = "...")
-# from = "papersift <me@example.org>"
-# to = ["me@example.org"]
-
-[services]                                     # the services behind hf: and arxiv: (for tests and mirrors)
-# hf = "https://huggingface.co"
-# arxiv_feed = "https://rss.arxiv.org"
-# arxiv_api = "https://export.arxiv.org"
-`
-
-// configPath is where the configuration file is, and whether it was named
-// explicitly (then it must exist).
-func configPath(c *cli.Context, getenv func(string) string) (string, bool) {
-	if c.IsSet("config") {
-		return c.String("config"), true
-	}
-	if p := getenv("PAPERSIFT_CONFIG"); p != "" {
-		return p, true
-	}
-	base := getenv("XDG_CONFIG_HOME")
-	if !filepath.IsAbs(base) {
-		home := getenv("HOME")
-		if !filepath.IsAbs(home) {
-			return "", false
-		}
-		base = filepath.Join(home, ".config")
-	}
-	return filepath.Join(base, "papersift", "config.toml"), false
-}
-
-// readConfig reads the configuration file; a missing default file is an
-// empty configuration.
-func readConfig(path string, explicit bool, warn func(string, ...any)) (*fileConfig, error) {
-	fc := &fileConfig{}
-	if path == "" {
-		return fc, nil
-	}
-	data, err := os.ReadFile(path)
-	if !explicit && errors.Is(err, fs.ErrNotExist) {
-		return fc, nil
-	}
-	if _, serr := os.Stat(path); !explicit && errors.Is(serr, fs.ErrPermission) {
-		// a home papersift may not look into (run as another user): no
-		// file it could know of
-		return fc, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("configuration %s: %w", path, err)
-	}
-	md, err := toml.Decode(string(data), fc)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s (fix the configuration file; papersift config --example shows one)", path, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v (fix the configuration file; papersift config --example shows one)", path, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		var keys []string
-		for _, k := range und {
-			keys = append(keys, k.String())
-		}
-		sort.Strings(keys)
-		hint := "papersift config --example shows the settings"
-		for _, k := range keys {
-			if strings.Contains(strings.ToLower(k), "key") {
-				hint = "the API key is read from OPENAI_API_KEY only, never from a file"
-			}
-		}
-		return nil, fmt.Errorf("%s: unknown setting %s (%s)", path, strings.Join(keys, ", "), hint)
-	}
-	if fc.Mail.Password != "" {
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-			warn("%s holds the SMTP password and others may read it: chmod 600 %s (or use PAPERSIFT_SMTP_PASSWORD)", path, path)
-		}
-	}
-	switch k := fc.Digest.K.(type) {
-	case nil, int64:
-	case string:
-		if k != "auto" {
-			if _, err := strconv.Atoi(k); err != nil {
-				return nil, fmt.Errorf("%s: [digest] k = %q: give a number or \"auto\"", path, k)
-			}
-		}
-	default:
-		return nil, fmt.Errorf("%s: [digest] k = %v: give a number or \"auto\"", path, k)
-	}
-	return fc, nil
-}
-
-// setting is one effective setting and where it came from.
-type setting struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Origin string `json:"origin"` // "flag --model", "env PAPERSIFT_MODEL", "config FILE", "default"
-}
-
-// settings resolves settings by precedence (flag > environment > file >
-// default) and remembers where each came from.
-type settings struct {
-	c      *cli.Context
-	getenv func(string) string
-	file   string
-	list   []setting
-}
-
-// get resolves one setting: flag (may be "", none), env (may be ""), the
-// file's value (fileVal, set when non-empty) and the default.
-func (s *settings) get(name, flag, env, fileVal, def string) string {
-	set := func(v, origin string) string {
-		s.list = append(s.list, setting{Name: name, Value: v, Origin: origin})
-		return v
-	}
-	if flag != "" && s.c.IsSet(flag) {
-		return set(s.c.String(flag), "flag --"+flag)
-	}
-	if env != "" {
-		if v := s.getenv(env); v != "" {
-			return set(v, "env "+env)
-		}
-	}
-	if fileVal != "" {
-		return set(fileVal, "config "+s.file)
-	}
-	return set(def, "default")
-}
-
-// secret records a secret setting without its value.
-func (s *settings) secret(name, env, fileVal string) string {
-	origin, v := "not set", ""
-	switch {
-	case env != "" && s.getenv(env) != "":
-		origin, v = "env "+env, s.getenv(env)
-	case fileVal != "":
-		origin, v = "config "+s.file, fileVal
-	}
-	shown := "not set"
-	if v != "" {
-		shown = "set (never shown)"
-	}
-	s.list = append(s.list, setting{Name: name, Value: shown, Origin: origin})
-	return v
-}
 
 func configCommand(g *globals) *cli.Command {
 	return &cli.Command{
@@ -226,7 +16,7 @@ func configCommand(g *globals) *cli.Command {
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "example", Usage: "print a commented config.toml to start from"}},
 		Action: func(c *cli.Context) error {
 			if c.Bool("example") {
-				_, err := fmt.Fprint(g.stdout, exampleConfig)
+				_, err := fmt.Fprint(g.stdout, config.Example)
 				return err
 			}
 			t := &table{head: []string{"setting", "value", "from"}, wide: map[int]int{1: 0}}
@@ -237,8 +27,8 @@ func configCommand(g *globals) *cli.Command {
 				fmt.Fprintf(g.stdout, "configuration file: %s\n", configState(g.configFile))
 			}
 			return g.emit(struct {
-				File     string    `json:"file"`
-				Settings []setting `json:"settings"`
+				File     string           `json:"file"`
+				Settings []config.Setting `json:"settings"`
 			}{g.configFile, g.settings}, t)
 		},
 	}

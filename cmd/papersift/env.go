@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift"
+	"github.com/papersift/papersift/internal/config"
 	"github.com/papersift/papersift/internal/sanitize"
 )
 
@@ -32,9 +33,9 @@ type globals struct {
 	cfg papersift.Config
 	// file is the configuration file's content, configFile its path, and
 	// settings the effective global settings and their origins
-	file         *fileConfig
+	file         *config.File
 	configFile   string
-	settings     []setting
+	settings     []config.Setting
 	mailPassword string // never printed
 	// hintPrefix is how the commands papersift suggests must start so that
 	// they work as printed: papersift and the global flags given
@@ -74,49 +75,52 @@ var noDatabaseCommands = map[string]bool{"": true, "help": true, "h": true, "com
 // into the library's configuration (flag > environment > file > default).
 func (g *globals) load(c *cli.Context) error {
 	g.command = c.Args().First()
-	path, explicit := configPath(c, g.getenv)
-	fc, err := readConfig(path, explicit, g.warnf)
+	path, explicit := c.String("config"), c.IsSet("config")
+	if !explicit {
+		path, explicit = config.Path(g.getenv)
+	}
+	fc, err := config.Read(path, explicit, g.warnf)
 	if err != nil {
 		return err
 	}
 	g.file, g.configFile = fc, path
-	st := &settings{c: c, getenv: g.getenv, file: path}
+	st := &config.Settings{Flags: c, Getenv: g.getenv, File: path}
 	cfg := papersift.Config{Now: g.now}
 	defDB, dbErr := defaultDB(g.getenv)
-	cfg.DB = st.get("db", "db", "PAPERSIFT_DB", fc.DB, defDB)
+	cfg.DB = st.Get("db", "db", "PAPERSIFT_DB", fc.DB, defDB)
 	if cfg.DB == "" {
 		if !noDatabaseCommands[g.command] {
 			return dbErr
 		}
 	}
-	cfg.Embedder = st.get("embedder", "embedder", "PAPERSIFT_EMBEDDER", fc.Embedder, papersift.EmbedderLocal)
+	cfg.Embedder = st.Get("embedder", "embedder", "PAPERSIFT_EMBEDDER", fc.Embedder, papersift.EmbedderLocal)
 	e := &cfg.Endpoint
-	e.Model = st.get("model", "model", "PAPERSIFT_MODEL", fc.Model, "text-embedding-3-small")
-	e.BaseURL = st.get("base_url", "base-url", "OPENAI_BASE_URL", fc.BaseURL, "https://api.openai.com/v1")
+	e.Model = st.Get("model", "model", "PAPERSIFT_MODEL", fc.Model, "text-embedding-3-small")
+	e.BaseURL = st.Get("base_url", "base-url", "OPENAI_BASE_URL", fc.BaseURL, "https://api.openai.com/v1")
 	fileDims := ""
 	if fc.Dimensions != nil {
 		fileDims = strconv.Itoa(*fc.Dimensions)
 	}
-	dims := st.get("dimensions", "", "PAPERSIFT_DIMENSIONS", fileDims, "0")
+	dims := st.Get("dimensions", "", "PAPERSIFT_DIMENSIONS", fileDims, "0")
 	if c.IsSet("dimensions") {
 		dims = strconv.Itoa(c.Int("dimensions"))
-		st.list[len(st.list)-1] = setting{Name: "dimensions", Value: dims, Origin: "flag --dimensions"}
+		st.List[len(st.List)-1] = config.Setting{Name: "dimensions", Value: dims, Origin: "flag --dimensions"}
 	}
 	n, err := strconv.Atoi(dims)
 	if err != nil {
-		return usagef("dimensions %q (%s) is not a number", dims, st.list[len(st.list)-1].Origin)
+		return usagef("dimensions %q (%s) is not a number", dims, st.List[len(st.List)-1].Origin)
 	}
 	e.Dimensions = n
 	if e.Dimensions < 0 || e.Dimensions > maxDimensions {
 		return usagef("--dimensions %d: give 0 (the model's own) or a number up to %d", e.Dimensions, maxDimensions)
 	}
-	e.Encoding = st.get("encoding", "", "PAPERSIFT_ENCODING", fc.Encoding, "auto")
-	e.APIKey = st.secret("api_key", "OPENAI_API_KEY", "")
-	cfg.Services.HF = st.get("services.hf", "", "PAPERSIFT_HF_URL", fc.Services.HF, "https://huggingface.co")
-	cfg.Services.ArxivFeed = st.get("services.arxiv_feed", "", "PAPERSIFT_ARXIV_FEED_URL", fc.Services.ArxivFeed, "https://rss.arxiv.org")
-	cfg.Services.ArxivAPI = st.get("services.arxiv_api", "", "PAPERSIFT_ARXIV_API_URL", fc.Services.ArxivAPI, "https://export.arxiv.org")
-	g.mailPassword = st.secret("mail.password", "PAPERSIFT_SMTP_PASSWORD", fc.Mail.Password)
-	g.settings = st.list
+	e.Encoding = st.Get("encoding", "", "PAPERSIFT_ENCODING", fc.Encoding, "auto")
+	e.APIKey = st.Secret("api_key", "OPENAI_API_KEY", "")
+	cfg.Services.HF = st.Get("services.hf", "", "PAPERSIFT_HF_URL", fc.Services.HF, "https://huggingface.co")
+	cfg.Services.ArxivFeed = st.Get("services.arxiv_feed", "", "PAPERSIFT_ARXIV_FEED_URL", fc.Services.ArxivFeed, "https://rss.arxiv.org")
+	cfg.Services.ArxivAPI = st.Get("services.arxiv_api", "", "PAPERSIFT_ARXIV_API_URL", fc.Services.ArxivAPI, "https://export.arxiv.org")
+	g.mailPassword = st.Secret("mail.password", "PAPERSIFT_SMTP_PASSWORD", fc.Mail.Password)
+	g.settings = st.List
 	g.format = c.String("format")
 	switch g.format {
 	case "table", "json", "csv", "md":
