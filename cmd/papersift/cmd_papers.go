@@ -50,10 +50,10 @@ func papersCommand(g *globals) *cli.Command {
 			}
 			t := &table{head: []string{"id", "date", "title", "authors", "lists"}, wide: map[int]int{2: 0, 3: 0, 4: 0}}
 			shown := ps
-			if !c.IsSet("limit") && len(ps) > tablePapers {
+			if !c.IsSet("limit") && len(ps) > tablePapers && g.format != "csv" {
 				// a table is for reading: the first papers, and how to see all
 				shown = ps[:tablePapers]
-				t.more, t.moreHint = len(ps)-tablePapers, " (--limit 0 lists them all; --format json or csv gives them all)"
+				t.more, t.moreHint = len(ps)-tablePapers, " (--limit 0 lists them all, as --format json and csv do)"
 			}
 			for _, p := range shown {
 				t.add(p.ID, p.Date, p.Title, byline(p.Paper), strings.Join(p.Lists, ","))

@@ -140,6 +140,9 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	if len(all) != 56 {
 		t.Errorf("papers --format json gives %d papers, want all 56", len(all))
 	}
+	if rows := strings.Count(strings.TrimSpace(c.ok("papers", "--format", "csv")), "\n"); rows != 56 {
+		t.Errorf("papers --format csv gives %d papers, want all 56", rows)
+	}
 	oldT, oldW := isTerminal, terminalWidth
 	defer func() { isTerminal, terminalWidth = oldT, oldW }()
 	terminalWidth = func(io.Writer) int { return 100 }
