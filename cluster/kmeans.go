@@ -49,8 +49,10 @@ type KMeans struct {
 	// Settled stops a restart when the share of points that changed cluster
 	// in an iteration is at most this: the last iterations of a large fit
 	// move a handful of points each and barely change the inertia. Zero
-	// means 0.001 up to 50,000 points and 0.005 above (on 74,000 abstracts:
-	// 21 iterations instead of 33, the inertia 0.02% higher); a negative
+	// means 0.001 up to 50,000 points, 0.005 up to 200,000 (on 74,000
+	// abstracts: 21 iterations instead of 33, the inertia 0.02% higher) and
+	// 0.02 above (on 1,000,000 papers, k = 100: 14 iterations instead of
+	// 62, 8.5 s instead of 24.6 s, the inertia 0.26% higher); a negative
 	// value runs to convergence (or MaxIter).
 	Settled float64
 	// Restarts is the number of independent k-means++ starts; the one of
@@ -93,9 +95,13 @@ func (km KMeans) withDefaults(n int) KMeans {
 		km.Tol = 1e-6
 	}
 	if km.Settled == 0 {
-		km.Settled = 0.001
-		if n > 50000 {
+		switch {
+		case n > 200000:
+			km.Settled = 0.02
+		case n > 50000:
 			km.Settled = 0.005
+		default:
+			km.Settled = 0.001
 		}
 	}
 	if km.Restarts <= 0 {
