@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/papersift/papersift/internal/f32"
@@ -348,42 +349,92 @@ const (
 )
 
 // topicsOf groups the unit vectors us by average-link agglomerative
-// clustering (cosine), in a fixed order.
+// clustering (cosine), in a fixed order. A profile of more than
+// maxTopicPoints positives is grouped on an evenly spaced subset of them,
+// each other positive joining the group of its most similar member.
 func topicsOf(us [][]float32, join float64, most int) [][]int {
-	groups := make([][]int, len(us))
-	for i := range us {
-		groups[i] = []int{i}
-	}
-	sim := make([][]float64, len(us))
-	for i := range us {
-		sim[i] = make([]float64, len(us))
-		for j := range us {
-			sim[i][j] = float64(f32.Dot(us[i], us[j]))
+	pts := make([]int, 0, min(len(us), maxTopicPoints))
+	if len(us) <= maxTopicPoints {
+		for i := range us {
+			pts = append(pts, i)
+		}
+	} else {
+		for k := 0; k < maxTopicPoints; k++ {
+			pts = append(pts, k*len(us)/maxTopicPoints)
 		}
 	}
-	for len(groups) > 1 {
+	n := len(pts)
+	// sum[g][h]: the sum of the similarities between the members of
+	// groups g and h (Lance-Williams: a merge adds rows)
+	sum := make([][]float64, n)
+	for a := range pts {
+		sum[a] = make([]float64, n)
+		for b := range pts {
+			sum[a][b] = float64(f32.Dot(us[pts[a]], us[pts[b]]))
+		}
+	}
+	groups := make([][]int, n) // members, as indexes of pts
+	alive := make([]int, n)
+	for a := range groups {
+		groups[a] = []int{a}
+		alive[a] = a
+	}
+	for len(alive) > 1 {
 		bi, bj, best := -1, -1, math.Inf(-1)
-		for i := range groups {
-			for j := i + 1; j < len(groups); j++ {
-				var t float64
-				for _, a := range groups[i] {
-					for _, b := range groups[j] {
-						t += sim[a][b]
-					}
-				}
-				if v := t / float64(len(groups[i])*len(groups[j])); v > best {
-					bi, bj, best = i, j, v
+		for x, g := range alive {
+			for _, h := range alive[x+1:] {
+				if v := sum[g][h] / float64(len(groups[g])*len(groups[h])); v > best {
+					bi, bj, best = g, h, v
 				}
 			}
 		}
-		if !(best >= join) && len(groups) <= most {
+		if !(best >= join) && len(alive) <= most {
 			break
 		}
 		groups[bi] = append(groups[bi], groups[bj]...)
-		groups = append(groups[:bj], groups[bj+1:]...)
+		for _, x := range alive {
+			sum[bi][x] += sum[bj][x]
+			sum[x][bi] = sum[bi][x]
+		}
+		groups[bj] = nil
+		alive = slices.DeleteFunc(alive, func(g int) bool { return g == bj })
 	}
-	return groups
+	out := make([][]int, 0, len(alive))
+	at := make([]int, len(us)) // the group of each point of pts
+	for k, g := range alive {
+		var members []int
+		for _, a := range groups[g] {
+			members = append(members, pts[a])
+			at[pts[a]] = k
+		}
+		out = append(out, members)
+	}
+	if n < len(us) {
+		inPts := make(map[int]bool, n)
+		for _, i := range pts {
+			inPts[i] = true
+		}
+		for i := range us {
+			if inPts[i] {
+				continue
+			}
+			best, bv := 0, math.Inf(-1)
+			for _, j := range pts {
+				if v := float64(f32.Dot(us[i], us[j])); v > bv {
+					best, bv = j, v
+				}
+			}
+			out[at[best]] = append(out[at[best]], i)
+		}
+	}
+	for _, g := range out {
+		slices.Sort(g)
+	}
+	return out
 }
+
+// maxTopicPoints caps the positives that topicsOf clusters.
+const maxTopicPoints = 300
 
 // topicScores ranks the candidates for each of the reader's topics: a
 // model learned from that topic's positives alone, and the nearest of them.

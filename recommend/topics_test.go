@@ -2,8 +2,13 @@ package recommend
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/papersift/papersift/internal/f32"
 )
 
 // unequalTopics is a corpus of three topics: topic 0 tight (its papers
@@ -126,6 +131,84 @@ func TestRankFloor(t *testing.T) {
 	for _, it := range items {
 		if it.Weak {
 			t.Fatalf("floor off, yet %+v is weak", it)
+		}
+	}
+}
+
+// naiveTopics is average-link clustering written plainly, the reference.
+func naiveTopics(us [][]float32, join float64, most int) [][]int {
+	groups := make([][]int, len(us))
+	for i := range us {
+		groups[i] = []int{i}
+	}
+	for len(groups) > 1 {
+		bi, bj, best := -1, -1, math.Inf(-1)
+		for i := range groups {
+			for j := i + 1; j < len(groups); j++ {
+				var t float64
+				for _, a := range groups[i] {
+					for _, b := range groups[j] {
+						t += float64(f32.Dot(us[a], us[b]))
+					}
+				}
+				if v := t / float64(len(groups[i])*len(groups[j])); v > best {
+					bi, bj, best = i, j, v
+				}
+			}
+		}
+		if !(best >= join) && len(groups) <= most {
+			break
+		}
+		groups[bi] = append(groups[bi], groups[bj]...)
+		groups = append(groups[:bj], groups[bj+1:]...)
+	}
+	for _, g := range groups {
+		slices.Sort(g)
+	}
+	return groups
+}
+
+func TestTopicsOf(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		data := topics(seed, 4, 20, 16, 1.2)
+		us := make([][]float32, 80)
+		for i := range us {
+			us[i] = data[i*16 : (i+1)*16]
+		}
+		for _, join := range []float64{-0.05, 0.2} {
+			got, want := topicsOf(us, join, 6), naiveTopics(us, join, 6)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("seed %d join %v: %v, want %v", seed, join, got, want)
+			}
+		}
+	}
+	// a large profile: grouped on a subset, every positive in one topic
+	data := topics(9, 3, 400, 16, 0.4)
+	mean, _ := Mean(context.Background(), data, 16)
+	us := make([][]float32, 1200)
+	for i := range us {
+		us[i] = unit(centred(data[i*16:(i+1)*16], mean)) // as the queue does
+	}
+	got := topicsOf(us, -0.05, 6)
+	seen := make([]int, len(us))
+	for _, g := range got {
+		for _, i := range g {
+			seen[i]++
+		}
+	}
+	for i, k := range seen {
+		if k != 1 {
+			t.Fatalf("positive %d is in %d topics", i, k)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("%d topics among three tight ones", len(got))
+	}
+	for _, g := range got {
+		for _, i := range g {
+			if i%3 != g[0]%3 {
+				t.Fatalf("topic %v mixes the made-up topics", g)
+			}
 		}
 	}
 }
