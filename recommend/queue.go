@@ -164,28 +164,38 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 		match[ci] = maxDot(sc.cunit[ci], sc.posUnit)
 	}
 	weak := func(ci int) bool { return opt.Floor > 0 && match[ci] < opt.Floor }
-	// the papers above the floor first, then the weak ones
-	var strong, below []int
+	// strong matches first, then good ones, then weak ones: the words of
+	// the queue read in rank order
+	var strong, good, below []int
 	for _, ci := range order {
-		if weak(ci) {
+		switch {
+		case weak(ci):
 			below = append(below, ci)
-		} else {
+		case match[ci] >= StrongMatch && opt.Floor > 0:
 			strong = append(strong, ci)
+		default:
+			good = append(good, ci)
 		}
 	}
 	var picked []int
 	topicOf := make(map[int]int)
-	switch {
-	case opt.Diversity > 0:
-		picked = mmr(strong, score, sc.cunit, opt.N, opt.Diversity)
-	case opt.Topics >= 0 && len(sc.topics) > 1:
-		per, err := sc.topicScores(ctx, data, dim, candidates, p, opt)
-		if err != nil {
+	var per [][]float64
+	if opt.Diversity <= 0 && opt.Topics >= 0 && len(sc.topics) > 1 {
+		if per, err = sc.topicScores(ctx, data, dim, candidates, p, opt); err != nil {
 			return nil, err
 		}
-		picked = interleave(strong, score, per, sc.topics, opt.N, opt.TopicSlack, topicOf)
-	default:
-		picked = strong[:min(len(strong), opt.N)]
+	}
+	for _, tier := range [][]int{strong, good} {
+		n := opt.N - len(picked)
+		switch {
+		case n <= 0:
+		case opt.Diversity > 0:
+			picked = append(picked, mmr(tier, score, sc.cunit, n, opt.Diversity)...)
+		case per != nil:
+			picked = append(picked, interleave(tier, score, per, sc.topics, n, opt.TopicSlack, topicOf)...)
+		default:
+			picked = append(picked, tier[:min(len(tier), n)]...)
+		}
 	}
 	for _, ci := range below {
 		if len(picked) >= opt.N {

@@ -65,6 +65,13 @@ func TestRankGivesEachTopicItsShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, q := range [][]Item{items, checked, flat} {
+		for k := 1; k < len(q); k++ {
+			if matchTier(q[k]) < matchTier(q[k-1]) {
+				t.Errorf("item %d (match %.3f, weak %v) is a stronger match than item %d before it (%.3f)", k, q[k].Match, q[k].Weak, k-1, q[k-1].Match)
+			}
+		}
+	}
 	got, before, mid := count(items), count(flat), count(checked)
 	t.Logf("by topic: %v; with the default slack: %v; ranked as one: %v", got, mid, before)
 	if mid[1] < before[1] || mid[1] > got[1] {
@@ -112,6 +119,9 @@ func TestRankFloor(t *testing.T) {
 	}
 	seenWeak := false
 	for k, it := range items {
+		if k > 0 && matchTier(it) < matchTier(items[k-1]) {
+			t.Errorf("item %d (match %.3f) is a stronger match than item %d before it (%.3f)", k, it.Match, k-1, items[k-1].Match)
+		}
 		if it.Weak != (it.Match < DefaultFloor) {
 			t.Errorf("item %d: match %.3f, weak %v", k, it.Match, it.Weak)
 		}
@@ -209,6 +219,66 @@ func TestTopicsOf(t *testing.T) {
 			if i%3 != g[0]%3 {
 				t.Fatalf("topic %v mixes the made-up topics", g)
 			}
+		}
+	}
+}
+
+// matchTier orders the words of a match: strong 0, good 1, weak 2.
+func matchTier(it Item) int {
+	switch {
+	case it.Weak:
+		return 2
+	case it.Match >= StrongMatch:
+		return 0
+	}
+	return 1
+}
+
+// A paper that blends all of a reader's likes scores high on the whole
+// profile but is close to none of them; a paper that is one of them again
+// is a strong match: the strong match comes first.
+func TestRankStrongBeforeGood(t *testing.T) {
+	const dim, likes = 32, 16
+	var data []float32
+	add := func(v []float32) int {
+		data = append(data, unit(v)...)
+		return len(data)/dim - 1
+	}
+	axis := func(i int) []float32 {
+		v := make([]float32, dim)
+		v[i] = 1
+		return v
+	}
+	var p Profile
+	for i := 0; i < likes; i++ {
+		p.Likes = append(p.Likes, add(axis(i)))
+	}
+	blend := make([]float32, dim)
+	for i := 0; i < likes; i++ {
+		blend[i] = 1
+	}
+	y := add(blend)   // close to no like in particular
+	x := add(axis(0)) // the first like again
+	for i := 0; i < 400; i++ {
+		add(axis(likes + i%(dim-likes))) // the rest of the corpus, elsewhere
+	}
+	cand := []int{y, x}
+	for i := x + 1; i < len(data)/dim; i++ {
+		cand = append(cand, i)
+	}
+	items, err := Rank(context.Background(), data, dim, cand, p, QueueOptions{N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items[:2] {
+		t.Logf("row %d: score %.2f, match %.2f (%d)", it.Index, it.Score, it.Match, matchTier(it))
+	}
+	if items[0].Index != x || matchTier(items[0]) != 0 {
+		t.Errorf("first %+v, want the strong match %d", items[0], x)
+	}
+	for k := 1; k < len(items); k++ {
+		if matchTier(items[k]) < matchTier(items[k-1]) {
+			t.Errorf("item %d is a stronger match than item %d", k, k-1)
 		}
 	}
 }

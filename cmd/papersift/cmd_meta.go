@@ -48,12 +48,12 @@ const scoresHelp = `Scores, in words:
             are its most typical.
   queue     the table's match says in a word how close a paper is to the closest of
             your likes and interests: strong, good, or weak (nothing you like is near
-            it; weak papers come last, after every other). The queue alternates
-            between your topics (the groups your likes fall into), in proportion to
-            their size, so a good match of one topic may come before a strong match
-            of another. In JSON, match is that closeness (a cosine, 0.15 is the
-            floor, 0.35 strong) and score the paper's relevance to your whole
-            profile, in standard deviations above the average paper of the list.
+            it). Strong matches come first, then good ones, then weak ones; within
+            each, the queue alternates between your topics (the groups your likes
+            fall into), in proportion to their size. In JSON, match is that
+            closeness (a cosine, 0.15 is the floor, 0.35 strong) and score the
+            paper's relevance to your whole profile, in standard deviations above
+            the average paper of the list.
   eval      hit rate: the share of your liked papers found in the top k when each is
             hidden in turn; AUC: the share of other papers ranked below them (0.5 is
             chance, 1 is perfect).`
