@@ -134,20 +134,6 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for pid, id := range ids {
 		pidOf[id] = pid
 	}
-	var pids []int64
-	for _, c := range d.Groups.Clusters {
-		for _, p := range c.Papers {
-			pids = append(pids, pidOf[p.ID])
-		}
-	}
-	ps, err := s.PapersByPID(ctx, pids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]store.Row, len(ps))
-	for _, p := range ps {
-		byID[p.ID] = p
-	}
 	prof, err := s.Profile(ctx)
 	if err != nil {
 		return nil, err
@@ -156,21 +142,41 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for _, r := range prof.Likes {
 		liked[r.ID] = true
 	}
+	// every paper by its id and title first; the page decides which it
+	// shows, and only those are read in full (a list of a million papers
+	// shows a few thousand)
 	for _, c := range d.Groups.Clusters {
-		dc := digest.Cluster{Label: c.Label, Terms: c.Terms, Weak: c.Weak}
-		for _, h := range c.Papers {
-			p := byID[h.ID]
-			dp := digest.Paper{
-				ID: h.ID, Title: h.Title, Abstract: p.Abstract, URL: p.Page(),
-				Authors: p.Authors, Org: p.Org, Date: p.Date, Comments: p.Comments, Upvotes: p.Upvotes, Liked: liked[h.ID],
-			}
-			if p.NAuthors != nil {
-				dp.NAuthors = *p.NAuthors
-			}
-			dc.Papers = append(dc.Papers, dp)
+		dc := digest.Cluster{Label: c.Label, Terms: c.Terms, Weak: c.Weak, Papers: make([]digest.Paper, len(c.Papers))}
+		for i, h := range c.Papers {
+			dc.Papers[i] = digest.Paper{ID: h.ID, Title: h.Title, Liked: liked[h.ID]}
 		}
 		out.Clusters = append(out.Clusters, dc)
 	}
+	for _, q := range d.Queue {
+		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID})
+	}
+	var pids []int64
+	out.OnPage(func(t, i int) { pids = append(pids, pidOf[out.Clusters[t].Papers[i].ID]) })
+	for _, q := range d.Queue {
+		pids = append(pids, pidOf[q.ID])
+	}
+	out.Queue = nil
+	ps, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.Row, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	out.OnPage(func(t, i int) {
+		dp := &out.Clusters[t].Papers[i]
+		p := byID[dp.ID]
+		dp.Abstract, dp.URL, dp.Authors, dp.Org, dp.Date, dp.Comments, dp.Upvotes = p.Abstract, p.Page(), p.Authors, p.Org, p.Date, p.Comments, p.Upvotes
+		if p.NAuthors != nil {
+			dp.NAuthors = *p.NAuthors
+		}
+	})
 	for _, q := range d.Queue {
 		reason := q.Reason
 		if q.Weak {

@@ -108,6 +108,14 @@ func (pl *plan) each(d *Digest, f func(t, i int, p *Paper, k kind)) {
 	}
 }
 
+// OnPage calls f for every paper the page shows, in full or in its index
+// (paper i of topic t): the papers whose metadata a caller must fill in
+// (the others need their ID and Title only). Fill the topics, the queue's
+// ids and each paper's Liked first: they decide the page.
+func (d *Digest) OnPage(f func(t, i int)) {
+	d.plan().each(d, func(t, i int, _ *Paper, _ kind) { f(t, i) })
+}
+
 // MapPoint is a paper that the map plots.
 type MapPoint struct {
 	Topic int    // the paper's topic: an index in Digest.Clusters
