@@ -159,3 +159,28 @@ func BenchmarkMarkdown100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/page")
 }
+
+// OnPage names exactly the papers a big page renders: a page built from
+// them alone, every other paper carrying only its id and title, is the
+// same page.
+func TestOnPage(t *testing.T) {
+	d := bigDigest(20000, 20)
+	full := render(t, htmlOf, d)
+	lean := bigDigest(20000, 20)
+	on := map[[2]int]bool{}
+	lean.OnPage(func(t, i int) { on[[2]int{t, i}] = true })
+	if len(on) == 0 || len(on) >= lean.N()/2 {
+		t.Fatalf("OnPage names %d of %d papers", len(on), lean.N())
+	}
+	for ti := range lean.Clusters {
+		for i := range lean.Clusters[ti].Papers {
+			if !on[[2]int{ti, i}] {
+				p := &lean.Clusters[ti].Papers[i]
+				*p = Paper{ID: p.ID, Title: p.Title, Liked: p.Liked, X: p.X, Y: p.Y}
+			}
+		}
+	}
+	if got := render(t, htmlOf, lean); !bytes.Equal(got, full) {
+		t.Error("the page of the papers OnPage names differs from the full page")
+	}
+}
