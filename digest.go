@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"time"
 
@@ -126,14 +127,6 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	if d.NoStrong {
 		out.Note = strings.TrimSpace(out.Note + " " + noStrongNote)
 	}
-	ids, err := s.IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pidOf := make(map[string]int64, len(ids))
-	for pid, id := range ids {
-		pidOf[id] = pid
-	}
 	prof, err := s.Profile(ctx)
 	if err != nil {
 		return nil, err
@@ -155,12 +148,20 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for _, q := range d.Queue {
 		out.Queue = append(out.Queue, digest.QueueItem{ID: q.ID})
 	}
-	var pids []int64
-	out.OnPage(func(t, i int) { pids = append(pids, pidOf[out.Clusters[t].Papers[i].ID]) })
+	var onPage []string
+	out.OnPage(func(t, i int) { onPage = append(onPage, out.Clusters[t].Papers[i].ID) })
 	for _, q := range d.Queue {
-		pids = append(pids, pidOf[q.ID])
+		onPage = append(onPage, q.ID)
 	}
 	out.Queue = nil
+	pidOf, err := s.PIDsOf(ctx, onPage)
+	if err != nil {
+		return nil, err
+	}
+	pids := make([]int64, 0, len(onPage))
+	for _, id := range onPage {
+		pids = append(pids, pidOf[id])
+	}
 	ps, err := s.PapersByPID(ctx, pids)
 	if err != nil {
 		return nil, err
@@ -194,6 +195,19 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	m, err := l.activeModel(ctx, s)
 	if err != nil {
 		return nil, l.noVectors(ctx, s)
+	}
+	var more []string // map points are papers of the page: none, normally
+	for _, p := range pts {
+		if _, ok := pidOf[p.Paper.ID]; !ok {
+			more = append(more, p.Paper.ID)
+		}
+	}
+	if len(more) > 0 {
+		extra, err := s.PIDsOf(ctx, more)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(pidOf, extra)
 	}
 	data := make([]float32, 0, len(pts)*m.Dim)
 	topics := make([]int, len(pts))

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // IDs returns every paper's id by pid.
 func (s *Store) IDs(ctx context.Context) (map[int64]string, error) {
@@ -94,4 +97,35 @@ func (s *Store) Identities(ctx context.Context) ([]Identity, error) {
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// PIDsOf returns the pids of the papers with these ids (ids not stored are
+// left out).
+func (s *Store) PIDsOf(ctx context.Context, ids []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(ids))
+	for lo := 0; lo < len(ids); lo += 500 {
+		batch := ids[lo:min(lo+500, len(ids))]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers WHERE id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`, args...)
+		if err != nil {
+			return nil, s.wrapErr(err)
+		}
+		for rows.Next() {
+			var pid int64
+			var id string
+			if err := rows.Scan(&pid, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = pid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
