@@ -123,3 +123,46 @@ func TestIngestProgressByBytes(t *testing.T) {
 		}
 	}
 }
+
+// Grouping 50,000 papers or more shows its progress (k-means iterations,
+// their number not known: a spinner), and ends it.
+func TestGroupProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("groups 50,000 papers")
+	}
+	l, ev := newLibrary(t, true)
+	src := writeCorpus(t, t.TempDir(), "big.jsonl", 0, 50000)
+	if _, err := l.Ingest(context.Background(), papersift.IngestOptions{Sources: []string{src}, List: "big"}); err != nil {
+		t.Fatal(err)
+	}
+	ev.progress = nil
+	g, err := l.Group(context.Background(), papersift.GroupOptions{Scope: papersift.ListScope("big"), K: 4, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grouping *progressLog
+	for _, p := range ev.progress {
+		if strings.HasPrefix(p.desc, "grouping") {
+			grouping = p
+		}
+	}
+	if grouping == nil || grouping.total != -1 || grouping.sum < 1 || !grouping.done {
+		t.Fatalf("progress of grouping: %+v", grouping)
+	}
+	if g.K != 4 {
+		t.Errorf("k = %d", g.K)
+	}
+	// a small list shows none
+	ev.progress = nil
+	if _, err := l.Ingest(context.Background(), papersift.IngestOptions{Sources: []string{seed}, List: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Group(context.Background(), papersift.GroupOptions{Scope: papersift.ListScope("seed"), K: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ev.progress {
+		if strings.HasPrefix(p.desc, "grouping") {
+			t.Errorf("a list of 56 papers shows progress: %+v", p)
+		}
+	}
+}
