@@ -112,3 +112,23 @@ func normalizeRows(data []float32, dim int) {
 		}
 	}
 }
+
+func TestChooseK(t *testing.T) {
+	for _, c := range []struct {
+		tried []Tried
+		want  int
+	}{
+		// paper abstracts: nested topics, close silhouettes
+		{[]Tried{{2, 0.20}, {3, 0.18}, {4, 0.165}, {5, 0.12}}, 4},
+		// well-separated blobs: the best, not a split of them
+		{[]Tried{{2, 0.62}, {3, 1.0}, {4, 0.91}, {5, 0.81}}, 3},
+		// a tie: the smaller k, then the largest within reach
+		{[]Tried{{2, 0.3}, {3, 0.3}, {4, 0.1}}, 3},
+		{[]Tried{{2, -0.1}, {3, -0.2}}, 2},
+		{[]Tried{{7, 0.5}}, 7},
+	} {
+		if k, _ := chooseK(c.tried); k != c.want {
+			t.Errorf("%v: k = %d, want %d", c.tried, k, c.want)
+		}
+	}
+}
