@@ -16,7 +16,7 @@ func groupCommand(g *globals) *cli.Command {
 		Name:  "group",
 		Usage: "cluster papers into topics (k-means) with readable labels",
 		Flags: append(scopeFlags(),
-			&cli.StringFlag{Name: "k", Value: "auto", Usage: "number of clusters (more than the papers: one per paper), or auto: 2 to sqrt(n/2) (at most 20), best silhouette"},
+			&cli.StringFlag{Name: "k", Value: "auto", Usage: "number of clusters (more than the papers: one per paper), or auto: from 2 to sqrt(n/2) (at most 20), the largest k whose silhouette is within 0.04 of the best"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed: same data, same seed, same clusters"},
 		),
 		Action: func(c *cli.Context) error {
