@@ -153,7 +153,6 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for _, q := range d.Queue {
 		onPage = append(onPage, q.ID)
 	}
-	out.Queue = nil
 	pidOf, err := s.PIDsOf(ctx, onPage)
 	if err != nil {
 		return nil, err
@@ -170,6 +169,7 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
+	// the same page as above: the queue's ids still decide it
 	out.OnPage(func(t, i int) {
 		dp := &out.Clusters[t].Papers[i]
 		p := byID[dp.ID]
@@ -178,6 +178,7 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 			dp.NAuthors = *p.NAuthors
 		}
 	})
+	out.Queue = nil
 	for _, q := range d.Queue {
 		reason := q.Reason
 		if q.Weak {

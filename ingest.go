@@ -346,8 +346,9 @@ func (l *Library) openSource(ctx context.Context, src string, o IngestOptions) (
 			s.Close()
 			return nil, &ingest.ParseError{Source: s.opt.Source, Msg: fmt.Sprintf("not a readable gzip file: %v", err)}
 		}
+		// not closed: Close does nothing the file's own does not, and the
+		// parser may still be reading it when an error ends the ingest
 		s.Reader, gzipped = zr, true
-		s.closes = append(s.closes, zr.Close)
 	} else {
 		s.opt.Size = s.size
 	}

@@ -202,3 +202,52 @@ func TestNoStrongMatches(t *testing.T) {
 		t.Errorf("digest of the other field: no_strong %v, %d papers queued; want true and 3", d.NoStrong, len(d.Queue))
 	}
 }
+
+// The page of a big list (more than 2,000 papers) reads in full only what
+// it shows, and shows the queued papers in full, with their abstracts.
+func TestBigPageQueued(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a list of 2,500 papers")
+	}
+	ctx := context.Background()
+	l, _ := newLibrary(t, true)
+	src := writeCorpus(t, t.TempDir(), "big.jsonl", 0, 2500)
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{src}, List: "big"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Rate(ctx, papersift.Like, []string{"synthetic-00000", "synthetic-00001"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := l.Digest(ctx, papersift.DigestOptions{Lists: []string{"big"}, K: 4, Seed: 1, N: 10})
+	if err != nil || len(d.Queue) != 10 {
+		t.Fatalf("digest: %v, %d queued", err, len(d.Queue))
+	}
+	page, err := l.Page(ctx, d, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued := map[string]bool{}
+	for _, q := range d.Queue {
+		queued[q.ID] = true
+	}
+	shown, lean := 0, 0
+	for _, c := range page.Clusters {
+		for _, p := range c.Papers {
+			if queued[p.ID] {
+				shown++
+				if p.Abstract == "" {
+					t.Errorf("queued paper %s is on the page without its abstract", p.ID)
+				}
+			}
+			if p.Abstract == "" {
+				lean++
+			}
+		}
+	}
+	if shown != 10 || lean == 0 {
+		t.Errorf("%d queued papers in the topics (want 10); %d papers not read in full (want most)", shown, lean)
+	}
+	if len(page.Queue) != 10 || page.Queue[0].Title == "" {
+		t.Errorf("the page's queue: %+v", page.Queue)
+	}
+}

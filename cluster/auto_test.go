@@ -126,6 +126,8 @@ func TestChooseK(t *testing.T) {
 		{[]Tried{{2, 0.3}, {3, 0.3}, {4, 0.1}}, 3},
 		{[]Tried{{2, -0.1}, {3, -0.2}}, 2},
 		{[]Tried{{7, 0.5}}, 7},
+		// no structure: silhouettes all alike; at most 2 above the best k
+		{[]Tried{{2, 0.104}, {3, 0.1}, {4, 0.099}, {5, 0.098}, {6, 0.097}, {7, 0.096}}, 4},
 	} {
 		if k, _ := chooseK(c.tried); k != c.want {
 			t.Errorf("%v: k = %d, want %d", c.tried, k, c.want)

@@ -12,7 +12,8 @@ import (
 var ListingExts = []string{".json", ".jsonl", ".ndjson", ".txt", ".csv", ".xml", ".atom", ".rss"}
 
 // ListingFiles lists the listing files of a folder: its regular files
-// (or links to one) whose names end in one of ListingExts, sorted by name,
+// (or links to one) whose names end in one of ListingExts, or in one of
+// them and ".gz" (read decompressed), sorted by name,
 // as paths joined to dir. Subfolders are not read, and hidden files (".x")
 // are left out. A folder with no listing file is an error naming it.
 func ListingFiles(dir string) ([]string, error) {
@@ -44,13 +45,14 @@ func ListingFiles(dir string) ([]string, error) {
 			msg = fmt.Sprintf("a folder with no listing file (%d other entries)", others)
 		}
 		return nil, &SourceError{Source: dir, Msg: msg + ": papersift reads the files ending " + strings.Join(ListingExts, ", ") +
-			" of a folder, not its subfolders or hidden files"}
+			" (or those and .gz) of a folder, not its subfolders or hidden files"}
 	}
 	return files, nil
 }
 
 func listingExt(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
+	lower := strings.ToLower(name)
+	ext := filepath.Ext(strings.TrimSuffix(lower, ".gz"))
 	for _, e := range ListingExts {
 		if ext == e {
 			return true

@@ -17,7 +17,7 @@ func TestListingFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, n := range []string{"b.JSONL", "a.json", "c.txt", "d.csv", "e.xml", "f.atom", "g.rss", "h.ndjson", ".hidden.json", "notes.md", "README"} {
+	for _, n := range []string{"b.JSONL", "a.json", "c.txt", "d.csv", "e.xml", "f.atom", "g.rss", "h.ndjson", ".hidden.json", "notes.md", "README", "i.jsonl.gz", "j.md.gz", "k.gz"} {
 		write(n)
 	}
 	for _, d := range []string{"sub", "folder.json"} {
@@ -41,7 +41,7 @@ func TestListingFiles(t *testing.T) {
 		}
 		names = append(names, filepath.Base(p))
 	}
-	want := []string{"a.json", "b.JSONL", "c.txt", "d.csv", "e.xml", "f.atom", "g.rss", "h.ndjson", "link.json"}
+	want := []string{"a.json", "b.JSONL", "c.txt", "d.csv", "e.xml", "f.atom", "g.rss", "h.ndjson", "i.jsonl.gz", "link.json"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("got %v, want %v", names, want)
 	}
