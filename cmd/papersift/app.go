@@ -15,7 +15,7 @@ import (
 )
 
 // errInterrupted is a command stopped by Ctrl-C: exit code 130.
-var errInterrupted = errors.New("interrupted: the work finished before the interruption is kept")
+var errInterrupted = errors.New("interrupted: what was committed before is kept (an ingest stores its papers all at once or not at all); run the command again to finish")
 
 // usageError is wrong usage: exit code 2.
 type usageError struct{ msg string }
