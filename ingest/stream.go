@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -227,8 +228,19 @@ func (st *stream) parseLines(format string, parse lineFunc) (*Listing, error) {
 	}
 	pending := make(chan *slot, ahead)
 	stop := make(chan struct{})
-	defer close(stop)
+	// goroutines still reading a source held in memory are waited for: the
+	// caller may use its bytes again once the parse returns (a reader's
+	// own Read may block, so its goroutines are not)
+	var wg sync.WaitGroup
+	defer func() {
+		close(stop)
+		if st.data != nil {
+			wg.Wait()
+		}
+	}()
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		defer close(pending)
 		sem := make(chan struct{}, workers)
 		for {
@@ -254,7 +266,9 @@ func (st *stream) parseLines(format string, parse lineFunc) (*Listing, error) {
 			case <-stop:
 				return
 			}
+			wg.Add(1)
 			go func() {
+				defer wg.Done()
 				defer func() { <-sem; close(s.done) }()
 				s.res = st.parseChunk(&s.c, parse)
 			}()
