@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -168,26 +169,11 @@ func writeDigestFile(ctx context.Context, g *globals, d *papersift.Digest, path 
 	return writeFileAtomic(path, b.Bytes())
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames it.
+// writeFileAtomic writes a file whole or not at all (papersift.WriteFileAtomic),
+// saying what it was writing.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write the digest: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write the digest to %s: %w", path, err)
+	if err := papersift.WriteFileAtomic(path, data); err != nil {
+		return fmt.Errorf("write the digest to %s: %w", path, errors.Unwrap(err))
 	}
 	return nil
 }
