@@ -45,6 +45,10 @@ func addSeeds(f *testing.F, files ...string) {
 func checkListing(t *testing.T, data []byte, l *Listing, err error) {
 	t.Helper()
 	if err != nil {
+		var ie *InternalError
+		if errors.As(err, &ie) {
+			t.Fatalf("%v\n%s", ie, ie.Stack)
+		}
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Source != "fuzz" || pe.Line < 0 {
 			t.Fatalf("error %v is not a *ParseError naming the source", err)

@@ -10,8 +10,6 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	gojson "github.com/goccy/go-json"
 )
 
 // record is a paper as JSON Lines, a JSON array and CSV give it.
@@ -42,15 +40,10 @@ type jsonRecord struct {
 	Journal    string          `json:"journal_ref"`
 }
 
-// decodeRecord decodes one JSON Lines record with goccy/go-json, two and a
-// half times the speed of encoding/json here (JSON Lines listings can be
-// 100,000 papers long). A record it refuses is decoded again by
-// encoding/json, the reference, whose errors name the field and column.
+// decodeRecord decodes one JSON Lines record with encoding/json. (A faster
+// decoder, goccy/go-json, was dropped: it panics on some sequences of
+// malformed records, a known bug, and a listing comes from anywhere.)
 func decodeRecord(raw []byte, jr *jsonRecord) error {
-	if gojson.Unmarshal(raw, jr) == nil {
-		return nil
-	}
-	*jr = jsonRecord{}
 	return json.Unmarshal(raw, jr)
 }
 
@@ -94,9 +87,9 @@ func (st *stream) jsonLine(raw []byte, line int, c *chunk, res *chunkResult) err
 // names separated by white space), else its "category".
 func (r *jsonRecord) categories() []string {
 	var list []string
-	if gojson.Unmarshal(r.Categories, &list) != nil {
+	if json.Unmarshal(r.Categories, &list) != nil {
 		var s string
-		if gojson.Unmarshal(r.Categories, &s) == nil {
+		if json.Unmarshal(r.Categories, &s) == nil {
 			list = strings.Fields(s)
 		}
 	}
@@ -242,11 +235,11 @@ func (r *jsonRecord) paper(where string) (Record, string) {
 // firstCategory reads ["cs.CL", ...] or "cs.CL cs.AI".
 func firstCategory(raw json.RawMessage) string {
 	var list []string
-	if gojson.Unmarshal(raw, &list) == nil && len(list) > 0 {
+	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
 		return strings.TrimSpace(list[0])
 	}
 	var s string
-	if gojson.Unmarshal(raw, &s) == nil {
+	if json.Unmarshal(raw, &s) == nil {
 		if f := strings.Fields(s); len(f) > 0 {
 			return f[0]
 		}
@@ -296,13 +289,13 @@ func authorList(raw json.RawMessage) ([]string, error) {
 		return nil, nil
 	}
 	var names []string
-	if err := gojson.Unmarshal(raw, &names); err == nil {
+	if err := json.Unmarshal(raw, &names); err == nil {
 		return cleanNames(names), nil
 	}
 	var objs []struct {
 		Name string `json:"name"`
 	}
-	if err := gojson.Unmarshal(raw, &objs); err == nil {
+	if err := json.Unmarshal(raw, &objs); err == nil {
 		names = nil // what the failed decode left
 		for _, o := range objs {
 			names = append(names, o.Name)
@@ -310,7 +303,7 @@ func authorList(raw json.RawMessage) ([]string, error) {
 		return cleanNames(names), nil
 	}
 	var s string
-	if err := gojson.Unmarshal(raw, &s); err == nil {
+	if err := json.Unmarshal(raw, &s); err == nil {
 		return SplitAuthors(s), nil
 	}
 	return nil, fmt.Errorf("authors must be a list of names or a string")

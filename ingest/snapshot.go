@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	gojson "github.com/goccy/go-json"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/papersift/papersift/internal/latex"
@@ -98,15 +97,11 @@ func (st *stream) snapshotLine(raw []byte, line int, c *chunk, res *chunkResult)
 }
 
 // decodeSnapshot decodes a line the scanner does not take with
-// goccy/go-json, and when it refuses it, with encoding/json, the
-// reference, whose errors name the field and column.
+// encoding/json, whose errors name the field and column.
 func decodeSnapshot(raw []byte) (snapshotFields, error) {
 	var r snapshotRecord
-	if err := gojson.Unmarshal(raw, &r); err != nil {
-		r = snapshotRecord{}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return snapshotFields{}, err
-		}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return snapshotFields{}, err
 	}
 	return r.fields(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -270,6 +271,14 @@ func (st *stream) parseLines(format string, parse lineFunc) (*Listing, error) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem; close(s.done) }()
+				// a panic here would end the process (it is not the
+				// caller's goroutine): it fails the parse instead, naming
+				// the lines, with the stack a bug report needs
+				defer func() {
+					if v := recover(); v != nil {
+						s.res = chunkResult{err: &InternalError{Source: st.src, Line: s.c.line, Value: v, Stack: debug.Stack()}}
+					}
+				}()
 				s.res = st.parseChunk(&s.c, parse)
 			}()
 		}
@@ -467,6 +476,19 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 // readFailure is a read that failed: a *FetchError or *ParseError as it
 // is, anything else as a *ParseError naming the source.
+// InternalError is a bug of papersift's parsers met while reading a source:
+// a panic turned into an error.
+type InternalError struct {
+	Source string
+	Line   int // the first line of the chunk being parsed
+	Value  any
+	Stack  []byte
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("%s: internal error while reading the lines from %d on: %v (a bug in papersift: please report it with this message)", e.Source, e.Line, e.Value)
+}
+
 func readFailure(src string, err error) error {
 	var fe *FetchError
 	var pe *ParseError

@@ -456,3 +456,25 @@ func TestSniff(t *testing.T) {
 		t.Errorf("hf-json: %q %v %v", format, streamed, err)
 	}
 }
+
+// A panic in a chunk's parser (another goroutine than the caller's) fails
+// the parse with an InternalError naming the lines, instead of ending the
+// process.
+func TestChunkPanicIsAnError(t *testing.T) {
+	data := []byte("{\"a\":1}\n{\"b\":2}\n")
+	st := &stream{done: make(chan struct{}), cause: func() error { return nil }, src: "x.jsonl", head: data, data: data, total: int64(len(data))}
+	_, err := st.parseLines("jsonl", func(raw []byte, line int, c *chunk, res *chunkResult) error {
+		if line == 2 {
+			var m map[string]int
+			m["boom"]++ // a nil map: a runtime panic
+		}
+		return nil
+	})
+	var ie *InternalError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an *InternalError", err)
+	}
+	if ie.Line != 1 || !strings.Contains(err.Error(), "x.jsonl") || !strings.Contains(err.Error(), "a bug in papersift") || len(ie.Stack) == 0 {
+		t.Fatalf("%v (line %d, %d bytes of stack)", err, ie.Line, len(ie.Stack))
+	}
+}
