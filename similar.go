@@ -90,13 +90,24 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 	if err != nil {
 		return nil, err
 	}
-	// One pass over the stored chunks: nothing but the best k is kept.
-	best := recommend.NewNearest(o.K)
 	skip := func(pid int) bool {
 		return int64(pid) == self || (ok != nil && !ok[int64(pid)])
 	}
+	hits, done := l.similarByIndex(ctx, s, m, q, o.K, skip)
+	if !done {
+		if hits, err = l.scanSimilar(ctx, s, m, q, o.K, skip); err != nil {
+			return nil, err
+		}
+	}
+	return l.hitsOf(ctx, s, hits)
+}
+
+// scanSimilar is the k papers most like q by one pass over every stored
+// vector: nothing but the best k is kept.
+func (l *Library) scanSimilar(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, skip func(int) bool) ([]recommend.Hit, error) {
+	best := recommend.NewNearest(k)
 	var keys []int
-	err = s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
+	err := s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
 		keys = keys[:0]
 		for _, p := range pids {
 			keys = append(keys, int(p))
@@ -115,7 +126,11 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 		slices.Sort(bad)
 		l.warnDamaged(ctx, s, m, bad)
 	}
-	hits := best.Hits()
+	return best.Hits(), nil
+}
+
+// hitsOf names the papers of hits.
+func (l *Library) hitsOf(ctx context.Context, s *store.Store, hits []recommend.Hit) ([]Hit, error) {
 	pids := make([]int64, len(hits))
 	for i, h := range hits {
 		pids[i] = int64(h.Index)

@@ -120,7 +120,11 @@ func (l *Library) Embed(ctx context.Context, o EmbedOptions) (*EmbedResult, erro
 // process replaces the fit meanwhile, embedding goes on with its fit.
 func (l *Library) embedWith(ctx context.Context, s *store.Store, o EmbedOptions) (*EmbedResult, error) {
 	if l.cfg.Embedder == openaiKind {
-		return l.embedEndpoint(ctx, s, o.Endpoint)
+		res, err := l.embedEndpoint(ctx, s, o.Endpoint)
+		if err == nil {
+			l.refreshIndex(ctx, s)
+		}
+		return res, err
 	}
 	total := &EmbedResult{}
 	refit := o.Refit
@@ -135,6 +139,9 @@ func (l *Library) embedWith(ctx context.Context, s *store.Store, o EmbedOptions)
 			l.notef("another papersift replaced the built-in model meanwhile: going on with its fit")
 			refit = false
 			continue
+		}
+		if err == nil {
+			l.refreshIndex(ctx, s)
 		}
 		return total, err
 	}

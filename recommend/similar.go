@@ -37,6 +37,8 @@ type Nearest struct {
 	// Bad are the keys of rows whose score is not a cosine (not finite, or
 	// beyond ±1): a damaged vector, left out.
 	Bad []int
+
+	scores []float32
 }
 
 // maxCos bounds a cosine of unit float32 vectors, rounding included.
@@ -53,12 +55,20 @@ func (nb *Nearest) Add(data []float32, dim int, q []float32, keys []int, skip fu
 		return
 	}
 	n := len(data) / dim
+	// f32.Dots: a row's score does not depend on where the row lies in
+	// memory or among the rows of a call, so the same vector scanned from
+	// the database or scored again after an index's pass scores the same
+	if cap(nb.scores) < n {
+		nb.scores = make([]float32, n)
+	}
+	scores := nb.scores[:n]
+	f32.Dots(q[:dim], data[:n*dim], scores)
 	for i := 0; i < n; i++ {
 		key := keys[i]
 		if skip != nil && skip(key) {
 			continue
 		}
-		hit := Hit{key, f32.Dot(q, data[i*dim:(i+1)*dim])}
+		hit := Hit{key, scores[i]}
 		if !(hit.Score >= -maxCos && hit.Score <= maxCos) {
 			nb.Bad = append(nb.Bad, key)
 			continue

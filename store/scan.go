@@ -85,3 +85,18 @@ func (s *Store) VectorOf(ctx context.Context, m *Model, pid int64) ([]float32, e
 	}
 	return v, nil
 }
+
+// VectorsOf returns the vectors of model m of the given papers, in their
+// order, row-major. A paper without one is ErrNotFound; a damaged vector
+// is ErrBadVector.
+func (s *Store) VectorsOf(ctx context.Context, m *Model, pids []int64) ([]float32, error) {
+	out := make([]float32, 0, len(pids)*m.Dim)
+	for _, p := range pids {
+		v, err := s.VectorOf(ctx, m, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}

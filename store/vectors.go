@@ -505,3 +505,29 @@ func (s *Store) TextsOf(ctx context.Context, pids []int64) ([]TextToEmbed, error
 	}
 	return out, nil
 }
+
+// VectorStamp identifies the state of one model's vectors: it changes with
+// every write of them, and differs between databases.
+type VectorStamp struct {
+	DB    string // the database's identity
+	MID   int64
+	Model string
+	Gen   int64 // the model's vector generation
+	N     int64 // the number of vectors
+}
+
+// VectorStamp returns the current stamp of model m's vectors.
+func (s *Store) VectorStamp(ctx context.Context, m *Model) (VectorStamp, error) {
+	st := VectorStamp{MID: m.MID, Model: m.Name}
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT g.db_id, m.vec_gen, (SELECT sum(c.n) FROM vec_chunks c WHERE c.mid = m.mid)
+		FROM models m, vec_gen g WHERE m.mid = ? AND m.name = ?`, m.MID, m.Name).Scan(&st.DB, &st.Gen, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("model %s: %w", m.Name, ErrNotFound)
+	}
+	if err != nil {
+		return st, s.wrapErr(err)
+	}
+	st.N = n.Int64
+	return st, nil
+}

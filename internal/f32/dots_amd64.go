@@ -81,3 +81,17 @@ func tail(x, r []float32) float32 {
 	}
 	return t
 }
+
+// dotI8 sets out[0..rows-1] to the inner products of q (dim int16 values)
+// with rows rows of dim int8 codes; dim is a multiple of 16.
+//
+//go:noescape
+func dotI8(q *int16, codes *int8, dim, rows int, out *int32)
+
+func dotsI8(q []int16, codes []int8, out []int32) {
+	if !hasAVX2FMA {
+		dotsI8Go(q, codes, out)
+		return
+	}
+	dotI8(&q[0], &codes[0], len(q), len(out), &out[0])
+}

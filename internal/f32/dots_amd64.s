@@ -131,3 +131,61 @@ reduce:
 	MOVSS        X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func dotI8(q *int16, codes *int8, dim, rows int, out *int32)
+//
+// Per row: 16 codes at a time are widened to int16 (VPMOVSXBW), multiplied
+// by q and summed in pairs to int32 (VPMADDWD); two accumulators take the
+// even and odd blocks; then the eight lanes are added.
+TEXT ·dotI8(SB), NOSPLIT, $0-40
+	MOVQ q+0(FP), SI
+	MOVQ codes+8(FP), R8
+	MOVQ dim+16(FP), CX
+	MOVQ rows+24(FP), R9
+	MOVQ out+32(FP), DI
+	MOVQ CX, DX
+	ANDQ $-32, DX
+
+row:
+	TESTQ R9, R9
+	JZ    done
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	XORQ  AX, AX
+
+loop32:
+	CMPQ      AX, DX
+	JGE       rest16
+	VPMOVSXBW (R8)(AX*1), Y2
+	VPMOVSXBW 16(R8)(AX*1), Y3
+	VPMADDWD  (SI)(AX*2), Y2, Y2
+	VPMADDWD  32(SI)(AX*2), Y3, Y3
+	VPADDD    Y2, Y0, Y0
+	VPADDD    Y3, Y1, Y1
+	ADDQ      $32, AX
+	JMP       loop32
+
+rest16:
+	CMPQ      AX, CX
+	JGE       reduce
+	VPMOVSXBW (R8)(AX*1), Y2
+	VPMADDWD  (SI)(AX*2), Y2, Y2
+	VPADDD    Y2, Y0, Y0
+
+reduce:
+	VPADDD       Y1, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPADDD       X1, X0, X0
+	VPSHUFD      $0x4E, X0, X1
+	VPADDD       X1, X0, X0
+	VPSHUFD      $0xB1, X0, X1
+	VPADDD       X1, X0, X0
+	VMOVD        X0, (DI)
+	ADDQ         CX, R8
+	ADDQ         $4, DI
+	DECQ         R9
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET

@@ -5,3 +5,5 @@ package f32
 func dots(x, rows, out []float32) { dotsGo(x, rows, out) }
 
 func dotsAt(x, rows []float32, idx []int, out []float32) { dotsAtGo(x, rows, idx, out) }
+
+func dotsI8(q []int16, codes []int8, out []int32) { dotsI8Go(q, codes, out) }

@@ -1,0 +1,12 @@
+package papersift
+
+// SetIndexFrom sets the number of vectors from which similar reads the
+// similarity index, until the returned function puts it back.
+func SetIndexFrom(n int) func() {
+	old := indexFrom
+	indexFrom = n
+	return func() { indexFrom = old }
+}
+
+// IndexAnswers is the number of similar queries the index answered.
+func IndexAnswers() int64 { return indexAnswers.Load() }

@@ -1,0 +1,114 @@
+package papersift
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync/atomic"
+
+	"github.com/papersift/papersift/recommend"
+	"github.com/papersift/papersift/simindex"
+	"github.com/papersift/papersift/store"
+)
+
+// indexFrom is the number of vectors from which similar reads the
+// similarity index kept beside the database (see package simindex) rather
+// than every vector in it; below, reading them all takes about as long.
+var indexFrom = 20000
+
+// indexAnswers counts the queries the index answered (for tests).
+var indexAnswers atomic.Int64
+
+// maxRescore is the most candidates the index may leave to score again in
+// float32 before reading every vector is the faster way.
+const maxRescore = 20000
+
+// IndexPath is the similarity index's file: the database's path with
+// ".simidx" added.
+func (l *Library) IndexPath() string { return l.cfg.DB + ".simidx" }
+
+func indexStamp(st store.VectorStamp) simindex.Stamp {
+	return simindex.Stamp{DB: st.DB, MID: st.MID, Model: st.Model, Gen: st.Gen}
+}
+
+// refreshIndex brings the similarity index up to date with the active
+// model's vectors when there are enough of them to need one. It is a cache:
+// when it cannot be written, similar reads the database.
+func (l *Library) refreshIndex(ctx context.Context, s *store.Store) {
+	m, err := l.activeModel(ctx, s)
+	if err != nil {
+		return
+	}
+	st, err := s.VectorStamp(ctx, m)
+	if err != nil || st.N < int64(indexFrom) {
+		return
+	}
+	ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
+	if err == nil {
+		ix.Close()
+		return
+	}
+	if err := l.buildIndex(ctx, s, m, st); err != nil && ctx.Err() == nil {
+		l.warnf("could not write the similarity index %s (similar reads every vector instead): %v", l.IndexPath(), err)
+	}
+}
+
+func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model, st store.VectorStamp) error {
+	prog := l.progress(int(st.N), "indexing for similar")
+	defer prog.Done()
+	_, err := simindex.Build(ctx, l.IndexPath(), indexStamp(st), m.Dim, func(fn func([]int64, []float32) error) error {
+		return s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
+			prog.Add(len(pids))
+			return fn(pids, data)
+		})
+	})
+	return err
+}
+
+// similarByIndex answers a similar query through the similarity index: the
+// index names the few papers that can be in the top k, and those are scored
+// in float32 as the full scan would score them, so the answer is the full
+// scan's. It reports false when the index cannot answer (too few vectors,
+// no index and none can be written, a damaged vector among the candidates):
+// the caller then scans every vector.
+func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, skip func(int) bool) ([]recommend.Hit, bool) {
+	st, err := s.VectorStamp(ctx, m)
+	if err != nil || st.N < int64(indexFrom) {
+		return nil, false
+	}
+	ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
+	if err != nil {
+		if !errors.Is(err, simindex.ErrStale) && !errors.Is(err, simindex.ErrCorrupt) {
+			return nil, false
+		}
+		if err := l.buildIndex(ctx, s, m, st); err != nil {
+			if ctx.Err() == nil && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
+				l.warnf("could not write the similarity index %s (reading every vector instead): %v", l.IndexPath(), err)
+			}
+			return nil, false
+		}
+		if ix, err = simindex.Open(l.IndexPath(), indexStamp(st), m.Dim); err != nil {
+			return nil, false
+		}
+	}
+	defer ix.Close()
+	cands, err := ix.Candidates(ctx, q, k, func(pid int64) bool { return skip(int(pid)) })
+	if err != nil || len(cands) > maxRescore {
+		return nil, false
+	}
+	data, err := s.VectorsOf(ctx, m, cands)
+	if err != nil {
+		return nil, false
+	}
+	best := recommend.NewNearest(k)
+	keys := make([]int, len(cands))
+	for i, p := range cands {
+		keys[i] = int(p)
+	}
+	best.Add(data, m.Dim, q, keys, nil)
+	if len(best.Bad) > 0 {
+		return nil, false
+	}
+	indexAnswers.Add(1)
+	return best.Hits(), true
+}

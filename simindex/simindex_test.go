@@ -1,0 +1,244 @@
+package simindex
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/papersift/papersift/internal/f32"
+)
+
+// corpus makes n unit vectors of dim values in a few tight clusters, with
+// exact duplicates and near-duplicates: where bounds are tested hardest.
+func corpus(r *rand.Rand, n, dim int) ([]int64, []float32) {
+	centres := make([][]float32, 12)
+	for c := range centres {
+		centres[c] = unit(r, dim, nil, 0)
+	}
+	pids := make([]int64, n)
+	data := make([]float32, 0, n*dim)
+	for i := range n {
+		pids[i] = int64(3*i + 7) // not the row
+		switch {
+		case i > 0 && i%17 == 0: // a duplicate of the row before
+			data = append(data, data[(i-1)*dim:i*dim]...)
+		case i > 0 && i%23 == 0: // a near duplicate
+			v := slices.Clone(data[(i-1)*dim : i*dim])
+			v[i%dim] += 1e-4
+			data = append(data, normalise(v)...)
+		default:
+			data = append(data, unit(r, dim, centres[i%len(centres)], 0.15+0.3*r.Float64())...)
+		}
+	}
+	return pids, data
+}
+
+func unit(r *rand.Rand, dim int, centre []float32, spread float64) []float32 {
+	v := make([]float32, dim)
+	for j := range v {
+		v[j] = float32(r.NormFloat64())
+		if centre != nil {
+			v[j] = centre[j] + float32(spread/math.Sqrt(float64(dim)))*v[j]
+		}
+	}
+	return normalise(v)
+}
+
+func normalise(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	for j := range v {
+		v[j] = float32(float64(v[j]) / math.Sqrt(s))
+	}
+	return v
+}
+
+func scanOf(pids []int64, data []float32, dim, per int) func(func([]int64, []float32) error) error {
+	return func(fn func([]int64, []float32) error) error {
+		for at := 0; at < len(pids); at += per {
+			end := min(at+per, len(pids))
+			if err := fn(pids[at:end], data[at*dim:end*dim]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+type hit struct {
+	pid   int64
+	score float32
+}
+
+// exact is the float32 scan's top k: what similar returns without an index.
+func exact(pids []int64, data []float32, dim int, q []float32, k int, skip func(int64) bool) []hit {
+	var hs []hit
+	for i, p := range pids {
+		if skip != nil && skip(p) {
+			continue
+		}
+		var sc [1]float32
+		f32.Dots(q, data[i*dim:(i+1)*dim], sc[:]) // what recommend.Nearest scores with
+		hs = append(hs, hit{p, sc[0]})
+	}
+	sort.Slice(hs, func(a, b int) bool {
+		if hs[a].score != hs[b].score {
+			return hs[a].score > hs[b].score
+		}
+		return hs[a].pid < hs[b].pid
+	})
+	return hs[:min(k, len(hs))]
+}
+
+var stamp = Stamp{DB: "0123abcd", MID: 3, Model: "local/test@1", Gen: 42}
+
+func TestCandidatesHoldTheExactTopK(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ n, dim, k int }{{5000, 160, 10}, {3000, 37, 10}, {2000, 1536, 5}, {40, 16, 10}, {7, 160, 10}} {
+		r := rand.New(rand.NewPCG(uint64(c.n), uint64(c.dim)))
+		pids, data := corpus(r, c.n, c.dim)
+		path := filepath.Join(t.TempDir(), "x.simidx")
+		n, err := Build(ctx, path, stamp, c.dim, scanOf(pids, data, c.dim, 333))
+		if err != nil || n != c.n {
+			t.Fatalf("Build: %d, %v", n, err)
+		}
+		ix, err := Open(path, stamp, c.dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int
+		for trial := range 100 {
+			qi := r.IntN(c.n)
+			q := data[qi*c.dim : (qi+1)*c.dim]
+			if trial%4 == 3 {
+				q = unit(r, c.dim, nil, 0) // a free text, near nothing
+			}
+			self := pids[qi]
+			skip := func(p int64) bool { return p == self || (trial%5 == 0 && p%2 == 0) }
+			cands, err := ix.Candidates(ctx, q, c.k, skip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += len(cands)
+			in := map[int64]bool{}
+			for _, p := range cands {
+				if skip(p) {
+					t.Fatalf("skipped paper %d is a candidate", p)
+				}
+				in[p] = true
+			}
+			for _, h := range exact(pids, data, c.dim, q, c.k, skip) {
+				if !in[h.pid] {
+					t.Fatalf("n %d dim %d query %d: paper %d (score %v) of the exact top %d is not among %d candidates", c.n, c.dim, qi, h.pid, h.score, c.k, len(cands))
+				}
+			}
+			// and rescoring the candidates gives the exact top k
+			idx := map[int64]int{}
+			for i, p := range pids {
+				idx[p] = i
+			}
+			var sub []int64
+			var subData []float32
+			for _, p := range cands {
+				sub = append(sub, p)
+				subData = append(subData, data[idx[p]*c.dim:(idx[p]+1)*c.dim]...)
+			}
+			if got, want := exact(sub, subData, c.dim, q, c.k, nil), exact(pids, data, c.dim, q, c.k, skip); !slices.Equal(got, want) {
+				t.Fatalf("rescored %v, exact %v", got, want)
+			}
+		}
+		t.Logf("n %d dim %d: %.1f candidates per query for k %d", c.n, c.dim, float64(total)/100, c.k)
+		if c.n >= 2000 && total/100 > c.n/10 {
+			t.Errorf("n %d dim %d: %d candidates per query: the bounds prune little", c.n, c.dim, total/100)
+		}
+		ix.Close()
+	}
+}
+
+func TestStaleAndRefused(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 1))
+	pids, data := corpus(r, 100, 32)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.simidx")
+	if _, err := Open(path, stamp, 32); !errors.Is(err, ErrStale) {
+		t.Fatalf("no file: %v", err)
+	}
+	if _, err := Build(ctx, path, stamp, 32, scanOf(pids, data, 32, 10)); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []Stamp{{"other", 3, "local/test@1", 42}, {stamp.DB, 4, stamp.Model, 42}, {stamp.DB, 3, "x", 42}, {stamp.DB, 3, stamp.Model, 43}} {
+		if _, err := Open(path, st, 32); !errors.Is(err, ErrStale) {
+			t.Errorf("stamp %+v: %v, want ErrStale", st, err)
+		}
+	}
+	if _, err := Open(path, stamp, 33); !errors.Is(err, ErrStale) {
+		t.Errorf("other dimension: %v", err)
+	}
+	// a vector that is not a unit vector fails the build, and the old
+	// index stays whole
+	bad := slices.Clone(data)
+	bad[5*32] = float32(math.NaN())
+	if _, err := Build(ctx, path, Stamp{DB: "new"}, 32, scanOf(pids, bad, 32, 10)); !errors.Is(err, ErrInvalidVector) {
+		t.Fatalf("NaN: %v", err)
+	}
+	if ix, err := Open(path, stamp, 32); err != nil || ix.Len() != 100 {
+		t.Fatalf("after a failed build: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// Any damage to a file gives an error or an index, never a panic; damage
+// outside the codes is always caught.
+func TestDamagedFiles(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(2, 2))
+	pids, data := corpus(r, 50, 48)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.simidx")
+	if _, err := Build(ctx, path, stamp, 48, scanOf(pids, data, 48, 7)); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	lay := layoutOf(fixedHead+len(stamp.DB)+len(stamp.Model), 50, 48)
+	try := func(b []byte) (*Index, error) {
+		p := filepath.Join(dir, "d.simidx")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ix, err := Open(p, stamp, 48)
+		if err == nil {
+			ix.Candidates(ctx, data[:48], 10, nil)
+			ix.Close()
+		}
+		return ix, err
+	}
+	for cut := 0; cut < len(good); cut += 1 + cut/8 {
+		if _, err := try(good[:cut]); err == nil {
+			t.Fatalf("a file cut at %d of %d opens", cut, len(good))
+		}
+	}
+	for i := range good {
+		for _, bit := range []byte{1, 0x80} {
+			b := slices.Clone(good)
+			b[i] ^= bit
+			_, err := try(b)
+			inCodes := int64(i) >= lay.codes && int64(i) < lay.codes+50*48
+			padding := (i >= 28 && i < 32) || (i >= 60 && i < 64) || (int64(i) >= lay.codes+50*48 && int64(i) < lay.meta) ||
+				(i >= fixedHead+len(stamp.DB)+len(stamp.Model) && int64(i) < lay.codes)
+			if err == nil && !inCodes && !padding {
+				t.Fatalf("byte %d of %d flipped: the file opens", i, len(good))
+			}
+		}
+	}
+}

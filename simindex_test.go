@@ -1,0 +1,81 @@
+package papersift_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/papersift/papersift"
+)
+
+// TestSimilarByIndexIsExact: through the similarity index, similar returns
+// what a scan of every float32 vector returns (papers, order and scores),
+// for 100 random papers and a few texts, on a made-up corpus full of
+// near-ties; and the index follows the vectors as they change.
+func TestSimilarByIndexIsExact(t *testing.T) {
+	ctx := context.Background()
+	defer papersift.SetIndexFrom(300)()
+	dir := t.TempDir()
+	ev := &events{}
+	l, err := papersift.New(papersift.Config{DB: filepath.Join(dir, "p.db"), Events: ev,
+		Now: func() time.Time { return time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "a.jsonl", 0, 1200)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(l.IndexPath()); err != nil {
+		t.Fatalf("no index after ingesting 1,200 papers: %v", err)
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	check := func(stage string, queries int) {
+		t.Helper()
+		for i := range queries {
+			o := papersift.SimilarOptions{Paper: fmt.Sprintf("synthetic-%05d", r.IntN(1200)), K: 10}
+			if i%10 == 9 {
+				o = papersift.SimilarOptions{Text: "robot grasping trajectory with galaxy spectra", K: 7}
+			}
+			if i%10 == 8 {
+				o.Scope = papersift.Scope{Lists: []string{"b"}}
+				if stage == "first" {
+					continue
+				}
+			}
+			before := papersift.IndexAnswers()
+			got, err := l.Similar(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if papersift.IndexAnswers() != before+1 {
+				t.Fatalf("%s: the index did not answer %+v", stage, o)
+			}
+			restore := papersift.SetIndexFrom(1 << 40)
+			want, err := l.Similar(ctx, o)
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != o.K && o.Scope.Lists == nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s, %+v:\n index %v\n scan  %v", stage, o, got, want)
+			}
+		}
+	}
+	check("first", 100)
+	// new papers change the vectors (and refit the model): the index follows
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "b.jsonl", 1200, 700)}, List: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a second list", 40)
+	// a damaged index file is rebuilt, never trusted
+	if err := os.WriteFile(l.IndexPath(), []byte("papersift-simidx garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check("after damage", 10)
+}
