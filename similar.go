@@ -93,7 +93,11 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 	skip := func(pid int) bool {
 		return int64(pid) == self || (ok != nil && !ok[int64(pid)])
 	}
-	hits, done := l.similarByIndex(ctx, s, m, q, o.K, skip)
+	var outOfScope func(int) bool // for the index
+	if ok != nil {
+		outOfScope = func(pid int) bool { return !ok[int64(pid)] }
+	}
+	hits, done := l.similarByIndex(ctx, s, m, q, o.K, self, outOfScope)
 	if !done {
 		if hits, err = l.scanSimilar(ctx, s, m, q, o.K, skip); err != nil {
 			return nil, err

@@ -40,29 +40,38 @@ func (l *Library) refreshIndex(ctx context.Context, s *store.Store) {
 		return
 	}
 	st, err := s.VectorStamp(ctx, m)
-	if err != nil || st.N < int64(indexFrom) {
+	if err != nil {
 		return
 	}
-	ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
-	if err == nil {
+	if ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim); err == nil {
 		ix.Close()
 		return
 	}
-	if err := l.buildIndex(ctx, s, m, st); err != nil && ctx.Err() == nil {
+	if err := l.buildIndex(ctx, s, m, st); err != nil && ctx.Err() == nil && !errors.Is(err, errFewVectors) {
 		l.warnf("could not write the similarity index %s (similar reads every vector instead): %v", l.IndexPath(), err)
 	}
 }
 
+var errFewVectors = errors.New("too few vectors to need an index")
+
+// buildIndex writes the similarity index of model m's vectors, as of st,
+// when there are at least indexFrom of them (errFewVectors otherwise).
 func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model, st store.VectorStamp) error {
-	prog := l.progress(int(st.N), "indexing for similar")
+	n, err := s.VectorCount(ctx, m)
+	if err != nil {
+		return err
+	}
+	if n < indexFrom {
+		return errFewVectors
+	}
+	prog := l.progress(n, "indexing for similar")
 	defer prog.Done()
-	_, err := simindex.Build(ctx, l.IndexPath(), indexStamp(st), m.Dim, func(fn func([]int64, []float32) error) error {
+	return simindex.Build(ctx, l.IndexPath(), indexStamp(st), m.Dim, n, func(fn func([]int64, []float32) error) error {
 		return s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
 			prog.Add(len(pids))
 			return fn(pids, data)
 		})
 	})
-	return err
 }
 
 // similarByIndex answers a similar query through the similarity index: the
@@ -71,9 +80,9 @@ func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model
 // scan's. It reports false when the index cannot answer (too few vectors,
 // no index and none can be written, a damaged vector among the candidates):
 // the caller then scans every vector.
-func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, skip func(int) bool) ([]recommend.Hit, bool) {
+func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, self int64, skip func(int) bool) ([]recommend.Hit, bool) {
 	st, err := s.VectorStamp(ctx, m)
-	if err != nil || st.N < int64(indexFrom) {
+	if err != nil {
 		return nil, false
 	}
 	ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
@@ -82,7 +91,7 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 			return nil, false
 		}
 		if err := l.buildIndex(ctx, s, m, st); err != nil {
-			if ctx.Err() == nil && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
+			if ctx.Err() == nil && !errors.Is(err, errFewVectors) && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
 				l.warnf("could not write the similarity index %s (reading every vector instead): %v", l.IndexPath(), err)
 			}
 			return nil, false
@@ -92,7 +101,15 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 		}
 	}
 	defer ix.Close()
-	cands, err := ix.Candidates(ctx, q, k, func(pid int64) bool { return skip(int(pid)) })
+	var exclude []int64
+	if self >= 0 {
+		exclude = []int64{self}
+	}
+	var skipPID func(int64) bool
+	if skip != nil {
+		skipPID = func(pid int64) bool { return skip(int(pid)) }
+	}
+	cands, err := ix.Candidates(ctx, q, k, exclude, skipPID)
 	if err != nil || len(cands) > maxRescore {
 		return nil, false
 	}

@@ -106,9 +106,8 @@ func TestCandidatesHoldTheExactTopK(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(c.n), uint64(c.dim)))
 		pids, data := corpus(r, c.n, c.dim)
 		path := filepath.Join(t.TempDir(), "x.simidx")
-		n, err := Build(ctx, path, stamp, c.dim, scanOf(pids, data, c.dim, 333))
-		if err != nil || n != c.n {
-			t.Fatalf("Build: %d, %v", n, err)
+		if err := Build(ctx, path, stamp, c.dim, c.n, scanOf(pids, data, c.dim, 333)); err != nil {
+			t.Fatalf("Build: %v", err)
 		}
 		ix, err := Open(path, stamp, c.dim)
 		if err != nil {
@@ -123,7 +122,13 @@ func TestCandidatesHoldTheExactTopK(t *testing.T) {
 			}
 			self := pids[qi]
 			skip := func(p int64) bool { return p == self || (trial%5 == 0 && p%2 == 0) }
-			cands, err := ix.Candidates(ctx, q, c.k, skip)
+			var cands []int64
+			var err error
+			if trial%5 == 0 {
+				cands, err = ix.Candidates(ctx, q, c.k, nil, skip)
+			} else {
+				cands, err = ix.Candidates(ctx, q, c.k, []int64{self}, nil)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +177,7 @@ func TestStaleAndRefused(t *testing.T) {
 	if _, err := Open(path, stamp, 32); !errors.Is(err, ErrStale) {
 		t.Fatalf("no file: %v", err)
 	}
-	if _, err := Build(ctx, path, stamp, 32, scanOf(pids, data, 32, 10)); err != nil {
+	if err := Build(ctx, path, stamp, 32, 100, scanOf(pids, data, 32, 10)); err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range []Stamp{{"other", 3, "local/test@1", 42}, {stamp.DB, 4, stamp.Model, 42}, {stamp.DB, 3, "x", 42}, {stamp.DB, 3, stamp.Model, 43}} {
@@ -187,11 +192,18 @@ func TestStaleAndRefused(t *testing.T) {
 	// index stays whole
 	bad := slices.Clone(data)
 	bad[5*32] = float32(math.NaN())
-	if _, err := Build(ctx, path, Stamp{DB: "new"}, 32, scanOf(pids, bad, 32, 10)); !errors.Is(err, ErrInvalidVector) {
+	if err := Build(ctx, path, Stamp{DB: "new"}, 32, 100, scanOf(pids, bad, 32, 10)); !errors.Is(err, ErrInvalidVector) {
 		t.Fatalf("NaN: %v", err)
 	}
 	if ix, err := Open(path, stamp, 32); err != nil || ix.Len() != 100 {
 		t.Fatalf("after a failed build: %v", err)
+	}
+	// a scan that yields more or fewer vectors than expected (they changed
+	// meanwhile) fails it too
+	for _, n := range []int{99, 101} {
+		if err := Build(ctx, path, Stamp{DB: "new"}, 32, n, scanOf(pids, data, 32, 10)); err == nil {
+			t.Fatalf("%d vectors for %d expected: built", 100, n)
+		}
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(left) > 0 {
 		t.Fatalf("temporary files left: %v", left)
@@ -206,11 +218,12 @@ func TestDamagedFiles(t *testing.T) {
 	pids, data := corpus(r, 50, 48)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.simidx")
-	if _, err := Build(ctx, path, stamp, 48, scanOf(pids, data, 48, 7)); err != nil {
+	if err := Build(ctx, path, stamp, 48, 50, scanOf(pids, data, 48, 7)); err != nil {
 		t.Fatal(err)
 	}
 	good, _ := os.ReadFile(path)
-	lay := layoutOf(fixedHead+len(stamp.DB)+len(stamp.Model), 50, 48)
+	head := fixedHead + len(stamp.DB) + len(stamp.Model) + 8*48
+	lay := layoutOf(head, 50, 48)
 	try := func(b []byte) (*Index, error) {
 		p := filepath.Join(dir, "d.simidx")
 		if err := os.WriteFile(p, b, 0o644); err != nil {
@@ -218,7 +231,7 @@ func TestDamagedFiles(t *testing.T) {
 		}
 		ix, err := Open(p, stamp, 48)
 		if err == nil {
-			ix.Candidates(ctx, data[:48], 10, nil)
+			ix.Candidates(ctx, data[:48], 10, []int64{pids[0]}, nil)
 			ix.Close()
 		}
 		return ix, err
@@ -233,9 +246,9 @@ func TestDamagedFiles(t *testing.T) {
 			b := slices.Clone(good)
 			b[i] ^= bit
 			_, err := try(b)
-			inCodes := int64(i) >= lay.codes && int64(i) < lay.codes+50*48
-			padding := (i >= 28 && i < 32) || (i >= 60 && i < 64) || (int64(i) >= lay.codes+50*48 && int64(i) < lay.meta) ||
-				(i >= fixedHead+len(stamp.DB)+len(stamp.Model) && int64(i) < lay.codes)
+			inCodes := int64(i) >= lay.codes && int64(i) < lay.codes+2*50*48
+			padding := (i >= 28 && i < 32) || (i >= 60 && i < 64) || (int64(i) >= lay.codes+2*50*48 && int64(i) < lay.meta) ||
+				(i >= head && int64(i) < lay.codes)
 			if err == nil && !inCodes && !padding {
 				t.Fatalf("byte %d of %d flipped: the file opens", i, len(good))
 			}

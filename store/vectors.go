@@ -513,21 +513,26 @@ type VectorStamp struct {
 	MID   int64
 	Model string
 	Gen   int64 // the model's vector generation
-	N     int64 // the number of vectors
 }
 
 // VectorStamp returns the current stamp of model m's vectors.
 func (s *Store) VectorStamp(ctx context.Context, m *Model) (VectorStamp, error) {
 	st := VectorStamp{MID: m.MID, Model: m.Name}
-	var n sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT g.db_id, m.vec_gen, (SELECT sum(c.n) FROM vec_chunks c WHERE c.mid = m.mid)
-		FROM models m, vec_gen g WHERE m.mid = ? AND m.name = ?`, m.MID, m.Name).Scan(&st.DB, &st.Gen, &n)
+	err := s.db.QueryRowContext(ctx, `SELECT g.db_id, m.vec_gen FROM models m, vec_gen g WHERE m.mid = ? AND m.name = ?`, m.MID, m.Name).Scan(&st.DB, &st.Gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("model %s: %w", m.Name, ErrNotFound)
 	}
 	if err != nil {
 		return st, s.wrapErr(err)
 	}
-	st.N = n.Int64
 	return st, nil
+}
+
+// VectorCount returns the number of stored vectors of model m.
+func (s *Store) VectorCount(ctx context.Context, m *Model) (int, error) {
+	var n sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT sum(n) FROM vec_chunks WHERE mid = ?`, m.MID).Scan(&n); err != nil {
+		return 0, s.wrapErr(err)
+	}
+	return int(n.Int64), nil
 }
