@@ -411,6 +411,7 @@ func fetchHint(err error, timeout time.Duration) error {
 // it could remove what another process wrote meanwhile.)
 func (l *Library) ingestStream(ctx context.Context, o IngestOptions, r io.Reader, src *source) (*IngestResult, error) {
 	opt := src.opt
+	opt.StopAtSkip = o.Strict
 	s, err := l.db(ctx)
 	if err != nil {
 		return nil, err
@@ -457,6 +458,10 @@ func (l *Library) ingestStream(ctx context.Context, o IngestOptions, r io.Reader
 			}
 		}
 		if err := <-parsed; err != nil {
+			var se *ingest.SkipError
+			if errors.As(err, &se) {
+				return strictError(&ingest.Listing{Source: se.Source}, se.Skip)
+			}
 			return err
 		}
 		if o.Strict && len(lst.Skipped) > 0 {

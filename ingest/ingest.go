@@ -137,6 +137,19 @@ type Options struct {
 	// versions of papers announced before), which are left out by default
 	// and counted in Listing.Replaced.
 	Replacements bool
+	// StopAtSkip stops a streamed line format at the first record it
+	// would skip, with a *SkipError, instead of reading the rest.
+	StopAtSkip bool
+}
+
+// SkipError is the first record a parse with StopAtSkip would skip.
+type SkipError struct {
+	Source string
+	Skip   Skip
+}
+
+func (e *SkipError) Error() string {
+	return fmt.Sprintf("%s:%d: %s", e.Source, e.Skip.Line, e.Skip.Reason)
 }
 
 // Parse reads a source from r as ParseReader does, without a context.

@@ -344,6 +344,9 @@ func longLine(src string, line int) error {
 // deliver adds a chunk's result to the listing and hands its papers to
 // Emit, in order.
 func (st *stream) deliver(l *Listing, col *collisions, res *chunkResult, read int64) error {
+	if st.opt.StopAtSkip && len(res.skips) > 0 {
+		return &SkipError{Source: st.src, Skip: res.skips[0]}
+	}
 	l.Skipped = append(l.Skipped, res.skips...)
 	l.Filtered += res.filtered
 	if col.seen == nil && len(res.papers) > 0 && st.total > read && read > 0 {

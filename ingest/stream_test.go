@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // withChunk sets chunkBytes for a test.
@@ -476,5 +477,59 @@ func TestChunkPanicIsAnError(t *testing.T) {
 	}
 	if ie.Line != 1 || !strings.Contains(err.Error(), "x.jsonl") || !strings.Contains(err.Error(), "a bug in papersift") || len(ie.Stack) == 0 {
 		t.Fatalf("%v (line %d, %d bytes of stack)", err, ie.Line, len(ie.Stack))
+	}
+}
+
+// recordsAfter is a JSON Lines source of valid records after a head, counting
+// what it gives (it ends after limit bytes).
+type recordsAfter struct {
+	head  []byte
+	n     int64
+	limit int64
+}
+
+func (e *recordsAfter) Read(p []byte) (int, error) {
+	if len(e.head) > 0 {
+		k := copy(p, e.head)
+		e.head = e.head[k:]
+		e.n += int64(k)
+		return k, nil
+	}
+	if e.n >= e.limit {
+		return 0, io.EOF
+	}
+	line := fmt.Sprintf("{\"id\":\"e%d\",\"title\":\"A title %d\",\"abstract\":\"An abstract of some words.\"}\n", e.n, e.n)
+	k := 0
+	for k+len(line) <= len(p) {
+		k += copy(p[k:], line)
+	}
+	if k == 0 {
+		k = copy(p, "\n")
+	}
+	e.n += int64(k)
+	return k, nil
+}
+
+// With StopAtSkip, a streamed source stops at its first record that would
+// be skipped (what --strict asks), without reading the rest.
+func TestStopAtSkip(t *testing.T) {
+	before := runtime.NumGoroutine()
+	defer func() {
+		// the reading goroutine and the chunks' parsers stop soon after
+		// the parse returns: wait for them, so that they do not count in
+		// the allocations of the tests after this one
+		for i := 0; i < 500 && runtime.NumGoroutine() > before; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	src := &recordsAfter{head: []byte("{\"id\":\"1\",\"title\":\"T\",\"abstract\":\"A\"}\n{\"id\":\"2\",\"abstract\":\"no title\"}\n"), limit: 2 << 30}
+	_, err := ParseReader(context.Background(), src, Options{Source: "big.jsonl", Format: "jsonl", StopAtSkip: true,
+		Emit: func([]Record) error { return nil }})
+	var se *SkipError
+	if !errors.As(err, &se) || se.Skip.Line != 2 || se.Source != "big.jsonl" {
+		t.Fatalf("err = %v, want a SkipError at big.jsonl line 2", err)
+	}
+	if src.n > 256<<20 {
+		t.Fatalf("read %d MB of the source before stopping", src.n>>20)
 	}
 }
