@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -468,5 +469,74 @@ func TestMigrateFromSchema1(t *testing.T) {
 	res, err := s.Ingest(ctx, []Batch{{List: "page", Papers: []Row{derived}}})
 	if err != nil || res.New != 0 {
 		t.Errorf("an id-less record of a paper stored before the upgrade: %+v, %v; want it merged", res, err)
+	}
+}
+
+// The vector stamp changes with every write of a model's vectors (a new
+// vector, a changed one, a refit that replaces them), not with reads or with
+// another model's writes, and differs between databases.
+func TestVectorStamp(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	var ps []Row
+	for i := 0; i < 20; i++ {
+		ps = append(ps, mkPaper(fmt.Sprintf("p%d", i), fmt.Sprintf("title %d", i), "abs"))
+	}
+	if _, err := s.Ingest(ctx, []Batch{{List: "l", Papers: ps}}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.EnsureModel(ctx, "test/a", "openai", 4)
+	other, _ := s.EnsureModel(ctx, "test/b", "openai", 4)
+	texts, _ := s.Missing(ctx, m.MID, 0)
+	put := func(m *Model, from, to int, seed float32) {
+		t.Helper()
+		var vs []Vector
+		for _, tt := range texts[from:to] {
+			vs = append(vs, Vector{PID: tt.PID, Hash: tt.Hash, Vec: unit(4, float32(tt.PID)+seed)})
+		}
+		if _, err := s.PutVectors(ctx, m, vs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stamp := func() VectorStamp {
+		t.Helper()
+		st, err := s.VectorStamp(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	seen := map[VectorStamp]string{}
+	step := func(what string, changed bool) {
+		t.Helper()
+		st := stamp()
+		if _, dup := seen[st]; dup == changed {
+			t.Fatalf("after %s: stamp %+v (changed: %v, want %v)", what, st, !dup, changed)
+		}
+		seen[st] = what
+	}
+	step("nothing", true)
+	put(m, 0, 10, 0)
+	step("ten vectors", true)
+	if _, err := s.LoadVectors(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	step("a read", false)
+	put(other, 0, 10, 0)
+	step("another model's vectors", false)
+	put(m, 3, 4, 0.5)
+	step("one changed vector", true)
+	put(m, 10, 20, 0)
+	step("ten more", true)
+	if _, _, err := s.ReplaceFit(ctx, "test/a", "openai", 4, 20, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	step("a refit without vectors", true)
+	if s2 := openTest(t); true {
+		m2, _ := s2.EnsureModel(ctx, "test/a", "openai", 4)
+		st2, err := s2.VectorStamp(ctx, m2)
+		if err != nil || st2.DB == stamp().DB {
+			t.Fatalf("two databases, one identity %q (%v)", st2.DB, err)
+		}
 	}
 }

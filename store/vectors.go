@@ -23,8 +23,12 @@ type Model struct {
 	NFit     int
 }
 
-// chunkBytes is the target size of a vector chunk.
-const chunkBytes = 1 << 20
+// chunkBytes is the target size of a vector chunk: large enough that
+// loading every vector is a few thousand sequential reads, small enough
+// that reading one vector (SQLite reads the whole chunk for it) takes a
+// fraction of a millisecond: the similarity index rescoring its few
+// candidates reads one chunk each.
+const chunkBytes = 128 << 10
 
 // Model returns the model of that name, or ErrNotFound.
 func (s *Store) Model(ctx context.Context, name string) (*Model, error) {
@@ -518,7 +522,8 @@ type VectorStamp struct {
 // VectorStamp returns the current stamp of model m's vectors.
 func (s *Store) VectorStamp(ctx context.Context, m *Model) (VectorStamp, error) {
 	st := VectorStamp{MID: m.MID, Model: m.Name}
-	err := s.db.QueryRowContext(ctx, `SELECT g.db_id, m.vec_gen FROM models m, vec_gen g WHERE m.mid = ? AND m.name = ?`, m.MID, m.Name).Scan(&st.DB, &st.Gen)
+	err := s.db.QueryRowContext(ctx, `SELECT g.db_id, coalesce((SELECT gen FROM model_gen WHERE mid = m.mid), 0)
+		FROM models m, vec_gen g WHERE m.mid = ? AND m.name = ?`, m.MID, m.Name).Scan(&st.DB, &st.Gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("model %s: %w", m.Name, ErrNotFound)
 	}
