@@ -6,7 +6,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"syscall"
 )
 
@@ -17,11 +19,18 @@ import (
 // papers peaked at 1.32 GB without it, 0.97 GB with it, in the same time;
 // digest of them 3.16 GB before it read only the papers its page shows,
 // 1.01 GB after (0.97 GiB).
+//
+// A live heap above the limit (queue --all of a million papers holds about
+// 1.4 GB) would make the collector run without pause, capped at half the
+// CPU: after each collection the limit is raised to a quarter above the
+// live heap when that is higher, so that such a heap is collected as if
+// GOGC were 25 (the million's queue: 24-34 s before, see bench/RESULTS.md).
 const memoryLimit = 896 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+		followLiveHeap(memoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// a second Ctrl-C ends the process at once (one that waits on a
@@ -30,4 +39,23 @@ func main() {
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
+}
+
+// followLiveHeap keeps the soft memory limit at least a quarter above the
+// live heap, checked after every garbage collection.
+func followLiveHeap(floor int64) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func()
+	arm = func() {
+		sentinel := new([16]byte)
+		runtime.SetFinalizer(sentinel, func(*[16]byte) {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				live := int64(sample[0].Value.Uint64())
+				debug.SetMemoryLimit(max(floor, live+live/4))
+			}
+			arm()
+		})
+	}
+	arm()
 }
