@@ -66,7 +66,12 @@ func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model
 	}
 	prog := l.progress(n, "indexing for similar")
 	defer prog.Done()
-	return simindex.Build(ctx, l.IndexPath(), indexStamp(st), m.Dim, n, func(fn func([]int64, []float32) error) error {
+	// readable by whoever may read the database
+	perm := os.FileMode(0o644)
+	if fi, err := os.Stat(l.cfg.DB); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	return simindex.Build(ctx, l.IndexPath(), perm, indexStamp(st), m.Dim, n, func(fn func([]int64, []float32) error) error {
 		return s.ScanVectors(ctx, m, func(pids []int64, data []float32) error {
 			prog.Add(len(pids))
 			return fn(pids, data)

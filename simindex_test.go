@@ -31,8 +31,12 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "a.jsonl", 0, 1200)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(l.IndexPath()); err != nil {
+	fi, err := os.Stat(l.IndexPath())
+	if err != nil {
 		t.Fatalf("no index after ingesting 1,200 papers: %v", err)
+	}
+	if db, err := os.Stat(filepath.Join(dir, "p.db")); err != nil || db.Mode().Perm() != fi.Mode().Perm() {
+		t.Fatalf("the index's permissions %v, the database's %v (%v)", fi.Mode().Perm(), db.Mode().Perm(), err)
 	}
 	r := rand.New(rand.NewPCG(5, 5))
 	check := func(stage string, queries int) {

@@ -202,6 +202,11 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 			break
 		}
 		picked = append(picked, ci)
+		if per != nil {
+			// a weak match too names a topic: that of its closest like
+			// or interest, the one its match is measured to
+			topicOf[ci] = topicOfPositive(sc.topics, closest(sc.cunit[ci], sc.posUnit))
+		}
 	}
 	items := make([]Item, len(picked))
 	for k, ci := range picked {
@@ -225,6 +230,28 @@ func byScore(score []float64, candidates []int) []int {
 		return candidates[order[a]] < candidates[order[b]]
 	})
 	return order
+}
+
+// closest is the index of the vector of ys with the largest dot product
+// with x (the first of equals).
+func closest(x []float32, ys [][]float32) int {
+	best, at := math.Inf(-1), 0
+	for i, y := range ys {
+		if d := float64(f32.Dot(x, y)); d > best {
+			best, at = d, i
+		}
+	}
+	return at
+}
+
+// topicOfPositive is the topic that holds positive p.
+func topicOfPositive(topics [][]int, p int) int {
+	for t, ps := range topics {
+		if slices.Contains(ps, p) {
+			return t
+		}
+	}
+	return 0
 }
 
 // maxDot is the largest dot product of x and the vectors of ys.

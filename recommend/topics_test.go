@@ -282,3 +282,46 @@ func TestRankStrongBeforeGood(t *testing.T) {
 		}
 	}
 }
+
+// A weak match of a reader of several topics names the topic it is nearest
+// too (the topic whose liked papers hold its closest one, here), not the
+// first topic by default.
+func TestWeakItemsNameTheirTopic(t *testing.T) {
+	data, dim, topicOf := unequalTopics()
+	p := Profile{Likes: []int{0, 3, 6, 9, 1, 4, 7, 10}} // 4 of topic 0, 4 of topic 1
+	var cand []int
+	for i := 12; i < len(data)/dim; i++ {
+		if topicOf(i) == 2 {
+			cand = append(cand, i)
+		}
+	}
+	items, err := Rank(context.Background(), data, dim, cand, p, QueueOptions{N: len(cand)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nearest := func(row int) int { // the topic of the closest like
+		best, of := math.Inf(-1), 0
+		for _, l := range p.Likes {
+			if c := float64(f32.Dot(data[row*dim:(row+1)*dim], data[l*dim:(l+1)*dim])); c > best {
+				best, of = c, topicOf(l)
+			}
+		}
+		return of
+	}
+	weak, agree, ones := 0, 0, 0
+	for _, it := range items {
+		if !it.Weak {
+			continue
+		}
+		weak++
+		if it.Topic == 1 {
+			ones++
+		}
+		if it.Topic == nearest(it.Index) {
+			agree++
+		}
+	}
+	if weak < 10 || ones == 0 || agree < weak*3/4 {
+		t.Fatalf("%d weak items, %d named topic 1, %d name the topic of their closest like", weak, ones, agree)
+	}
+}

@@ -181,12 +181,12 @@ func centreAndWeights(sample [][]float32, dim int) ([]float64, []float64) {
 }
 
 // Build writes the index of the n vectors scan yields (each call: papers
-// and their vectors, row-major, dim values each) to path, replacing it at
-// once when whole: a reader sees the old file or the new one. A vector that
+// and their vectors, row-major, dim values each) to path, with the
+// permissions perm, replacing it at once when whole: a reader sees the old file or the new one. A vector that
 // is not a finite unit vector fails it with ErrInvalidVector, and a scan
 // that yields another number of vectors than n fails it (nothing is
 // written either way).
-func Build(ctx context.Context, path string, st Stamp, dim, n int, scan func(func(pids []int64, data []float32) error) error) (err error) {
+func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n int, scan func(func(pids []int64, data []float32) error) error) (err error) {
 	if dim <= 0 || dim > 1<<16 || n < 0 || len(st.DB) > maxNameLen || len(st.Model) > maxNameLen {
 		return fmt.Errorf("simindex: cannot index %d vectors of %d dimensions of model %q", n, dim, st.Model)
 	}
@@ -311,6 +311,9 @@ func Build(ctx context.Context, path string, st Stamp, dim, n int, scan func(fun
 		return err
 	}
 	if err := f.Truncate(lay.size); err != nil {
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
 		return err
 	}
 	// on disk before it is named: a crash leaves the old file or the new

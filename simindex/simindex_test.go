@@ -106,7 +106,7 @@ func TestCandidatesHoldTheExactTopK(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(c.n), uint64(c.dim)))
 		pids, data := corpus(r, c.n, c.dim)
 		path := filepath.Join(t.TempDir(), "x.simidx")
-		if err := Build(ctx, path, stamp, c.dim, c.n, scanOf(pids, data, c.dim, 333)); err != nil {
+		if err := Build(ctx, path, 0o644, stamp, c.dim, c.n, scanOf(pids, data, c.dim, 333)); err != nil {
 			t.Fatalf("Build: %v", err)
 		}
 		ix, err := Open(path, stamp, c.dim)
@@ -177,7 +177,7 @@ func TestStaleAndRefused(t *testing.T) {
 	if _, err := Open(path, stamp, 32); !errors.Is(err, ErrStale) {
 		t.Fatalf("no file: %v", err)
 	}
-	if err := Build(ctx, path, stamp, 32, 100, scanOf(pids, data, 32, 10)); err != nil {
+	if err := Build(ctx, path, 0o644, stamp, 32, 100, scanOf(pids, data, 32, 10)); err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range []Stamp{{"other", 3, "local/test@1", 42}, {stamp.DB, 4, stamp.Model, 42}, {stamp.DB, 3, "x", 42}, {stamp.DB, 3, stamp.Model, 43}} {
@@ -192,7 +192,7 @@ func TestStaleAndRefused(t *testing.T) {
 	// index stays whole
 	bad := slices.Clone(data)
 	bad[5*32] = float32(math.NaN())
-	if err := Build(ctx, path, Stamp{DB: "new"}, 32, 100, scanOf(pids, bad, 32, 10)); !errors.Is(err, ErrInvalidVector) {
+	if err := Build(ctx, path, 0o644, Stamp{DB: "new"}, 32, 100, scanOf(pids, bad, 32, 10)); !errors.Is(err, ErrInvalidVector) {
 		t.Fatalf("NaN: %v", err)
 	}
 	if ix, err := Open(path, stamp, 32); err != nil || ix.Len() != 100 {
@@ -201,7 +201,7 @@ func TestStaleAndRefused(t *testing.T) {
 	// a scan that yields more or fewer vectors than expected (they changed
 	// meanwhile) fails it too
 	for _, n := range []int{99, 101} {
-		if err := Build(ctx, path, Stamp{DB: "new"}, 32, n, scanOf(pids, data, 32, 10)); err == nil {
+		if err := Build(ctx, path, 0o644, Stamp{DB: "new"}, 32, n, scanOf(pids, data, 32, 10)); err == nil {
 			t.Fatalf("%d vectors for %d expected: built", 100, n)
 		}
 	}
@@ -218,7 +218,7 @@ func TestDamagedFiles(t *testing.T) {
 	pids, data := corpus(r, 50, 48)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.simidx")
-	if err := Build(ctx, path, stamp, 48, 50, scanOf(pids, data, 48, 7)); err != nil {
+	if err := Build(ctx, path, 0o644, stamp, 48, 50, scanOf(pids, data, 48, 7)); err != nil {
 		t.Fatal(err)
 	}
 	good, _ := os.ReadFile(path)

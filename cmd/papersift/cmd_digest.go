@@ -166,14 +166,14 @@ func writeDigestFile(ctx context.Context, g *globals, d *papersift.Digest, path 
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b.Bytes())
+	return writeFileAtomic("the digest", path, b.Bytes())
 }
 
 // writeFileAtomic writes a file whole or not at all (papersift.WriteFileAtomic),
 // saying what it was writing.
-func writeFileAtomic(path string, data []byte) error {
+func writeFileAtomic(what, path string, data []byte) error {
 	if err := papersift.WriteFileAtomic(path, data); err != nil {
-		return fmt.Errorf("write the digest to %s: %w", path, errors.Unwrap(err))
+		return fmt.Errorf("write %s to %s: %w", what, path, errors.Unwrap(err))
 	}
 	return nil
 }

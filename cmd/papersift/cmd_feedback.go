@@ -159,7 +159,7 @@ func profileCommand(g *globals) *cli.Command {
 						return err
 					}
 					if out := c.String("out"); out != "" {
-						if err := writeFileAtomic(out, b.Bytes()); err != nil {
+						if err := writeFileAtomic("the profile", out, b.Bytes()); err != nil {
 							return err
 						}
 						g.notef("wrote the profile to %s", out)

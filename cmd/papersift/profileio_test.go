@@ -73,6 +73,11 @@ func TestProfileImportBibTeX(t *testing.T) {
 	if string(a) != string(b) {
 		t.Errorf("the second export differs from the first")
 	}
+	// a file that cannot be written: the message says it was the profile
+	bad := filepath.Join(t.TempDir(), "no-such-folder", "me.json")
+	if r := c.run("profile", "export", "--out", bad); r.code != 1 || !strings.Contains(r.stderr, "write the profile to "+bad) {
+		t.Errorf("export to a missing folder: exit %d, %q", r.code, r.stderr)
+	}
 	bib := c.ok("profile", "export", "--format", "bibtex")
 	if strings.Count(bib, "@") != 15 || !strings.Contains(bib, "eprint") {
 		t.Errorf("bibtex export of 15 likes:\n%.500s", bib)
