@@ -118,8 +118,23 @@ type Stats struct {
 	Dimensions  *int           `json:"dimensions"`
 	Vectors     map[string]int `json:"vectors"`
 	Missing     *int           `json:"missing"` // papers without a vector of the active model
+	// Index is the similarity index's state (nil when nothing is embedded).
+	Index *IndexState `json:"similarity_index"`
 	// Embedded: something is embedded with the active model.
 	Embedded bool `json:"-"`
+}
+
+// IndexState says whether similar reads the similarity index.
+type IndexState struct {
+	Path string `json:"path"`
+	// State is "current", "none" (fewer vectors than it needs: similar
+	// reads them all), "out of date" or "damaged" (the next similar, or
+	// the next embedding, rebuilds it).
+	State  string `json:"state"`
+	Papers int    `json:"papers"` // the papers it holds, when current
+	Bytes  int64  `json:"bytes"`  // the file's size, when there is one
+	// From is the number of vectors from which an index is kept.
+	From int `json:"from"`
 }
 
 // Stats counts papers, lists and vectors per model.
@@ -141,6 +156,7 @@ func (l *Library) Stats(ctx context.Context) (*Stats, error) {
 		out.ActiveModel, out.Dimensions, out.Embedded = &m.Name, &m.Dim, true
 		miss := st.Papers - st.Vectors[m.Name]
 		out.Missing = &miss
+		out.Index = l.indexState(ctx, s, m, st.Vectors[m.Name])
 	} else if name := l.activeModelName(); name != "" {
 		out.ActiveModel, out.Missing = &name, &st.Papers
 	}

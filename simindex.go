@@ -134,3 +134,30 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 	indexAnswers.Add(1)
 	return best.Hits(), true
 }
+
+// indexState says what state the similarity index of model m (with n
+// vectors) is in.
+func (l *Library) indexState(ctx context.Context, s *store.Store, m *store.Model, n int) *IndexState {
+	out := &IndexState{Path: l.IndexPath(), From: indexFrom}
+	if fi, err := os.Stat(out.Path); err == nil {
+		out.Bytes = fi.Size()
+	}
+	st, err := s.VectorStamp(ctx, m)
+	if err != nil {
+		out.State = "out of date"
+		return out
+	}
+	ix, err := simindex.Open(out.Path, indexStamp(st), m.Dim)
+	switch {
+	case err == nil:
+		out.State, out.Papers = "current", ix.Len()
+		ix.Close()
+	case n < indexFrom:
+		out.State = "none"
+	case errors.Is(err, simindex.ErrCorrupt):
+		out.State = "damaged"
+	default:
+		out.State = "out of date"
+	}
+	return out
+}

@@ -38,6 +38,17 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 	if db, err := os.Stat(filepath.Join(dir, "p.db")); err != nil || db.Mode().Perm() != fi.Mode().Perm() {
 		t.Fatalf("the index's permissions %v, the database's %v (%v)", fi.Mode().Perm(), db.Mode().Perm(), err)
 	}
+	state := func() string {
+		t.Helper()
+		st, err := l.Stats(ctx)
+		if err != nil || st.Index == nil {
+			t.Fatalf("stats: %+v, %v", st, err)
+		}
+		return st.Index.State
+	}
+	if s := state(); s != "current" {
+		t.Fatalf("stats after ingest: the index is %q", s)
+	}
 	r := rand.New(rand.NewPCG(5, 5))
 	check := func(stage string, queries int) {
 		t.Helper()
@@ -81,5 +92,11 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 	if err := os.WriteFile(l.IndexPath(), []byte("papersift-simidx garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if s := state(); s != "damaged" {
+		t.Fatalf("stats after damage: the index is %q", s)
+	}
 	check("after damage", 10)
+	if s := state(); s != "current" {
+		t.Fatalf("stats after similar rebuilt it: the index is %q", s)
+	}
 }

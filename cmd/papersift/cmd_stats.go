@@ -25,6 +25,16 @@ func statsCommand(g *globals) *cli.Command {
 				t.add("active model", *out.ActiveModel)
 				t.add("dimensions", fmt.Sprint(*out.Dimensions))
 				t.add("papers without its vector", fmt.Sprint(*out.Missing))
+				if ix := out.Index; ix != nil {
+					switch ix.State {
+					case "current":
+						t.add("similarity index", fmt.Sprintf("%s (%d papers, %.1f MB)", ix.Path, ix.Papers, float64(ix.Bytes)/1e6))
+					case "none":
+						t.add("similarity index", fmt.Sprintf("none: similar reads every vector (an index is kept from %d papers)", ix.From))
+					default:
+						t.add("similarity index", ix.State+": the next similar rebuilds it ("+ix.Path+")")
+					}
+				}
 			case out.ActiveModel != nil:
 				t.add("active model", *out.ActiveModel+" (nothing embedded yet)")
 			default:
