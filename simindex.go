@@ -19,6 +19,10 @@ var indexFrom = 20000
 // indexAnswers counts the queries the index answered (for tests).
 var indexAnswers atomic.Int64
 
+// maxIndexK is the largest k the index answers: for more, its candidates
+// are many and reading each one's vector is slower than reading them all.
+const maxIndexK = 1000
+
 // maxRescore is the most candidates the index may leave to score again in
 // float32 before reading every vector is the faster way.
 const maxRescore = 20000
@@ -86,26 +90,13 @@ func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model
 // no index and none can be written, a damaged vector among the candidates):
 // the caller then scans every vector.
 func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, self int64, skip func(int) bool) ([]recommend.Hit, bool) {
+	if k > maxIndexK {
+		return nil, false
+	}
 	st, err := s.VectorStamp(ctx, m)
 	if err != nil {
 		return nil, false
 	}
-	ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
-	if err != nil {
-		if !errors.Is(err, simindex.ErrStale) && !errors.Is(err, simindex.ErrCorrupt) {
-			return nil, false
-		}
-		if err := l.buildIndex(ctx, s, m, st); err != nil {
-			if ctx.Err() == nil && !errors.Is(err, errFewVectors) && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
-				l.warnf("could not write the similarity index %s (reading every vector instead): %v", l.IndexPath(), err)
-			}
-			return nil, false
-		}
-		if ix, err = simindex.Open(l.IndexPath(), indexStamp(st), m.Dim); err != nil {
-			return nil, false
-		}
-	}
-	defer ix.Close()
 	var exclude []int64
 	if self >= 0 {
 		exclude = []int64{self}
@@ -114,12 +105,38 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 	if skip != nil {
 		skipPID = func(pid int64) bool { return skip(int(pid)) }
 	}
-	cands, err := ix.Candidates(ctx, q, k, exclude, skipPID)
-	if err != nil || len(cands) > maxRescore {
+	var cands []int64
+	for attempt := 0; ; attempt++ {
+		ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
+		if err == nil {
+			cands, err = ix.Candidates(ctx, q, k, exclude, skipPID)
+			ix.Close()
+			if err == nil {
+				break
+			}
+		}
+		// missing, out of date or damaged (a damaged code is found by the
+		// scan): built again once
+		if attempt > 0 || !errors.Is(err, simindex.ErrStale) && !errors.Is(err, simindex.ErrCorrupt) {
+			return nil, false
+		}
+		if err := l.buildIndex(ctx, s, m, st); err != nil {
+			if ctx.Err() == nil && !errors.Is(err, errFewVectors) && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
+				l.warnf("could not write the similarity index %s (reading every vector instead): %v", l.IndexPath(), err)
+			}
+			return nil, false
+		}
+	}
+	if len(cands) > maxRescore {
 		return nil, false
 	}
 	data, err := s.VectorsOf(ctx, m, cands)
 	if err != nil {
+		return nil, false
+	}
+	// a database open for writing reads each statement's own snapshot:
+	// the vectors must still be those the index was built from
+	if now, err := s.VectorStamp(ctx, m); err != nil || now != st {
 		return nil, false
 	}
 	best := recommend.NewNearest(k)

@@ -99,4 +99,18 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 	if s := state(); s != "current" {
 		t.Fatalf("stats after similar rebuilt it: the index is %q", s)
 	}
+	// a damaged code (which no checksum of the header or per-paper numbers
+	// covers) is found by the scan's own checksums: rebuilt, never used
+	b, err := os.ReadFile(l.IndexPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/4] ^= 0x55
+	if err := os.WriteFile(l.IndexPath(), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check("after a damaged code", 10)
+	if fixed, _ := os.ReadFile(l.IndexPath()); fixed[len(b)/4] == b[len(b)/4] {
+		t.Fatal("the damaged index was not rebuilt")
+	}
 }

@@ -15,3 +15,5 @@ func mapFile(f *os.File, size int) ([]byte, func() error, error) {
 	}
 	return b, func() error { return nil }, nil
 }
+
+func openNonblock(path string) (*os.File, error) { return os.Open(path) }

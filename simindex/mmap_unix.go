@@ -16,3 +16,8 @@ func mapFile(f *os.File, size int) ([]byte, func() error, error) {
 	}
 	return b, func() error { return syscall.Munmap(b) }, nil
 }
+
+// openNonblock opens a file for reading without blocking on a FIFO.
+func openNonblock(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}

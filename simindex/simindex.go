@@ -33,7 +33,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/papersift/papersift/internal/f32"
@@ -49,7 +52,7 @@ type Stamp struct {
 
 const (
 	magic      = "papersift-simidx"
-	version    = 3
+	version    = 4
 	fixedHead  = 64
 	maxNameLen = 1024
 	// sampleSize is the number of vectors the centre and weights are
@@ -75,20 +78,28 @@ func padDim(dim int) int { return (dim + 15) &^ 15 }
 
 // layout is where each part of an index file of n vectors lies: the header
 // (with the centre and weights), the first codes, the residuals' codes,
-// then per vector its paper (int64) and five float32 (s1, e1, s2, e2, and a
-// bound of the norms of s1·c1 and s1·c1 + s2·c2), each as one array, and a
-// CRC-32C of the header and those arrays.
+// then per vector its paper (int64), five float32 (s1, e1, s2, e2, and a
+// bound of the norms of s1·c1 and s1·c1 + s2·c2) and the CRC-32C of its
+// residual codes, each as one array; the CRC-32C of each block of
+// crcBlock rows of the first codes; and a CRC-32C of the header and all
+// of that. A scan checks the codes it reads against their CRCs.
 type layout struct {
-	codes, codes2, meta, size int64
+	codes, codes2, meta, blocks, size int64
 }
 
-const metaBytes = 28
+const (
+	metaBytes = 32
+	crcBlock  = 1024 // rows of first codes under one CRC: the scan's block
+)
+
+func blocksOf(n int) int { return (n + crcBlock - 1) / crcBlock }
 
 func layoutOf(head, n, dimPad int) layout {
 	codes := int64(head+63) &^ 63
 	codes2 := codes + int64(n)*int64(dimPad)
 	meta := (codes2 + int64(n)*int64(dimPad) + 7) &^ 7
-	return layout{codes: codes, codes2: codes2, meta: meta, size: meta + metaBytes*int64(n) + 4}
+	blocks := meta + metaBytes*int64(n)
+	return layout{codes: codes, codes2: codes2, meta: meta, blocks: blocks, size: blocks + 4*int64(blocksOf(n)) + 4}
 }
 
 func header(st Stamp, dim, n int, centre, weight []float64) []byte {
@@ -175,7 +186,9 @@ func centreAndWeights(sample [][]float32, dim int) ([]float64, []float64) {
 	}
 	top := slices.Max(weight)
 	for j := range weight {
-		weight[j] = float64(float32(max(weight[j], top/1000, 1e-9)))
+		// at least 1e-3: the components of a unit vector are at most 1, so
+		// no scale of (x-m)/w exceeds 2e3/127
+		weight[j] = float64(float32(max(weight[j], top/1000, 1e-3)))
 	}
 	return centre, weight
 }
@@ -190,6 +203,10 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 	if dim <= 0 || dim > 1<<16 || n < 0 || len(st.DB) > maxNameLen || len(st.Model) > maxNameLen {
 		return fmt.Errorf("simindex: cannot index %d vectors of %d dimensions of model %q", n, dim, st.Model)
 	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 {
+		return fmt.Errorf("%s is %s, not the similarity index: remove it", path, kindOf(fi.Mode()))
+	}
+	removeStaleTemps(path)
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -201,7 +218,8 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 		}
 	}()
 	dimPad := padDim(dim)
-	meta := make([]byte, metaBytes*n)
+	meta := make([]byte, metaBytes*n+4*blocksOf(n))
+	var blockCRC uint32
 	le := binary.LittleEndian
 	c1, c2 := make([]int8, dimPad), make([]int8, dimPad)
 	y, r1, r2 := make([]float64, dim), make([]float64, dim), make([]float64, dim)
@@ -228,12 +246,20 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 			u += float64(s2) * float64(c2[j])
 			n2 += u * u
 		}
-		if _, err := w1.Write(unsafe.Slice((*byte)(unsafe.Pointer(&c1[0])), dimPad)); err != nil {
+		row1 := unsafe.Slice((*byte)(unsafe.Pointer(&c1[0])), dimPad)
+		row2 := unsafe.Slice((*byte)(unsafe.Pointer(&c2[0])), dimPad)
+		if _, err := w1.Write(row1); err != nil {
 			return err
 		}
-		if _, err := w2.Write(unsafe.Slice((*byte)(unsafe.Pointer(&c2[0])), dimPad)); err != nil {
+		if _, err := w2.Write(row2); err != nil {
 			return err
 		}
+		blockCRC = crc32.Update(blockCRC, castagnoli, row1)
+		if i%crcBlock == crcBlock-1 || i == n-1 {
+			le.PutUint32(meta[metaBytes*n+4*(i/crcBlock):], blockCRC)
+			blockCRC = 0
+		}
+		le.PutUint32(meta[28*n+4*i:], crc32.Checksum(row2, castagnoli))
 		le.PutUint64(meta[8*i:], uint64(p))
 		le.PutUint32(meta[8*n+4*i:], math.Float32bits(s1))
 		le.PutUint32(meta[12*n+4*i:], math.Float32bits(roundUp(math.Sqrt(e1))))
@@ -339,6 +365,9 @@ type Index struct {
 	s1, e1      []float32
 	s2, e2      []float32
 	norm        []float32
+	rowCRC      []uint32 // of each row of codes2
+	blockCRC    []uint32 // of each crcBlock rows of codes
+	raw1, raw2  []byte   // codes and codes2 as bytes
 	unmap       func() error
 }
 
@@ -364,7 +393,15 @@ var littleEndian = func() bool {
 // (ErrStale otherwise, or when there is none), with dim dimensions. A
 // damaged file is ErrCorrupt.
 func Open(path string, st Stamp, dim int) (*Index, error) {
-	f, err := os.Open(path)
+	// a FIFO or a device would block the open, or never end
+	if fi, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, ErrStale
+	} else if err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, ErrCorrupt
+	}
+	f, err := openNonblock(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrStale
 	}
@@ -413,7 +450,7 @@ func parse(b []byte, st Stamp, dim int) (*Index, error) {
 	if lay.size != int64(len(b)) {
 		return nil, ErrCorrupt
 	}
-	meta := b[lay.meta : lay.meta+metaBytes*int64(n)]
+	meta := b[lay.meta : lay.size-4]
 	crc := crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, meta)
 	if crc != le.Uint32(b[lay.size-4:]) {
 		return nil, ErrCorrupt
@@ -457,6 +494,20 @@ func parse(b []byte, st Stamp, dim int) (*Index, error) {
 		}
 	}
 	ix.s1, ix.e1, ix.s2, ix.e2, ix.norm = floats(0), floats(1), floats(2), floats(3), floats(4)
+	uint32s := func(at, count int) []uint32 {
+		if littleEndian {
+			return unsafe.Slice((*uint32)(unsafe.Pointer(&meta[at])), count)
+		}
+		out := make([]uint32, count)
+		for k := range out {
+			out[k] = le.Uint32(meta[at+4*k:])
+		}
+		return out
+	}
+	ix.rowCRC = uint32s(28*n, n)
+	ix.blockCRC = uint32s(metaBytes*n, blocksOf(n))
+	ix.raw1 = b[lay.codes : lay.codes+rows]
+	ix.raw2 = b[lay.codes2 : lay.codes2+rows]
 	// a bound that is not a finite number >= 0 would let a paper slip
 	// (y = (x-m)/w has |y_j| <= 4/min(w), so every scale is below 1e6)
 	for i := range n {
@@ -480,6 +531,7 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	if k <= 0 || ix.n == 0 {
 		return nil, nil
 	}
+	k = min(k, ix.n)
 	// q.x = q.m + qw.y with qw = q*w, y = (x-m)/w; qw is quantised to
 	// int16, scaled so that no sum of a row leaves int32
 	var qmaxAbs, qnorm2, qm float64
@@ -518,6 +570,9 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	// the others.
 	kk := k + len(exclude)
 	parts := min(runtime.GOMAXPROCS(0), 8, max(1, ix.n/4096))
+	// parts start at a CRC block: each block of the scan is one of them
+	start := func(p int) int { return min(ix.n, (p*ix.n/parts)/crcBlock*crcBlock) }
+	var damaged atomic.Bool
 	type kept struct {
 		row int
 		dot int32
@@ -527,17 +582,24 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	floors := make([][]float64, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
-		lo, hi := p*ix.n/parts, (p+1)*ix.n/parts
+		lo, hi := start(p), start(p+1)
+		if p == parts-1 {
+			hi = ix.n
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			const block = 1024
+			const block = crcBlock
 			out := make([]int32, block)
 			h := floorHeap{k: kk}
 			floor := math.Inf(-1) // the part's k-th best lower bound so far
 			var keep []kept
 			for at := lo; at < hi; at += block {
 				m := min(block, hi-at)
+				if crc32.Checksum(ix.raw1[at*ix.dimPad:(at+m)*ix.dimPad], castagnoli) != ix.blockCRC[at/crcBlock] {
+					damaged.Store(true)
+					return
+				}
 				f32.DotsI8(q16, ix.codes[at*ix.dimPad:(at+m)*ix.dimPad], out[:m])
 				s1, e1, nr := ix.s1[at:at+m:at+m], ix.e1[at:at+m:at+m], ix.norm[at:at+m:at+m]
 				for i, d := range out[:m] {
@@ -565,6 +627,9 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if damaged.Load() {
+		return nil, ErrCorrupt
+	}
 	var all []float64
 	for _, f := range floors {
 		all = append(all, f...)
@@ -589,6 +654,9 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	var d2 [1]int32
 	for i, c := range first {
 		r := c.row
+		if crc32.Checksum(ix.raw2[r*ix.dimPad:(r+1)*ix.dimPad], castagnoli) != ix.rowCRC[r] {
+			return nil, ErrCorrupt
+		}
 		f32.DotsI8(q16, ix.codes2[r*ix.dimPad:(r+1)*ix.dimPad], d2[:])
 		est[i] = qm + inv*(float64(c.dot)*float64(ix.s1[r])+float64(d2[0])*float64(ix.s2[r]))
 		bounds[i] = qNorm*float64(ix.e2[r]) + qErr*float64(ix.norm[r]) + margin
@@ -598,7 +666,7 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	if len(h.v) >= kk {
 		floor = h.v[0]
 	}
-	out := make([]int64, 0, kk)
+	out := make([]int64, 0, min(kk, len(first)))
 	for i, c := range first {
 		if p := ix.pids[c.row]; est[i]+bounds[i] >= floor && !slices.Contains(exclude, p) {
 			out = append(out, p)
@@ -646,4 +714,42 @@ func (h *floorHeap) add(x float64) bool {
 		h.v[m], h.v[i] = h.v[i], h.v[m]
 		i = m
 	}
+}
+
+// kindOf names what a file that is not a regular file is.
+func kindOf(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
+		return "a device"
+	default:
+		return "not a regular file"
+	}
+}
+
+// removeStaleTemps removes the temporary files of builds of path that a
+// killed process left (those older than ten minutes: a build under way
+// writes its file at least that often).
+func removeStaleTemps(path string) {
+	olds, _ := filepath.Glob(filepath.Join(filepath.Dir(path), globEscape(filepath.Base(path))+".*.tmp"))
+	for _, o := range olds {
+		if fi, err := os.Lstat(o); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > 10*time.Minute {
+			os.Remove(o)
+		}
+	}
+}
+
+// globEscape escapes the characters filepath.Match treats specially.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

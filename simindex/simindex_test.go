@@ -3,12 +3,14 @@ package simindex
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/papersift/papersift/internal/f32"
@@ -224,6 +226,16 @@ func TestDamagedFiles(t *testing.T) {
 	good, _ := os.ReadFile(path)
 	head := fixedHead + len(stamp.DB) + len(stamp.Model) + 8*48
 	lay := layoutOf(head, 50, 48)
+	clean, err := Open(path, stamp, 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := clean.Candidates(ctx, data[:48], 10, []int64{pids[0]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// try opens a damaged copy and asks it what the clean one answered:
+	// it must refuse, or give the same answer
 	try := func(b []byte) (*Index, error) {
 		p := filepath.Join(dir, "d.simidx")
 		if err := os.WriteFile(p, b, 0o644); err != nil {
@@ -231,8 +243,14 @@ func TestDamagedFiles(t *testing.T) {
 		}
 		ix, err := Open(p, stamp, 48)
 		if err == nil {
-			ix.Candidates(ctx, data[:48], 10, []int64{pids[0]}, nil)
+			got, cerr := ix.Candidates(ctx, data[:48], 10, []int64{pids[0]}, nil)
 			ix.Close()
+			if cerr != nil {
+				return nil, cerr
+			}
+			if !slices.Equal(got, want) {
+				return ix, fmt.Errorf("a different answer: %v, want %v", got, want)
+			}
 		}
 		return ix, err
 	}
@@ -246,12 +264,87 @@ func TestDamagedFiles(t *testing.T) {
 			b := slices.Clone(good)
 			b[i] ^= bit
 			_, err := try(b)
-			inCodes := int64(i) >= lay.codes && int64(i) < lay.codes+2*50*48
+			inFirst := int64(i) >= lay.codes && int64(i) < lay.codes+50*48
 			padding := (i >= 28 && i < 32) || (i >= 60 && i < 64) || (int64(i) >= lay.codes+2*50*48 && int64(i) < lay.meta) ||
 				(i >= head && int64(i) < lay.codes)
-			if err == nil && !inCodes && !padding {
-				t.Fatalf("byte %d of %d flipped: the file opens", i, len(good))
+			if err != nil && strings.HasPrefix(err.Error(), "a different answer") {
+				t.Fatalf("byte %d of %d flipped: %v", i, len(good), err)
+			}
+			if err == nil && !padding && !(int64(i) >= lay.codes2 && int64(i) < lay.codes2+50*48) {
+				t.Fatalf("byte %d of %d flipped (first codes: %v): the file is used", i, len(good), inFirst)
 			}
 		}
+	}
+}
+
+// A sample of identical vectors (no spread to take weights from) still
+// gives an index that opens and answers exactly.
+func TestDegenerateSample(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	dim, n := 32, sampleSize+2000
+	same := unit(r, dim, nil, 0)
+	pids := make([]int64, n)
+	data := make([]float32, 0, n*dim)
+	for i := range n {
+		pids[i] = int64(i + 1)
+		if i < sampleSize {
+			data = append(data, same...)
+		} else {
+			data = append(data, unit(r, dim, nil, 0)...)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "x.simidx")
+	if err := Build(ctx, path, 0o644, stamp, dim, n, scanOf(pids, data, dim, 1000)); err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	ix, err := Open(path, stamp, dim)
+	if err != nil {
+		t.Fatalf("Open of a freshly built index: %v", err)
+	}
+	q := data[(n-1)*dim:]
+	cands, err := ix.Candidates(ctx, q, 10, []int64{pids[n-1]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[int64]bool{}
+	for _, p := range cands {
+		in[p] = true
+	}
+	for _, h := range exact(pids, data, dim, q, 10, func(p int64) bool { return p == pids[n-1] }) {
+		if !in[h.pid] {
+			t.Fatalf("paper %d of the top 10 is not a candidate", h.pid)
+		}
+	}
+}
+
+// k beyond any count, and index paths that are not files, never panic or
+// hang.
+func TestHugeKAndOddPaths(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(8, 8))
+	pids, data := corpus(r, 300, 32)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.simidx")
+	if err := Build(ctx, path, 0o644, stamp, 32, 300, scanOf(pids, data, 32, 50)); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path, stamp, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{300, 301, 1 << 40, math.MaxInt - 1, math.MaxInt} {
+		cands, err := ix.Candidates(ctx, data[:32], k, []int64{pids[0]}, nil)
+		if err != nil || len(cands) != 299 {
+			t.Fatalf("k %d: %d candidates, %v", k, len(cands), err)
+		}
+	}
+	sub := filepath.Join(dir, "sub.simidx")
+	os.Mkdir(sub, 0o755)
+	if _, err := Open(sub, stamp, 32); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a folder: %v", err)
+	}
+	if err := Build(ctx, sub, 0o644, stamp, 32, 300, scanOf(pids, data, 32, 50)); err == nil || !strings.Contains(err.Error(), "a folder") {
+		t.Errorf("building over a folder: %v", err)
 	}
 }
