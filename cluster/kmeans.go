@@ -79,6 +79,9 @@ type Result struct {
 	Inertia   float64     // sum over points of 1 - cos(point, its centroid)
 	Iter      int         // Lloyd iterations of the winning restart
 	Restart   int         // index of the winning restart
+	// Sampled is the size of the sample the centroids were first fitted
+	// on, before every point refined them (0: fitted on every point).
+	Sampled int
 }
 
 // ErrNoPoints is returned for an empty input.
@@ -142,15 +145,43 @@ func (km KMeans) Fit(ctx context.Context, data []float32, dim int) (*Result, err
 	}
 	km = km.withDefaults(n)
 	k := min(km.K, n)
+	var init []float32
+	if n > fitSample {
+		// Fit on a uniform sample, then refine those centroids on every
+		// point: the sample's fit lands near where the whole fit would,
+		// and Lloyd's iterations over every point then start close to the
+		// end (a million papers: 18 s -> see bench/RESULTS.md).
+		rng := rand.New(rand.NewPCG(km.Seed, uint64(n)))
+		idx := rng.Perm(n)[:fitSample]
+		sort.Ints(idx)
+		sample := make([]float32, 0, fitSample*dim)
+		for _, i := range idx {
+			sample = append(sample, row(data, dim, i)...)
+		}
+		sub := km
+		sub.Restarts, sub.Settled = 0, 0
+		sub.OnIter = nil
+		res, err := sub.Fit(ctx, sample, dim)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range res.Centroids {
+			init = append(init, c...)
+		}
+		km.Restarts = 1
+	}
 	var best *Result
 	w := newWork(n, k, dim)
 	for r := 0; r < km.Restarts; r++ {
 		rng := rand.New(rand.NewPCG(km.Seed, uint64(r)))
-		res, err := w.run(ctx, data, dim, k, km, rng)
+		res, err := w.run(ctx, data, dim, k, km, rng, init)
 		if err != nil {
 			return nil, err
 		}
 		res.Restart = r
+		if init != nil {
+			res.Sampled = fitSample
+		}
 		if best == nil || res.Inertia < best.Inertia {
 			best = res
 		}
@@ -169,6 +200,10 @@ func dist(cos float32) float64 {
 
 // seedSample caps the points k-means++ draws its starting centroids from.
 const seedSample = 20000
+
+// fitSample: above this many points, k-means is fitted on a uniform sample
+// of that many, then refined on every point.
+var fitSample = 200000
 
 // parts is the fixed number of partial sums of every parallel reduction, so
 // that the floating-point result never depends on the number of cores.
@@ -226,10 +261,12 @@ func newWork(n, k, dim int) *work {
 // of a larger input), then Lloyd iterations whose
 // assignment steps skip the distances that the triangle inequality rules
 // out (Elkan's bounds, or Hamerly's when Elkan's take too much memory).
-func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, rng *rand.Rand) (*Result, error) {
+func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, rng *rand.Rand, init []float32) (*Result, error) {
 	n := len(data) / dim
 	seedData := data
-	if n > seedSample {
+	if init != nil {
+		copy(w.centres, init)
+	} else if n > seedSample {
 		// k-means++ on a uniform sample: its cost grows with n times k, and
 		// on 20,000 points the draws already cover every sizeable topic
 		idx := rng.Perm(n)[:seedSample]
@@ -239,8 +276,10 @@ func (w *work) run(ctx context.Context, data []float32, dim, k int, km KMeans, r
 			seedData = append(seedData, row(data, dim, i)...)
 		}
 	}
-	if err := seed(ctx, seedData, dim, k, rng, w.centres); err != nil {
-		return nil, err
+	if init == nil {
+		if err := seed(ctx, seedData, dim, k, rng, w.centres); err != nil {
+			return nil, err
+		}
 	}
 	clear(w.drift)
 	clear(w.drift32)

@@ -153,7 +153,7 @@ func TestBoundsChangeNothing(t *testing.T) {
 			w.lb, w.drift, w.lower = nil, nil, make([]float64, n)
 		}
 		km := KMeans{K: k, MaxIter: 500, Settled: -1}.withDefaults(n)
-		got, err := w.run(context.Background(), data, dim, k, km, rand.New(rand.NewPCG(9, 0)))
+		got, err := w.run(context.Background(), data, dim, k, km, rand.New(rand.NewPCG(9, 0)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,5 +338,42 @@ func TestMoreRestartsNeverWorse(t *testing.T) {
 	}
 	if four.Inertia > one.Inertia {
 		t.Errorf("4 restarts: inertia %v, above the %v of their first restart alone", four.Inertia, one.Inertia)
+	}
+}
+
+// Above fitSample points, the fit runs on a sample and is refined on every
+// point: it finds the blobs, every point ends with its nearest centroid, the
+// result does not depend on the cores, and its inertia is within 1% of the
+// fit on every point.
+func TestFitOnSampleThenAll(t *testing.T) {
+	data, labels := blobs(t, 6000, 12, 64, 0.9, 11)
+	full, err := KMeans{K: 12, Seed: 3}.Fit(context.Background(), data, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(old int) { fitSample = old }(fitSample)
+	fitSample = 1500
+	fit := func(procs int) *Result {
+		t.Helper()
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res, err := KMeans{K: 12, Seed: 3}.Fit(context.Background(), data, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := fit(2)
+	if res.Sampled != 1500 || full.Sampled != 0 {
+		t.Fatalf("sampled %d (and %d for the fit on every point)", res.Sampled, full.Sampled)
+	}
+	checkResult(t, data, 64, res)
+	if !reflect.DeepEqual(res, fit(1)) {
+		t.Error("the fit on one core differs from the fit on two")
+	}
+	if !samePartition(res.Assign, labels) {
+		t.Errorf("the clusters are not the blobs (sizes %v)", res.Sizes)
+	}
+	if res.Inertia > full.Inertia*1.01 {
+		t.Errorf("inertia %.3f, the fit on every point %.3f", res.Inertia, full.Inertia)
 	}
 }
