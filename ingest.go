@@ -472,8 +472,12 @@ func (l *Library) ingestStream(ctx context.Context, o IngestOptions, r io.Reader
 	if err != nil {
 		var pe *ingest.ParseError
 		var fe *ingest.FetchError
+		var ie *ingest.InternalError
 		if errors.As(err, &pe) || errors.As(err, &fe) || errors.Is(err, context.Canceled) {
 			return nil, src.hint(err)
+		}
+		if errors.As(err, &ie) {
+			return nil, err // a bug met reading the source, not storing it
 		}
 		return nil, fmt.Errorf("store papers: %w", err)
 	}

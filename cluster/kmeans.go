@@ -146,7 +146,7 @@ func (km KMeans) Fit(ctx context.Context, data []float32, dim int) (*Result, err
 	km = km.withDefaults(n)
 	k := min(km.K, n)
 	var init []float32
-	if n > fitSample {
+	if n > fitSample && 4*k <= fitSample {
 		// Fit on a uniform sample, then refine those centroids on every
 		// point: the sample's fit lands near where the whole fit would,
 		// and Lloyd's iterations over every point then start close to the
@@ -158,8 +158,8 @@ func (km KMeans) Fit(ctx context.Context, data []float32, dim int) (*Result, err
 		for _, i := range idx {
 			sample = append(sample, row(data, dim, i)...)
 		}
-		sub := km
-		sub.Restarts, sub.Settled = 0, 0
+		sub := km // the caller's restarts, the sample's own settle rule
+		sub.Settled = 0
 		sub.OnIter = nil
 		res, err := sub.Fit(ctx, sample, dim)
 		if err != nil {

@@ -160,6 +160,9 @@ func (st *stream) parseCSV() (*Listing, error) {
 		switch {
 		case reason != "":
 			res.skips = append(res.skips, Skip{Line: line, Reason: reason})
+			if st.opt.StopAtSkip {
+				return nil, &SkipError{Source: st.src, Skip: res.skips[0]}
+			}
 		default:
 			p.Line = line
 			res.add(p)

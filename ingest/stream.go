@@ -331,6 +331,9 @@ func (st *stream) parseChunk(c *chunk, parse lineFunc) chunkResult {
 				res.err = err
 				return res
 			}
+			if st.opt.StopAtSkip && len(res.skips) > 0 {
+				return res // the parse stops at this skip: what follows is not read
+			}
 		}
 		pos = end + 1
 	}
@@ -477,8 +480,6 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readFailure is a read that failed: a *FetchError or *ParseError as it
-// is, anything else as a *ParseError naming the source.
 // InternalError is a bug of papersift's parsers met while reading a source:
 // a panic turned into an error.
 type InternalError struct {
@@ -492,6 +493,8 @@ func (e *InternalError) Error() string {
 	return fmt.Sprintf("%s: internal error while reading the lines from %d on: %v (a bug in papersift: please report it with this message)", e.Source, e.Line, e.Value)
 }
 
+// readFailure is a read that failed: a *FetchError or *ParseError as it
+// is, anything else as a *ParseError naming the source.
 func readFailure(src string, err error) error {
 	var fe *FetchError
 	var pe *ParseError

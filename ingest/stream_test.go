@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -484,7 +485,7 @@ func TestChunkPanicIsAnError(t *testing.T) {
 // what it gives (it ends after limit bytes).
 type recordsAfter struct {
 	head  []byte
-	n     int64
+	n     atomic.Int64 // read by the test while a Read may still run
 	limit int64
 }
 
@@ -492,13 +493,14 @@ func (e *recordsAfter) Read(p []byte) (int, error) {
 	if len(e.head) > 0 {
 		k := copy(p, e.head)
 		e.head = e.head[k:]
-		e.n += int64(k)
+		e.n.Add(int64(k))
 		return k, nil
 	}
-	if e.n >= e.limit {
+	n := e.n.Load()
+	if n >= e.limit {
 		return 0, io.EOF
 	}
-	line := fmt.Sprintf("{\"id\":\"e%d\",\"title\":\"A title %d\",\"abstract\":\"An abstract of some words.\"}\n", e.n, e.n)
+	line := fmt.Sprintf("{\"id\":\"e%d\",\"title\":\"A title %d\",\"abstract\":\"An abstract of some words.\"}\n", n, n)
 	k := 0
 	for k+len(line) <= len(p) {
 		k += copy(p[k:], line)
@@ -506,7 +508,7 @@ func (e *recordsAfter) Read(p []byte) (int, error) {
 	if k == 0 {
 		k = copy(p, "\n")
 	}
-	e.n += int64(k)
+	e.n.Add(int64(k))
 	return k, nil
 }
 
@@ -523,13 +525,35 @@ func TestStopAtSkip(t *testing.T) {
 		}
 	}()
 	src := &recordsAfter{head: []byte("{\"id\":\"1\",\"title\":\"T\",\"abstract\":\"A\"}\n{\"id\":\"2\",\"abstract\":\"no title\"}\n"), limit: 2 << 30}
+	// and a skip before a bad byte in the same chunk is what is reported,
+	// whatever the chunk size
+	for _, size := range []int{1, 4 << 20} {
+		func() {
+			defer func(old int) { chunkBytes = old }(chunkBytes)
+			chunkBytes = size
+			data := []byte("{\"id\":\"1\",\"title\":\"T\",\"abstract\":\"A\"}\n{\"id\":\"2\",\"abstract\":\"no title\"}\n{\"id\":\"3\",\"title\":\"x\x00\",\"abstract\":\"A\"}\n")
+			for _, format := range []string{"jsonl"} {
+				_, err := ParseBytes(data, Options{Source: "s.jsonl", Format: format, StopAtSkip: true})
+				var se *SkipError
+				if !errors.As(err, &se) || se.Skip.Line != 2 {
+					t.Errorf("chunks of %d bytes: %v, want the skip of line 2", size, err)
+				}
+			}
+			csv := []byte("id,title,abstract\n1,T,A\n2,,no title\n3,\"x\x00\",A\n")
+			_, err := ParseBytes(csv, Options{Source: "s.csv", Format: "csv", StopAtSkip: true})
+			var se *SkipError
+			if !errors.As(err, &se) || se.Skip.Line != 3 {
+				t.Errorf("CSV, chunks of %d bytes: %v, want the skip of line 3", size, err)
+			}
+		}()
+	}
 	_, err := ParseReader(context.Background(), src, Options{Source: "big.jsonl", Format: "jsonl", StopAtSkip: true,
 		Emit: func([]Record) error { return nil }})
 	var se *SkipError
 	if !errors.As(err, &se) || se.Skip.Line != 2 || se.Source != "big.jsonl" {
 		t.Fatalf("err = %v, want a SkipError at big.jsonl line 2", err)
 	}
-	if src.n > 256<<20 {
-		t.Fatalf("read %d MB of the source before stopping", src.n>>20)
+	if n := src.n.Load(); n > 256<<20 {
+		t.Fatalf("read %d MB of the source before stopping", n>>20)
 	}
 }
