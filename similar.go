@@ -67,38 +67,39 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 	if err != nil {
 		return nil, err
 	}
-	var q []float32
-	self := int64(-1)
-	if query != nil {
-		self = query.PID
-		q, err = s.VectorOf(ctx, m, query.PID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, l.noVectorOf(ctx, s, m, query)
-		}
-		if errors.Is(err, store.ErrBadVector) {
-			return nil, fmt.Errorf("the stored vector of paper %s (model %s) is damaged: %s", query.ID, m.Name, repairHint)
-		}
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		if q, err = l.embedQuery(ctx, s, o.Text); err != nil {
-			return nil, err
-		}
-	}
 	ok, err := allowed(ctx, s, o.Scope)
 	if err != nil {
 		return nil, err
 	}
-	skip := func(pid int) bool {
-		return int64(pid) == self || (ok != nil && !ok[int64(pid)])
+	self := int64(-1)
+	var q []float32
+	if query != nil {
+		self = query.PID
+	} else if q, err = l.embedQuery(ctx, s, o.Text); err != nil {
+		return nil, err
 	}
 	var outOfScope func(int) bool // for the index
 	if ok != nil {
 		outOfScope = func(pid int) bool { return !ok[int64(pid)] }
 	}
-	hits, done := l.similarByIndex(ctx, s, m, q, o.K, self, outOfScope)
+	// the index reads the paper's vector too, when it holds it
+	hits, _, done := l.similarByIndex(ctx, s, m, q, o.K, self, outOfScope)
 	if !done {
+		if query != nil {
+			q, err = s.VectorOf(ctx, m, query.PID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, l.noVectorOf(ctx, s, m, query)
+			}
+			if errors.Is(err, store.ErrBadVector) {
+				return nil, fmt.Errorf("the stored vector of paper %s (model %s) is damaged: %s", query.ID, m.Name, repairHint)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		skip := func(pid int) bool {
+			return int64(pid) == self || (ok != nil && !ok[int64(pid)])
+		}
 		if hits, err = l.scanSimilar(ctx, s, m, q, o.K, skip); err != nil {
 			return nil, err
 		}

@@ -23,10 +23,6 @@ var indexAnswers atomic.Int64
 // are many and reading each one's vector is slower than reading them all.
 const maxIndexK = 1000
 
-// maxRescore is the most candidates the index may leave to score again in
-// float32 before reading every vector is the faster way.
-const maxRescore = 20000
-
 // IndexPath is the similarity index's file: the database's path with
 // ".simidx" added.
 func (l *Library) IndexPath() string { return l.cfg.DB + ".simidx" }
@@ -86,16 +82,17 @@ func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model
 // similarByIndex answers a similar query through the similarity index: the
 // index names the few papers that can be in the top k, and those are scored
 // in float32 as the full scan would score them, so the answer is the full
-// scan's. It reports false when the index cannot answer (too few vectors,
-// no index and none can be written, a damaged vector among the candidates):
-// the caller then scans every vector.
-func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, self int64, skip func(int) bool) ([]recommend.Hit, bool) {
+// scan's. The query is q, or when q is nil the vector of paper self, read
+// from the index. It reports false when the index cannot answer (too few
+// vectors, no index and none can be written, self not in it, a damaged
+// vector among the candidates): the caller then reads the database.
+func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, self int64, skip func(int) bool) ([]recommend.Hit, []float32, bool) {
 	if k > maxIndexK {
-		return nil, false
+		return nil, nil, false
 	}
 	st, err := s.VectorStamp(ctx, m)
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	var exclude []int64
 	if self >= 0 {
@@ -106,10 +103,16 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 		skipPID = func(pid int64) bool { return skip(int(pid)) }
 	}
 	var cands []int64
+	var data []float32
 	for attempt := 0; ; attempt++ {
 		ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
 		if err == nil {
-			cands, err = ix.Candidates(ctx, q, k, exclude, skipPID)
+			if q == nil {
+				q, err = ix.Vector(self)
+			}
+			if err == nil {
+				cands, data, err = ix.CandidateVectors(ctx, q, k, exclude, skipPID)
+			}
 			ix.Close()
 			if err == nil {
 				break
@@ -118,26 +121,14 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 		// missing, out of date or damaged (a damaged code is found by the
 		// scan): built again once
 		if attempt > 0 || !errors.Is(err, simindex.ErrStale) && !errors.Is(err, simindex.ErrCorrupt) {
-			return nil, false
+			return nil, nil, false
 		}
 		if err := l.buildIndex(ctx, s, m, st); err != nil {
 			if ctx.Err() == nil && !errors.Is(err, errFewVectors) && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
 				l.warnf("could not write the similarity index %s (reading every vector instead): %v", l.IndexPath(), err)
 			}
-			return nil, false
+			return nil, nil, false
 		}
-	}
-	if len(cands) > maxRescore {
-		return nil, false
-	}
-	data, err := s.VectorsOf(ctx, m, cands)
-	if err != nil {
-		return nil, false
-	}
-	// a database open for writing reads each statement's own snapshot:
-	// the vectors must still be those the index was built from
-	if now, err := s.VectorStamp(ctx, m); err != nil || now != st {
-		return nil, false
 	}
 	best := recommend.NewNearest(k)
 	keys := make([]int, len(cands))
@@ -146,10 +137,10 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 	}
 	best.Add(data, m.Dim, q, keys, nil)
 	if len(best.Bad) > 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	indexAnswers.Add(1)
-	return best.Hits(), true
+	return best.Hits(), q, true
 }
 
 // indexState says what state the similarity index of model m (with n

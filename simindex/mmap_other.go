@@ -7,10 +7,10 @@ import (
 	"os"
 )
 
-// mapFile reads a file's first size bytes (no memory map here).
-func mapFile(f *os.File, size int) ([]byte, func() error, error) {
+// mapPrivate reads size bytes of a file from off (no memory map here).
+func mapPrivate(f *os.File, off int64, size int) ([]byte, func() error, error) {
 	b := make([]byte, size)
-	if _, err := io.ReadFull(f, b); err != nil {
+	if _, err := f.ReadAt(b, off); err != nil && err != io.EOF {
 		return nil, nil, err
 	}
 	return b, func() error { return nil }, nil

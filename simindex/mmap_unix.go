@@ -7,10 +7,13 @@ import (
 	"syscall"
 )
 
-// mapFile maps a file's first size bytes for reading. Pages in the page
-// cache are mapped a few at a time as they are touched, without a copy.
-func mapFile(f *os.File, size int) ([]byte, func() error, error) {
-	b, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
+// mapPrivate maps size bytes of a file from off (a multiple of the page
+// size) for reading, in place: pages in the page cache are mapped as they
+// are touched, without a copy. The map is private and writable, so that a
+// write changes this process's copy of a page, never the file (and never
+// faults).
+func mapPrivate(f *os.File, off int64, size int) ([]byte, func() error, error) {
+	b, err := syscall.Mmap(int(f.Fd()), off, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
 	if err != nil {
 		return nil, nil, err
 	}

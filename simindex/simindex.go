@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,7 +53,7 @@ type Stamp struct {
 
 const (
 	magic      = "papersift-simidx"
-	version    = 4
+	version    = 5
 	fixedHead  = 64
 	maxNameLen = 1024
 	// sampleSize is the number of vectors the centre and weights are
@@ -76,31 +77,53 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // padDim is the codes' row length: the dimension rounded up to 16.
 func padDim(dim int) int { return (dim + 15) &^ 15 }
 
-// layout is where each part of an index file of n vectors lies: the header
-// (with the centre and weights), the first codes, the residuals' codes,
-// then per vector its paper (int64), five float32 (s1, e1, s2, e2, and a
-// bound of the norms of s1·c1 and s1·c1 + s2·c2) and the CRC-32C of its
-// residual codes, each as one array; the CRC-32C of each block of
-// crcBlock rows of the first codes; and a CRC-32C of the header and all
-// of that. A scan checks the codes it reads against their CRCs.
+// layout is where each part of an index file of n vectors lies:
+//
+//   - the header (with the centre and weights);
+//   - the first pass's blocks, one per crcBlock rows: the rows' first codes,
+//     then their papers (int64), then three float32 arrays (s1, e1, and a
+//     bound of the norms of s1·c1 and s1·c1 + s2·c2): what the first pass
+//     reads, in one read per block;
+//   - one record per vector for the second pass: its residual codes, its
+//     paper, s2, e2, the CRC-32C of its float32 vector, and the CRC-32C of
+//     the record;
+//   - the vectors themselves in float32, row after row, from a page
+//     boundary, so that they can be mapped and used in place, and the
+//     papers again as one array;
+//   - the table: the CRC-32C of each block of the first pass, of each
+//     crcBlock rows of the vectors, and of the papers' array;
+//   - a CRC-32C of the header and the table.
+//
+// Every part is read through a checksum: the first pass checks each block
+// it reads, the second each record, Vectors every vector and paper.
 type layout struct {
-	codes, codes2, meta, blocks, size int64
+	blocks, recs, floats, pidArr, table, size int64
+	block, rec                                int64 // bytes of a block's row, of a record
 }
 
-const (
-	metaBytes = 32
-	crcBlock  = 1024 // rows of first codes under one CRC: the scan's block
-)
+// flagSorted, in the header's flags: the rows are in increasing order of
+// their papers.
+const flagSorted = 1
+
+const crcBlock = 1024 // rows of one block of the first pass (and its CRC)
 
 func blocksOf(n int) int { return (n + crcBlock - 1) / crcBlock }
 
-func layoutOf(head, n, dimPad int) layout {
-	codes := int64(head+63) &^ 63
-	codes2 := codes + int64(n)*int64(dimPad)
-	meta := (codes2 + int64(n)*int64(dimPad) + 7) &^ 7
-	blocks := meta + metaBytes*int64(n)
-	return layout{codes: codes, codes2: codes2, meta: meta, blocks: blocks, size: blocks + 4*int64(blocksOf(n)) + 4}
+func layoutOf(head, n, dim, dimPad int) layout {
+	var l layout
+	l.block, l.rec = int64(dimPad)+20, int64(dimPad)+24
+	l.blocks = int64(head+63) &^ 63
+	l.recs = l.blocks + int64(n)*l.block
+	l.floats = (l.recs + int64(n)*l.rec + 4095) &^ 4095
+	l.pidArr = l.floats + 4*int64(n)*int64(dim)
+	l.pidArr = (l.pidArr + 7) &^ 7
+	l.table = l.pidArr + 8*int64(n)
+	l.size = l.table + 8*int64(blocksOf(n)) + 4 + 4
+	return l
 }
+
+// tableBytes is the length of the table (with the last CRC).
+func (l layout) tableBytes() int64 { return l.size - l.table }
 
 func header(st Stamp, dim, n int, centre, weight []float64) []byte {
 	h := make([]byte, fixedHead, fixedHead+len(st.DB)+len(st.Model)+8*dim)
@@ -218,18 +241,45 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 		}
 	}()
 	dimPad := padDim(dim)
-	meta := make([]byte, metaBytes*n+4*blocksOf(n))
-	var blockCRC uint32
+	nb := blocksOf(n)
+	table := make([]byte, 0, 8*nb+8)
+	floatCRC := make([]uint32, 0, nb)
+	var floatRun uint32 // CRC of the current block's vectors
+	pidBytes := make([]byte, 0, 8*n)
 	le := binary.LittleEndian
 	c1, c2 := make([]int8, dimPad), make([]int8, dimPad)
 	y, r1, r2 := make([]float64, dim), make([]float64, dim), make([]float64, dim)
 	var centre, weight []float64
-	var w1, w2 *bufio.Writer
+	var wRec, wFloat *bufio.Writer
 	var lay layout
 	var sample [][]float32
 	var samplePIDs []int64
+	// the block being filled: codes, papers, s1, e1, norms of up to
+	// crcBlock rows
+	codes := make([]byte, 0, crcBlock*dimPad)
+	var bPID []byte
+	var bS1, bE1, bNorm []byte
+	blockAt := int64(0)
+	flushBlock := func() error {
+		if len(bPID) == 0 {
+			return nil
+		}
+		buf := slices.Concat(codes, bPID, bS1, bE1, bNorm)
+		if _, err := f.WriteAt(buf, blockAt); err != nil {
+			return err
+		}
+		blockAt += int64(len(buf))
+		table = le.AppendUint32(table, crc32.Checksum(buf, castagnoli))
+		codes, bPID, bS1, bE1, bNorm = codes[:0], bPID[:0], bS1[:0], bE1[:0], bNorm[:0]
+		return nil
+	}
+	var rec, row []byte
+	sorted := true // the papers in increasing order
+	last := int64(math.MinInt64)
 	i := 0
 	put := func(p int64, v []float32) error {
+		sorted = sorted && p > last
+		last = p
 		for j, x := range v {
 			y[j] = (float64(x) - centre[j]) / weight[j]
 		}
@@ -246,34 +296,43 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 			u += float64(s2) * float64(c2[j])
 			n2 += u * u
 		}
-		row1 := unsafe.Slice((*byte)(unsafe.Pointer(&c1[0])), dimPad)
-		row2 := unsafe.Slice((*byte)(unsafe.Pointer(&c2[0])), dimPad)
-		if _, err := w1.Write(row1); err != nil {
+		codes = append(codes, unsafe.Slice((*byte)(unsafe.Pointer(&c1[0])), dimPad)...)
+		bPID = le.AppendUint64(bPID, uint64(p))
+		bS1 = le.AppendUint32(bS1, math.Float32bits(s1))
+		bE1 = le.AppendUint32(bE1, math.Float32bits(roundUp(math.Sqrt(e1))))
+		bNorm = le.AppendUint32(bNorm, math.Float32bits(roundUp(math.Sqrt(max(n1, n2)))))
+		row = row[:0]
+		for _, x := range v {
+			row = le.AppendUint32(row, math.Float32bits(x))
+		}
+		rec = append(rec[:0], unsafe.Slice((*byte)(unsafe.Pointer(&c2[0])), dimPad)...)
+		rec = le.AppendUint64(rec, uint64(p))
+		rec = le.AppendUint32(rec, math.Float32bits(s2))
+		rec = le.AppendUint32(rec, math.Float32bits(roundUp(math.Sqrt(e2))))
+		rec = le.AppendUint32(rec, crc32.Checksum(row, castagnoli))
+		rec = le.AppendUint32(rec, crc32.Checksum(rec, castagnoli))
+		if _, err := wRec.Write(rec); err != nil {
 			return err
 		}
-		if _, err := w2.Write(row2); err != nil {
+		if _, err := wFloat.Write(row); err != nil {
 			return err
 		}
-		blockCRC = crc32.Update(blockCRC, castagnoli, row1)
-		if i%crcBlock == crcBlock-1 || i == n-1 {
-			le.PutUint32(meta[metaBytes*n+4*(i/crcBlock):], blockCRC)
-			blockCRC = 0
-		}
-		le.PutUint32(meta[28*n+4*i:], crc32.Checksum(row2, castagnoli))
-		le.PutUint64(meta[8*i:], uint64(p))
-		le.PutUint32(meta[8*n+4*i:], math.Float32bits(s1))
-		le.PutUint32(meta[12*n+4*i:], math.Float32bits(roundUp(math.Sqrt(e1))))
-		le.PutUint32(meta[16*n+4*i:], math.Float32bits(s2))
-		le.PutUint32(meta[20*n+4*i:], math.Float32bits(roundUp(math.Sqrt(e2))))
-		le.PutUint32(meta[24*n+4*i:], math.Float32bits(roundUp(math.Sqrt(max(n1, n2)))))
+		floatRun = crc32.Update(floatRun, castagnoli, row)
+		pidBytes = le.AppendUint64(pidBytes, uint64(p))
 		i++
+		if i%crcBlock == 0 || i == n {
+			floatCRC = append(floatCRC, floatRun)
+			floatRun = 0
+			return flushBlock()
+		}
 		return nil
 	}
 	start := func() error {
 		centre, weight = centreAndWeights(sample, dim)
-		lay = layoutOf(len(header(st, dim, n, centre, weight)), n, dimPad)
-		w1 = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.codes), 1<<20)
-		w2 = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.codes2), 1<<20)
+		lay = layoutOf(len(header(st, dim, n, centre, weight)), n, dim, dimPad)
+		blockAt = lay.blocks
+		wRec = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.recs), 1<<20)
+		wFloat = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.floats), 1<<20)
 		for k, v := range sample {
 			if err := put(samplePIDs[k], v); err != nil {
 				return err
@@ -296,7 +355,7 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 				return fmt.Errorf("paper %d: %w", p, ErrInvalidVector)
 			}
 			seen++
-			if w1 == nil {
+			if wRec == nil {
 				sample = append(sample, slices.Clone(v))
 				samplePIDs = append(samplePIDs, p)
 				if len(sample) == min(n, sampleSize) {
@@ -312,7 +371,7 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 		}
 		return ctx.Err()
 	})
-	if err == nil && w1 == nil {
+	if err == nil && wRec == nil {
 		err = start() // fewer vectors than expected: refused below
 	}
 	if err != nil {
@@ -321,19 +380,28 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 	if i != n {
 		return fmt.Errorf("simindex: %d vectors, %d expected (the vectors changed meanwhile)", i, n)
 	}
-	if err := w1.Flush(); err != nil {
+	if err := wRec.Flush(); err != nil {
 		return err
 	}
-	if err := w2.Flush(); err != nil {
+	if err := wFloat.Flush(); err != nil {
 		return err
 	}
+	if _, err := f.WriteAt(pidBytes, lay.pidArr); err != nil {
+		return err
+	}
+	for _, c := range floatCRC {
+		table = le.AppendUint32(table, c)
+	}
+	table = le.AppendUint32(table, crc32.Checksum(pidBytes, castagnoli))
 	head := header(st, dim, n, centre, weight)
-	crc := crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, meta)
-	meta = le.AppendUint32(meta, crc)
+	if sorted {
+		le.PutUint32(head[28:], flagSorted)
+	}
+	table = le.AppendUint32(table, crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, table))
 	if _, err := f.WriteAt(head, 0); err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(meta, lay.meta); err != nil {
+	if _, err := f.WriteAt(table, lay.table); err != nil {
 		return err
 	}
 	if err := f.Truncate(lay.size); err != nil {
@@ -355,32 +423,28 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 
 // Index is an open index file.
 type Index struct {
+	f           *os.File
 	dim, dimPad int
 	n           int
 	centre      []float64
 	weight      []float64
-	codes       []int8 // n rows of dimPad
-	codes2      []int8 // the residuals' codes
-	pids        []int64
-	s1, e1      []float32
-	s2, e2      []float32
-	norm        []float32
-	rowCRC      []uint32 // of each row of codes2
-	blockCRC    []uint32 // of each crcBlock rows of codes
-	raw1, raw2  []byte   // codes and codes2 as bytes
-	unmap       func() error
+	lay         layout
+	blockCRC    []uint32 // of each block of the first pass
+	floatCRC    []uint32 // of each crcBlock vectors
+	pidCRC      uint32   // of the papers' array
+	sorted      bool     // rows in increasing order of their papers
 }
 
 // Len is the number of vectors.
 func (ix *Index) Len() int { return ix.n }
 
-// Close releases the file's memory map.
+// Close closes the file (what Vectors mapped stays valid).
 func (ix *Index) Close() error {
-	if ix == nil || ix.unmap == nil {
+	if ix == nil || ix.f == nil {
 		return nil
 	}
-	err := ix.unmap()
-	ix.unmap = nil
+	err := ix.f.Close()
+	ix.f = nil
 	return err
 }
 
@@ -391,7 +455,8 @@ var littleEndian = func() bool {
 
 // Open opens the index at path if it was built from the vectors st names
 // (ErrStale otherwise, or when there is none), with dim dimensions. A
-// damaged file is ErrCorrupt.
+// damaged file is ErrCorrupt. It reads the header and the table of
+// checksums only: the scans read the rest, each part through its checksum.
 func Open(path string, st Stamp, dim int) (*Index, error) {
 	// a FIFO or a device would block the open, or never end
 	if fi, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -408,59 +473,64 @@ func Open(path string, st Stamp, dim int) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	ix, err := parse(f, st, dim)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// parse checks an index file's header and table.
+func parse(f *os.File, st Stamp, dim int) (*Index, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() || fi.Size() < fixedHead || fi.Size() > 1<<46 {
+	size := fi.Size()
+	if !fi.Mode().IsRegular() || size < fixedHead || size > 1<<46 {
 		return nil, ErrCorrupt
 	}
-	b, unmap, err := mapFile(f, int(fi.Size()))
-	if err != nil {
-		return nil, err
-	}
-	ix, err := parse(b, st, dim)
-	if err != nil {
-		unmap()
-		return nil, err
-	}
-	ix.unmap = unmap
-	return ix, nil
-}
-
-// parse checks an index file's bytes and points an Index into them.
-func parse(b []byte, st Stamp, dim int) (*Index, error) {
 	le := binary.LittleEndian
-	if len(b) < fixedHead || string(b[:16]) != magic || le.Uint32(b[16:]) != version {
+	b := make([]byte, fixedHead)
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return nil, ErrCorrupt
+	}
+	if string(b[:16]) != magic || le.Uint32(b[16:]) != version {
 		return nil, ErrCorrupt
 	}
 	dl, ml := int(le.Uint16(b[56:])), int(le.Uint16(b[58:]))
 	fdim, fpad := int(le.Uint32(b[20:])), int(le.Uint32(b[24:]))
-	if dl > maxNameLen || ml > maxNameLen || fdim <= 0 || fdim > 1<<16 || fpad != padDim(fdim) || len(b) < fixedHead+dl+ml+8*fdim {
+	if dl > maxNameLen || ml > maxNameLen || fdim <= 0 || fdim > 1<<16 || fpad != padDim(fdim) || size < int64(fixedHead+dl+ml+8*fdim) {
 		return nil, ErrCorrupt
 	}
-	head := b[:fixedHead+dl+ml+8*fdim]
-	n64 := le.Uint64(b[32:])
-	if n64 > uint64(len(b)) {
+	head := make([]byte, fixedHead+dl+ml+8*fdim)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return nil, ErrCorrupt
+	}
+	n64 := le.Uint64(head[32:])
+	if n64 > uint64(size)/16 {
 		return nil, ErrCorrupt
 	}
 	n := int(n64)
-	lay := layoutOf(len(head), n, fpad)
-	if lay.size != int64(len(b)) {
+	lay := layoutOf(len(head), n, fdim, fpad)
+	if lay.size != size {
 		return nil, ErrCorrupt
 	}
-	meta := b[lay.meta : lay.size-4]
-	crc := crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, meta)
-	if crc != le.Uint32(b[lay.size-4:]) {
+	table := make([]byte, lay.tableBytes())
+	if _, err := f.ReadAt(table, lay.table); err != nil {
+		return nil, ErrCorrupt
+	}
+	body := table[:len(table)-4]
+	if crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, body) != le.Uint32(table[len(body):]) {
 		return nil, ErrCorrupt
 	}
 	names := head[fixedHead : fixedHead+dl+ml]
-	got := Stamp{DB: string(names[:dl]), Model: string(names[dl:]), MID: int64(le.Uint64(b[40:])), Gen: int64(le.Uint64(b[48:]))}
+	got := Stamp{DB: string(names[:dl]), Model: string(names[dl:]), MID: int64(le.Uint64(head[40:])), Gen: int64(le.Uint64(head[48:]))}
 	if got != st || fdim != dim {
 		return nil, ErrStale
 	}
-	ix := &Index{dim: dim, dimPad: fpad, n: n, centre: make([]float64, dim), weight: make([]float64, dim)}
+	ix := &Index{f: f, dim: dim, dimPad: fpad, n: n, lay: lay, centre: make([]float64, dim), weight: make([]float64, dim)}
 	vecs := head[fixedHead+dl+ml:]
 	for j := range dim {
 		ix.centre[j] = float64(math.Float32frombits(le.Uint32(vecs[4*j:])))
@@ -469,62 +539,175 @@ func parse(b []byte, st Stamp, dim int) (*Index, error) {
 			return nil, ErrCorrupt
 		}
 	}
-	if n == 0 {
-		return ix, nil
+	nb := blocksOf(n)
+	ix.blockCRC, ix.floatCRC = make([]uint32, nb), make([]uint32, nb)
+	for k := range nb {
+		ix.blockCRC[k] = le.Uint32(table[4*k:])
+		ix.floatCRC[k] = le.Uint32(table[4*(nb+k):])
 	}
-	rows := int64(n) * int64(fpad)
-	ix.codes = unsafe.Slice((*int8)(unsafe.Pointer(&b[lay.codes])), rows)
-	ix.codes2 = unsafe.Slice((*int8)(unsafe.Pointer(&b[lay.codes2])), rows)
-	floats := func(i int) []float32 {
-		if littleEndian {
-			return unsafe.Slice((*float32)(unsafe.Pointer(&meta[(8+4*i)*n])), n)
-		}
-		out := make([]float32, n)
-		for k := range out {
-			out[k] = math.Float32frombits(le.Uint32(meta[(8+4*i)*n+4*k:]))
-		}
-		return out
-	}
-	if littleEndian && uintptr(unsafe.Pointer(&meta[0]))%8 == 0 {
-		ix.pids = unsafe.Slice((*int64)(unsafe.Pointer(&meta[0])), n)
-	} else {
-		ix.pids = make([]int64, n)
-		for i := range n {
-			ix.pids[i] = int64(le.Uint64(meta[8*i:]))
-		}
-	}
-	ix.s1, ix.e1, ix.s2, ix.e2, ix.norm = floats(0), floats(1), floats(2), floats(3), floats(4)
-	uint32s := func(at, count int) []uint32 {
-		if littleEndian {
-			return unsafe.Slice((*uint32)(unsafe.Pointer(&meta[at])), count)
-		}
-		out := make([]uint32, count)
-		for k := range out {
-			out[k] = le.Uint32(meta[at+4*k:])
-		}
-		return out
-	}
-	ix.rowCRC = uint32s(28*n, n)
-	ix.blockCRC = uint32s(metaBytes*n, blocksOf(n))
-	ix.raw1 = b[lay.codes : lay.codes+rows]
-	ix.raw2 = b[lay.codes2 : lay.codes2+rows]
-	// a bound that is not a finite number >= 0 would let a paper slip
-	// (y = (x-m)/w has |y_j| <= 4/min(w), so every scale is below 1e6)
-	for i := range n {
-		s1, e1, s2, e2, nr := ix.s1[i], ix.e1[i], ix.s2[i], ix.e2[i], ix.norm[i]
-		if !(s1 >= 0 && s1 <= 1e6 && e1 >= 0 && e1 <= 4 && s2 >= 0 && s2 <= 1e6 && e2 >= 0 && e2 <= 4 && nr >= 0 && nr <= 1e9) {
-			return nil, ErrCorrupt
-		}
-	}
+	ix.pidCRC = le.Uint32(table[8*nb:])
+	ix.sorted = le.Uint32(head[28:])&flagSorted != 0
 	return ix, nil
+}
+
+// asFloat32s and asInt64s view little-endian bytes as numbers (a copy on
+// big-endian machines or unaligned bytes).
+func asFloat32s(b []byte) []float32 {
+	if len(b) == 0 {
+		return nil
+	}
+	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
+		return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
+	}
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+func asInt64s(b []byte) []int64 {
+	if len(b) == 0 {
+		return nil
+	}
+	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%8 == 0 {
+		return unsafe.Slice((*int64)(unsafe.Pointer(&b[0])), len(b)/8)
+	}
+	out := make([]int64, len(b)/8)
+	for i := range out {
+		out[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return out
+}
+
+// alignedBytes is a buffer of n bytes that starts on 8 bytes.
+func alignedBytes(n int) []byte {
+	w := make([]uint64, (n+7)/8)
+	if len(w) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), n)
+}
+
+// validBounds: a bound that is not a finite number >= 0 would let a paper
+// slip (y = (x-m)/w has |y_j| <= 4/min(w), so every scale is below 1e6).
+func validBounds(s, e, nr float32) bool {
+	return s >= 0 && s <= 1e6 && e >= 0 && e <= 4 && nr >= 0 && nr <= 1e9
 }
 
 // Candidates returns the papers that may be among the k most similar to the
 // unit vector q (cosine), leaving out the few papers of exclude and those
 // skip names (skip may be nil): every paper of the exact float32 top k is
 // among them, ties included, in the index's order. Score them again in
-// float32 to get it.
+// float32 to get it (CandidateVectors gives their vectors).
 func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []int64, skip func(pid int64) bool) ([]int64, error) {
+	cs, err := ix.candidates(ctx, q, k, exclude, skip)
+	out := make([]int64, len(cs))
+	for i, c := range cs {
+		out[i] = c.pid
+	}
+	return out, err
+}
+
+// CandidateVectors is Candidates with the candidates' float32 vectors (row
+// after row), read from the file and checked against their checksums.
+func (ix *Index) CandidateVectors(ctx context.Context, q []float32, k int, exclude []int64, skip func(pid int64) bool) ([]int64, []float32, error) {
+	cs, err := ix.candidates(ctx, q, k, exclude, skip)
+	if err != nil {
+		return nil, nil, err
+	}
+	pids := make([]int64, len(cs))
+	data := make([]float32, len(cs)*ix.dim)
+	for i, c := range cs {
+		pids[i] = c.pid
+		if err := ix.readVector(c.row, c.fcrc, data[i*ix.dim:(i+1)*ix.dim]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return pids, data, nil
+}
+
+// readVector reads row's float32 vector into v, checked against crc.
+func (ix *Index) readVector(row int, crc uint32, v []float32) error {
+	b := alignedBytes(4 * ix.dim)
+	if _, err := ix.f.ReadAt(b, ix.lay.floats+int64(row)*int64(4*ix.dim)); err != nil || crc32.Checksum(b, castagnoli) != crc {
+		return ErrCorrupt
+	}
+	copy(v, asFloat32s(b))
+	return nil
+}
+
+// ErrNotIndexed: the index holds no vector of that paper.
+var ErrNotIndexed = errors.New("simindex: no vector of that paper")
+
+// record reads and checks row's record: its paper, s2, e2, and the CRC of
+// its vector (the codes stay in rec).
+func (ix *Index) record(row int, rec []byte) (pid int64, s2, e2 float32, fcrc uint32, err error) {
+	if row < 0 || row >= ix.n {
+		return 0, 0, 0, 0, ErrCorrupt
+	}
+	if _, err := ix.f.ReadAt(rec, ix.lay.recs+int64(row)*ix.lay.rec); err != nil {
+		return 0, 0, 0, 0, ErrCorrupt
+	}
+	le := binary.LittleEndian
+	body := rec[:len(rec)-4]
+	if crc32.Checksum(body, castagnoli) != le.Uint32(rec[len(body):]) {
+		return 0, 0, 0, 0, ErrCorrupt
+	}
+	d := ix.dimPad
+	pid = int64(le.Uint64(rec[d:]))
+	s2, e2 = math.Float32frombits(le.Uint32(rec[d+8:])), math.Float32frombits(le.Uint32(rec[d+12:]))
+	if !validBounds(s2, e2, 0) {
+		return 0, 0, 0, 0, ErrCorrupt
+	}
+	return pid, s2, e2, le.Uint32(rec[d+16:]), nil
+}
+
+// Vector returns paper pid's vector, found by a binary search of the
+// papers' array (ErrNotIndexed when the index does not hold it, or its
+// rows are not in the papers' order).
+func (ix *Index) Vector(pid int64) ([]float32, error) {
+	if !ix.sorted || ix.n == 0 {
+		return nil, ErrNotIndexed
+	}
+	var b [8]byte
+	var err error
+	row := sort.Search(ix.n, func(i int) bool {
+		if _, rerr := ix.f.ReadAt(b[:], ix.lay.pidArr+8*int64(i)); rerr != nil {
+			err = ErrCorrupt
+			return true
+		}
+		return int64(binary.LittleEndian.Uint64(b[:])) >= pid
+	})
+	if err != nil {
+		return nil, err
+	}
+	if row == ix.n {
+		return nil, ErrNotIndexed
+	}
+	// the papers' array is checked as a whole by Vectors only: the
+	// record's paper (under its CRC) confirms the row
+	got, _, _, fcrc, err := ix.record(row, alignedBytes(int(ix.lay.rec)))
+	if err != nil {
+		return nil, err
+	}
+	if got != pid {
+		return nil, ErrNotIndexed
+	}
+	v := make([]float32, ix.dim)
+	if err := ix.readVector(row, fcrc, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+type candidate struct {
+	row  int
+	pid  int64
+	fcrc uint32
+}
+
+func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []int64, skip func(pid int64) bool) ([]candidate, error) {
 	if len(q) != ix.dim {
 		return nil, fmt.Errorf("simindex: a query of %d dimensions for an index of %d", len(q), ix.dim)
 	}
@@ -569,49 +752,61 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	// the (k+len(exclude))-th best lower bound: no higher than the k-th of
 	// the others.
 	kk := k + len(exclude)
-	parts := min(runtime.GOMAXPROCS(0), 8, max(1, ix.n/4096))
-	// parts start at a CRC block: each block of the scan is one of them
-	start := func(p int) int { return min(ix.n, (p*ix.n/parts)/crcBlock*crcBlock) }
+	nb := blocksOf(ix.n)
+	parts := min(runtime.GOMAXPROCS(0), 8, nb)
 	var damaged atomic.Bool
 	type kept struct {
-		row int
-		dot int32
-		hi  float64
+		row    int
+		dot    int32
+		hi     float64
+		s1, nr float32
+		pid    int64
 	}
 	found := make([][]kept, parts)
 	floors := make([][]float64, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
-		lo, hi := start(p), start(p+1)
-		if p == parts-1 {
-			hi = ix.n
-		}
+		lo, hi := p*nb/parts, (p+1)*nb/parts
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			const block = crcBlock
-			out := make([]int32, block)
+			// one block at a time into a buffer that stays in the cache
+			// (read, not mapped: a page mapped for the first time costs
+			// more than its copy)
+			buf := alignedBytes(crcBlock * int(ix.lay.block))
+			out := make([]int32, crcBlock)
 			h := floorHeap{k: kk}
 			floor := math.Inf(-1) // the part's k-th best lower bound so far
 			var keep []kept
-			for at := lo; at < hi; at += block {
-				m := min(block, hi-at)
-				if crc32.Checksum(ix.raw1[at*ix.dimPad:(at+m)*ix.dimPad], castagnoli) != ix.blockCRC[at/crcBlock] {
+			for blk := lo; blk < hi; blk++ {
+				at := blk * crcBlock
+				m := min(crcBlock, ix.n-at)
+				b := buf[:int64(m)*ix.lay.block]
+				if _, err := ix.f.ReadAt(b, ix.lay.blocks+int64(at)*ix.lay.block); err != nil || crc32.Checksum(b, castagnoli) != ix.blockCRC[blk] {
 					damaged.Store(true)
 					return
 				}
-				f32.DotsI8(q16, ix.codes[at*ix.dimPad:(at+m)*ix.dimPad], out[:m])
-				s1, e1, nr := ix.s1[at:at+m:at+m], ix.e1[at:at+m:at+m], ix.norm[at:at+m:at+m]
+				cb := m * ix.dimPad
+				codes := unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), cb)
+				pids := asInt64s(b[cb : cb+8*m])
+				s1 := asFloat32s(b[cb+8*m : cb+12*m])
+				e1 := asFloat32s(b[cb+12*m : cb+16*m])
+				nr := asFloat32s(b[cb+16*m : cb+20*m])
+				f32.DotsI8(q16, codes, out[:m])
 				for i, d := range out[:m] {
+					if !validBounds(s1[i], e1[i], nr[i]) {
+						damaged.Store(true)
+						return
+					}
 					a := qm + float64(d)*inv*float64(s1[i])
 					b := qNorm*float64(e1[i]) + qErr*float64(nr[i]) + margin
 					if a+b < floor {
 						continue // below k lower bounds already: never a candidate
 					}
-					if skip != nil && skip(ix.pids[at+i]) {
+					if skip != nil && skip(pids[i]) {
 						continue
 					}
-					keep = append(keep, kept{at + i, d, a + b})
+					keep = append(keep, kept{at + i, d, a + b, s1[i], nr[i], pids[i]})
 					if h.add(a - b) {
 						floor = h.v[0]
 					}
@@ -652,27 +847,95 @@ func (ix *Index) Candidates(ctx context.Context, q []float32, k int, exclude []i
 	bounds := make([]float64, len(first))
 	h := floorHeap{k: kk}
 	var d2 [1]int32
+	rec := alignedBytes(int(ix.lay.rec))
+	fcrcs := make([]uint32, len(first))
 	for i, c := range first {
-		r := c.row
-		if crc32.Checksum(ix.raw2[r*ix.dimPad:(r+1)*ix.dimPad], castagnoli) != ix.rowCRC[r] {
+		pid, s2, e2, fcrc, err := ix.record(c.row, rec)
+		if err != nil || pid != c.pid {
 			return nil, ErrCorrupt
 		}
-		f32.DotsI8(q16, ix.codes2[r*ix.dimPad:(r+1)*ix.dimPad], d2[:])
-		est[i] = qm + inv*(float64(c.dot)*float64(ix.s1[r])+float64(d2[0])*float64(ix.s2[r]))
-		bounds[i] = qNorm*float64(ix.e2[r]) + qErr*float64(ix.norm[r]) + margin
+		fcrcs[i] = fcrc
+		f32.DotsI8(q16, unsafe.Slice((*int8)(unsafe.Pointer(&rec[0])), ix.dimPad), d2[:])
+		est[i] = qm + inv*(float64(c.dot)*float64(c.s1)+float64(d2[0])*float64(s2))
+		bounds[i] = qNorm*float64(e2) + qErr*float64(c.nr) + margin
 		h.add(est[i] - bounds[i])
 	}
 	floor = math.Inf(-1)
 	if len(h.v) >= kk {
 		floor = h.v[0]
 	}
-	out := make([]int64, 0, min(kk, len(first)))
+	out := make([]candidate, 0, min(kk, len(first)))
 	for i, c := range first {
-		if p := ix.pids[c.row]; est[i]+bounds[i] >= floor && !slices.Contains(exclude, p) {
-			out = append(out, p)
+		if est[i]+bounds[i] >= floor && !slices.Contains(exclude, c.pid) {
+			out = append(out, candidate{c.row, c.pid, fcrcs[i]})
 		}
 	}
 	return out, nil
+}
+
+// Vectors are the index's vectors in float32, in its order, with their
+// papers: mapped from the file, not copied (writing to them changes this
+// process's copy only). Release unmaps them: nothing may use them after.
+type Vectors struct {
+	PIDs    []int64
+	Data    []float32
+	Release func() error
+}
+
+// Vectors maps the index's vectors, after checking every one of them
+// against its checksum (ErrCorrupt when one differs).
+func (ix *Index) Vectors(ctx context.Context) (*Vectors, error) {
+	if ix.n == 0 {
+		return &Vectors{Release: func() error { return nil }}, nil
+	}
+	size := ix.lay.table - ix.lay.floats
+	b, unmap, err := mapPrivate(ix.f, ix.lay.floats, int(size))
+	if err != nil {
+		return nil, err
+	}
+	fb := b[:4*int64(ix.n)*int64(ix.dim)]
+	pb := b[ix.lay.pidArr-ix.lay.floats:]
+	// each block of vectors checked once, on all cores
+	nb := blocksOf(ix.n)
+	rowBytes := 4 * ix.dim
+	var bad atomic.Bool
+	err = parallelBlocks(ctx, nb, func(blk int) {
+		lo := blk * crcBlock * rowBytes
+		hi := min(len(fb), lo+crcBlock*rowBytes)
+		if crc32.Checksum(fb[lo:hi], castagnoli) != ix.floatCRC[blk] {
+			bad.Store(true)
+		}
+	})
+	if err == nil && (bad.Load() || crc32.Checksum(pb, castagnoli) != ix.pidCRC) {
+		err = ErrCorrupt
+	}
+	if err != nil {
+		unmap()
+		return nil, err
+	}
+	v := &Vectors{PIDs: asInt64s(pb), Data: asFloat32s(fb), Release: unmap}
+	return v, nil
+}
+
+// parallelBlocks calls fn for each of n blocks, on all cores.
+func parallelBlocks(ctx context.Context, n int, fn func(int)) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // floorHeap keeps the k largest lower bounds (a min-heap).

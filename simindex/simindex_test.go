@@ -152,11 +152,23 @@ func TestCandidatesHoldTheExactTopK(t *testing.T) {
 			for i, p := range pids {
 				idx[p] = i
 			}
-			var sub []int64
-			var subData []float32
-			for _, p := range cands {
-				sub = append(sub, p)
-				subData = append(subData, data[idx[p]*c.dim:(idx[p]+1)*c.dim]...)
+			sub, subData, err := ix.CandidateVectors(ctx, q, c.k, []int64{self}, nil)
+			if trial%5 == 0 {
+				sub, subData, err = ix.CandidateVectors(ctx, q, c.k, nil, skip)
+			}
+			if err != nil || !slices.Equal(sub, cands) {
+				t.Fatalf("CandidateVectors: %v, %v (Candidates: %v)", sub, err, cands)
+			}
+			for i, p := range sub {
+				if !slices.Equal(subData[i*c.dim:(i+1)*c.dim], data[idx[p]*c.dim:(idx[p]+1)*c.dim]) {
+					t.Fatalf("CandidateVectors: the vector of paper %d differs", p)
+				}
+			}
+			if v, err := ix.Vector(self); err != nil || !slices.Equal(v, q) && trial%4 != 3 {
+				t.Fatalf("Vector(%d): %v", self, err)
+			}
+			if _, err := ix.Vector(self + 1); !errors.Is(err, ErrNotIndexed) { // pids are 3i+7
+				t.Fatalf("Vector of a paper not indexed: %v", err)
 			}
 			if got, want := exact(sub, subData, c.dim, q, c.k, nil), exact(pids, data, c.dim, q, c.k, skip); !slices.Equal(got, want) {
 				t.Fatalf("rescored %v, exact %v", got, want)
@@ -225,7 +237,7 @@ func TestDamagedFiles(t *testing.T) {
 	}
 	good, _ := os.ReadFile(path)
 	head := fixedHead + len(stamp.DB) + len(stamp.Model) + 8*48
-	lay := layoutOf(head, 50, 48)
+	lay := layoutOf(head, 50, 48, 48)
 	clean, err := Open(path, stamp, 48)
 	if err != nil {
 		t.Fatal(err)
@@ -233,6 +245,14 @@ func TestDamagedFiles(t *testing.T) {
 	want, err := clean.Candidates(ctx, data[:48], 10, []int64{pids[0]}, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	_, wantData, err := clean.CandidateVectors(ctx, data[:48], 10, []int64{pids[0]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := clean.Vectors(ctx)
+	if err != nil || !slices.Equal(vs.PIDs, pids) || !slices.Equal(vs.Data, data) {
+		t.Fatalf("the vectors of a clean index: %v", err)
 	}
 	// try opens a damaged copy and asks it what the clean one answered:
 	// it must refuse, or give the same answer
@@ -243,13 +263,35 @@ func TestDamagedFiles(t *testing.T) {
 		}
 		ix, err := Open(p, stamp, 48)
 		if err == nil {
-			got, cerr := ix.Candidates(ctx, data[:48], 10, []int64{pids[0]}, nil)
-			ix.Close()
+			got, gotData, cerr := ix.CandidateVectors(ctx, data[:48], 10, []int64{pids[0]}, nil)
+			if cerr == nil && !slices.Equal(gotData, wantData) {
+				ix.Close()
+				return ix, fmt.Errorf("a different answer: other vectors of the candidates")
+			}
+			if cerr == nil {
+				var v []float32
+				if v, cerr = ix.Vector(pids[7]); cerr == nil && !slices.Equal(v, data[7*48:8*48]) {
+					ix.Close()
+					return ix, fmt.Errorf("a different answer: another vector of paper %d", pids[7])
+				}
+			}
 			if cerr != nil {
+				ix.Close()
 				return nil, cerr
 			}
 			if !slices.Equal(got, want) {
+				ix.Close()
 				return ix, fmt.Errorf("a different answer: %v, want %v", got, want)
+			}
+			v, verr := ix.Vectors(ctx)
+			ix.Close()
+			if verr != nil {
+				return nil, verr
+			}
+			same := slices.Equal(v.PIDs, pids) && slices.Equal(v.Data, data)
+			v.Release()
+			if !same {
+				return ix, fmt.Errorf("a different answer: other vectors")
 			}
 		}
 		return ix, err
@@ -260,20 +302,53 @@ func TestDamagedFiles(t *testing.T) {
 		}
 	}
 	for i := range good {
-		for _, bit := range []byte{1, 0x80} {
+		at := int64(i)
+		recs := at >= lay.recs && at < lay.recs+50*lay.rec // read for candidates only
+		padding := (i >= 60 && i < 64) || (i >= head && at < lay.blocks) ||
+			(at >= lay.recs+50*lay.rec && at < lay.floats) || (at >= lay.floats+4*50*48 && at < lay.pidArr)
+		if padding && i%61 != 0 || at >= lay.floats && i%5 != 0 {
+			continue // a few bytes of the padding and of the vectors are enough
+		}
+		for _, bit := range []byte{byte(1 << (i % 8))} {
 			b := slices.Clone(good)
 			b[i] ^= bit
 			_, err := try(b)
-			inFirst := int64(i) >= lay.codes && int64(i) < lay.codes+50*48
-			padding := (i >= 28 && i < 32) || (i >= 60 && i < 64) || (int64(i) >= lay.codes+2*50*48 && int64(i) < lay.meta) ||
-				(i >= head && int64(i) < lay.codes)
 			if err != nil && strings.HasPrefix(err.Error(), "a different answer") {
 				t.Fatalf("byte %d of %d flipped: %v", i, len(good), err)
 			}
-			if err == nil && !padding && !(int64(i) >= lay.codes2 && int64(i) < lay.codes2+50*48) {
-				t.Fatalf("byte %d of %d flipped (first codes: %v): the file is used", i, len(good), inFirst)
+			if err == nil && !padding && !recs {
+				t.Fatalf("byte %d of %d flipped: the file is used", i, len(good))
 			}
 		}
+	}
+}
+
+// An index whose rows are not in the papers' order answers Candidates
+// and CandidateVectors, but not Vector (its binary search needs the order).
+func TestUnsortedRows(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 6))
+	pids, data := corpus(r, 200, 32)
+	slices.Reverse(pids)
+	path := filepath.Join(t.TempDir(), "x.simidx")
+	if err := Build(ctx, path, 0o644, stamp, 32, 200, scanOf(pids, data, 32, 64)); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path, stamp, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Vector(pids[3]); !errors.Is(err, ErrNotIndexed) {
+		t.Fatalf("Vector of an unsorted index: %v", err)
+	}
+	got, gotData, err := ix.CandidateVectors(ctx, data[3*32:4*32], 1, nil, nil)
+	if err != nil || len(got) == 0 || !slices.Contains(got, pids[3]) {
+		t.Fatalf("CandidateVectors: %v %v", got, err)
+	}
+	i := slices.Index(got, pids[3])
+	if !slices.Equal(gotData[i*32:(i+1)*32], data[3*32:4*32]) {
+		t.Fatal("CandidateVectors: another vector")
 	}
 }
 

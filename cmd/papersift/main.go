@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -36,8 +37,18 @@ func main() {
 	// a second Ctrl-C ends the process at once (one that waits on a
 	// stalled pipe, say)
 	context.AfterFunc(ctx, stop)
+	// PAPERSIFT_CPUPROFILE=FILE writes a CPU profile of the command (for
+	// developers measuring where time goes: see bench/README.md)
+	if p := os.Getenv("PAPERSIFT_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
+	pprof.StopCPUProfile()
 	os.Exit(code)
 }
 
