@@ -10,3 +10,6 @@ func SetIndexFrom(n int) func() {
 
 // IndexAnswers is the number of similar queries the index answered.
 func IndexAnswers() int64 { return indexAnswers.Load() }
+
+// IndexMatrices is the number of vector matrices mapped from the index.
+func IndexMatrices() int64 { return indexMatrices.Load() }

@@ -17,6 +17,10 @@ type GroupOptions struct {
 	Scope Scope  // default: the most recently ingested list
 	K     int    // the number of topics; 0 chooses it (auto)
 	Seed  uint64 // same data, same seed: same topics
+	// TitlesFor, when above 0, gives titles to the first TitlesFor papers
+	// of each cluster only (those a summary shows), the others' Title
+	// being empty: a million papers' titles take seconds to read.
+	TitlesFor int
 }
 
 // Groups are papers clustered into topics.
@@ -100,7 +104,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectRows(ctx, s, mat, f, true)
+	sel, err := selectRows(ctx, s, mat, f, o.TitlesFor <= 0)
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +115,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		return nil, fmt.Errorf("no embedded papers to group (run papersift embed)")
 	}
 	dim, model := mat.Dim, mat.Model
-	data := gatherRows(mat.Data, dim, sel.rows)
-	mat = nil // data may share its memory: the matrix is no longer valid
+	data := mat.Data // the points are the rows sel.rows lists, in its order
 	out := &Groups{List: f.name(), Model: model, Missing: sel.missing}
 	if len(f.Lists) > 1 {
 		out.Lists = f.Lists
@@ -126,7 +129,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	}
 	var res *cluster.Result
 	if o.K == 0 {
-		ch, err := cluster.AutoK{KMeans: km}.Fit(ctx, data, dim)
+		ch, err := cluster.AutoK{KMeans: km}.FitRows(ctx, data, dim, sel.rows)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +145,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		if o.K > len(sel.rows) {
 			l.notef("note: -k %d is more than the %d papers; using k = %d", o.K, len(sel.rows), len(sel.rows))
 		}
-		if res, err = km.Fit(ctx, data, dim); err != nil {
+		if res, err = km.FitRows(ctx, data, dim, sel.rows); err != nil {
 			return nil, err
 		}
 	}
@@ -152,7 +155,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		idx = rand.New(rand.NewPCG(o.Seed, uint64(len(res.Assign)))).Perm(len(res.Assign))[:silhouetteSample]
 		sort.Ints(idx)
 	}
-	sil, perSil, err := cluster.SilhouettePer(ctx, data, dim, res.Assign, idx)
+	sil, perSil, err := cluster.SilhouettePerRows(ctx, data, dim, sel.rows, res.Assign, idx)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +178,11 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	topics, err := clusterTopics(ctx, s, sel, members)
 	if err != nil {
 		return nil, err
+	}
+	if o.TitlesFor > 0 {
+		if err := shownTitles(ctx, s, sel, members, o.TitlesFor); err != nil {
+			return nil, err
+		}
 	}
 	for c, ms := range members {
 		if len(ms) == 0 {
@@ -209,6 +217,31 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		out.Note = "these papers do not fall into clear topics: the groups below are loose"
 	}
 	return out, nil
+}
+
+// shownTitles reads the titles of the first n members of each cluster.
+func shownTitles(ctx context.Context, s *store.Store, sel *selection, members [][]int, n int) error {
+	sel.titles = make([]string, len(sel.ids))
+	var pids []int64
+	for _, ms := range members {
+		for _, i := range ms[:min(n, len(ms))] {
+			pids = append(pids, sel.pids[i])
+		}
+	}
+	papers, err := s.PapersByPID(ctx, pids)
+	if err != nil {
+		return err
+	}
+	title := make(map[int64]string, len(papers))
+	for _, p := range papers {
+		title[p.PID] = p.Title
+	}
+	for _, ms := range members {
+		for _, i := range ms[:min(n, len(ms))] {
+			sel.titles[i] = title[sel.pids[i]]
+		}
+	}
+	return nil
 }
 
 // clusterTopics labels each cluster from the titles and abstracts of its

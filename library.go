@@ -139,6 +139,7 @@ type Library struct {
 	ev      Events
 	store   *store.Store
 	sources *ingest.Sources // named sources, with arXiv's politeness gate
+	mapped  []func() error  // releases what indexMatrix mapped
 }
 
 // New returns a Library of cfg; it opens nothing yet. A bad embedder is an
@@ -177,6 +178,10 @@ const DefaultBulkBytes = 64 << 20
 
 // Close closes the database, if it was opened.
 func (l *Library) Close() error {
+	for _, release := range l.mapped {
+		release()
+	}
+	l.mapped = nil
 	if l.store == nil {
 		return nil
 	}

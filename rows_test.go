@@ -1,7 +1,6 @@
 package papersift
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/papersift/papersift/store"
@@ -21,32 +20,6 @@ func TestByPID(t *testing.T) {
 		}
 		if len(mat.PIDs) != len(pids) {
 			t.Fatalf("byPID(%v) lost rows", pids)
-		}
-	}
-}
-
-func TestGatherRows(t *testing.T) {
-	const dim = 3
-	for _, tc := range []struct {
-		n    int
-		rows []int
-	}{
-		{5, []int{4, 0, 2}},             // fewer than half: a copy
-		{5, []int{3, 1, 4, 0}},          // in place
-		{6, []int{0, 1, 2, 3, 4, 5}},    // identity
-		{6, []int{5, 4, 3, 2, 1, 0}},    // reversal
-		{7, []int{1, 2, 3, 4, 5, 6, 0}}, // one long cycle
-	} {
-		data := make([]float32, tc.n*dim)
-		for i := range data {
-			data[i] = float32(i)
-		}
-		var want []float32
-		for _, r := range tc.rows {
-			want = append(want, data[r*dim:(r+1)*dim]...)
-		}
-		if got := gatherRows(data, dim, tc.rows); !reflect.DeepEqual(got, want) {
-			t.Errorf("n=%d rows %v: %v, want %v", tc.n, tc.rows, got, want)
 		}
 	}
 }

@@ -3,7 +3,7 @@ package papersift
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,86 +174,38 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope,
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.Names(ctx, withTitles)
+	// the matrix is in the papers' order (byPID, or the index's)
+	rowOf := func(pid int64) (int, bool) {
+		i, ok := slices.BinarySearch(mat.PIDs, pid)
+		return i, ok
+	}
+	sel := &selection{}
+	papers := 0
+	err = s.EachName(ctx, withTitles, func(pid int64, id, title string) {
+		papers++
+		if want != nil && !want[pid] {
+			return
+		}
+		r, ok := rowOf(pid)
+		if !ok {
+			return
+		}
+		sel.rows = append(sel.rows, r)
+		sel.pids = append(sel.pids, pid)
+		sel.ids = append(sel.ids, id)
+		if withTitles {
+			sel.titles = append(sel.titles, title)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		r int
-		n store.Name
-	}
-	rows := make([]row, 0, len(mat.PIDs))
-	for i, pid := range mat.PIDs {
-		if want != nil && !want[pid] {
-			continue
-		}
-		rows = append(rows, row{i, names[pid]})
-	}
-	sort.Slice(rows, func(a, b int) bool { return rows[a].n.ID < rows[b].n.ID })
-	sel := &selection{rows: make([]int, len(rows)), pids: make([]int64, len(rows)), ids: make([]string, len(rows))}
-	if withTitles {
-		sel.titles = make([]string, len(rows))
-	}
-	for i, r := range rows {
-		sel.rows[i], sel.pids[i], sel.ids[i] = r.r, mat.PIDs[r.r], r.n.ID
-		if withTitles {
-			sel.titles[i] = r.n.Title
-		}
-	}
 	if want != nil {
-		sel.missing = len(want) - len(rows)
+		sel.missing = len(want) - len(sel.rows)
 	} else {
-		sel.missing = len(names) - len(rows)
+		sel.missing = papers - len(sel.rows)
 	}
 	return sel, nil
-}
-
-// gatherRows returns the rows of data (n x dim) listed in rows, in that
-// order, as one matrix. A selection of more than half the rows is gathered
-// in place (data is overwritten) so that a large fit needs no second copy of
-// its vectors.
-func gatherRows(data []float32, dim int, rows []int) []float32 {
-	n := len(data) / dim
-	if 2*len(rows) <= n {
-		out := make([]float32, 0, len(rows)*dim)
-		for _, r := range rows {
-			out = append(out, data[r*dim:(r+1)*dim]...)
-		}
-		return out
-	}
-	// the permutation: destination j takes source src[j]; the unselected
-	// rows fill the places after the selection
-	src := make([]int, 0, n)
-	src = append(src, rows...)
-	taken := make([]bool, n)
-	for _, r := range rows {
-		taken[r] = true
-	}
-	for r := 0; r < n; r++ {
-		if !taken[r] {
-			src = append(src, r)
-		}
-	}
-	done := make([]bool, n)
-	tmp := make([]float32, dim)
-	for start := 0; start < n; start++ {
-		if done[start] || src[start] == start {
-			continue
-		}
-		copy(tmp, data[start*dim:(start+1)*dim])
-		j := start
-		for {
-			done[j] = true
-			from := src[j]
-			if from == start {
-				copy(data[j*dim:(j+1)*dim], tmp)
-				break
-			}
-			copy(data[j*dim:(j+1)*dim], data[from*dim:(from+1)*dim])
-			j = from
-		}
-	}
-	return data[:len(rows)*dim]
 }
 
 // cut shortens s to at most n characters, with an ellipsis.

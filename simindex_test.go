@@ -115,3 +115,78 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 		t.Fatal("the damaged index was not rebuilt")
 	}
 }
+
+// TestGroupAndQueueFromIndex: group and queue read the vectors mapped from
+// the similarity index when it is current, and answer exactly what they
+// answer from the database.
+func TestGroupAndQueueFromIndex(t *testing.T) {
+	ctx := context.Background()
+	defer papersift.SetIndexFrom(300)()
+	dir := t.TempDir()
+	l, err := papersift.New(papersift.Config{DB: filepath.Join(dir, "p.db"), Events: &events{},
+		Now: func() time.Time { return time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "a.jsonl", 0, 900)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Rate(ctx, "like", []string{"synthetic-00003", "synthetic-00107", "synthetic-00555"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Rate(ctx, "dislike", []string{"synthetic-00042"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddInterest(ctx, "galaxy spectra"); err != nil {
+		t.Fatal(err)
+	}
+	answer := func() (*papersift.Groups, *papersift.Groups, []papersift.QueueItem) {
+		t.Helper()
+		g, err := l.Group(ctx, papersift.GroupOptions{Scope: papersift.Scope{All: true}, K: 5, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		auto, err := l.Group(ctx, papersift.GroupOptions{Scope: papersift.Scope{All: true}, Seed: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := l.Queue(ctx, papersift.QueueOptions{Scope: papersift.Scope{All: true}, N: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g, auto, q
+	}
+	before := papersift.IndexMatrices()
+	g1, a1, q1 := answer()
+	if papersift.IndexMatrices() != before+3 {
+		t.Fatalf("%d of 3 matrices mapped from the index", papersift.IndexMatrices()-before)
+	}
+	if err := os.Remove(l.IndexPath()); err != nil {
+		t.Fatal(err)
+	}
+	g2, a2, q2 := answer()
+	if papersift.IndexMatrices() != before+3 {
+		t.Fatal("a matrix mapped with no index")
+	}
+	if !reflect.DeepEqual(g1, g2) || !reflect.DeepEqual(a1, a2) || !reflect.DeepEqual(q1, q2) {
+		t.Fatal("group or queue from the index differ from those from the database")
+	}
+	// titles for the first papers of each cluster only: the same groups,
+	// the other titles empty
+	g3, err := l.Group(ctx, papersift.GroupOptions{Scope: papersift.Scope{All: true}, K: 5, Seed: 1, TitlesFor: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range g1.Clusters {
+		for i, p := range g3.Clusters[c].Papers {
+			want := g1.Clusters[c].Papers[i]
+			if i >= 2 {
+				want.Title = ""
+			}
+			if p != want || want.Title == "" && i < 2 {
+				t.Fatalf("TitlesFor 2, cluster %d paper %d: %+v, want %+v", c, i, p, want)
+			}
+		}
+	}
+}

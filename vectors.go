@@ -553,6 +553,9 @@ func (l *Library) activeMatrix(ctx context.Context, s *store.Store) (*store.Matr
 	if err != nil {
 		return nil, err
 	}
+	if mat := l.indexMatrix(ctx, s, m); mat != nil {
+		return mat, nil
+	}
 	mat, err := s.LoadVectors(ctx, m)
 	if err != nil {
 		return nil, err

@@ -64,10 +64,25 @@ type Tried struct {
 // mean silhouette. Fewer than 6 points, or a range of one k, give that k
 // without scoring.
 func (a AutoK) Fit(ctx context.Context, data []float32, dim int) (*Choice, error) {
-	n, err := checkData(data, dim)
+	if _, err := checkData(data, dim); err != nil {
+		return nil, err
+	}
+	return a.fit(ctx, allPoints(data, dim))
+}
+
+// FitRows is Fit of the rows of data that rows lists, in that order (as
+// KMeans.FitRows).
+func (a AutoK) FitRows(ctx context.Context, data []float32, dim int, rows []int) (*Choice, error) {
+	p, err := rowPoints(data, dim, rows)
 	if err != nil {
 		return nil, err
 	}
+	return a.fit(ctx, p)
+}
+
+func (a AutoK) fit(ctx context.Context, p points) (*Choice, error) {
+	n, dim := p.n, p.dim
+	var err error
 	lo, hi := max(2, a.Min), a.Max
 	if hi <= 0 {
 		hi = MaxK(n)
@@ -79,7 +94,7 @@ func (a AutoK) Fit(ctx context.Context, data []float32, dim int) (*Choice, error
 	if lo == hi {
 		km := a.KMeans
 		km.K = lo
-		res, err := km.Fit(ctx, data, dim)
+		res, err := km.fit(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -90,15 +105,11 @@ func (a AutoK) Fit(ctx context.Context, data []float32, dim int) (*Choice, error
 		sample = 2000
 	}
 	// candidates are fitted on a sample of a large input
-	fitData, fitN := data, n
+	fitPoints := p
 	if n > 10*sample {
-		idx := sampleIdx(n, 10*sample, a.KMeans.Seed)
-		fitData = make([]float32, 0, len(idx)*dim)
-		for _, i := range idx {
-			fitData = append(fitData, row(data, dim, i)...)
-		}
-		fitN = len(idx)
+		fitPoints = p.sub(sampleIdx(n, 10*sample, a.KMeans.Seed))
 	}
+	fitData, fitN := fitPoints.gather(), fitPoints.n
 	var silIdx []int
 	if fitN > sample {
 		silIdx = sampleIdx(fitN, sample, a.KMeans.Seed^0xa0761d6478bd642f)
@@ -124,7 +135,7 @@ func (a AutoK) Fit(ctx context.Context, data []float32, dim int) (*Choice, error
 	ch.K, ch.Score = chooseK(ch.Tried)
 	km := a.KMeans
 	km.K = ch.K
-	if ch.Result, err = km.Fit(ctx, data, dim); err != nil {
+	if ch.Result, err = km.fit(ctx, p); err != nil {
 		return nil, err
 	}
 	return ch, nil
@@ -187,6 +198,21 @@ func Silhouette(ctx context.Context, data []float32, dim int, assign []int, idx 
 // as close to another cluster as to their own (near 0 or below) is a
 // grab-bag, not a topic.
 func SilhouettePer(ctx context.Context, data []float32, dim int, assign []int, idx []int) (float64, []float64, error) {
+	return silhouettePer(ctx, points{data: data, dim: dim, n: len(data) / max(1, dim)}, assign, idx)
+}
+
+// SilhouettePerRows is SilhouettePer of the points FitRows clustered: the
+// rows of data that rows lists.
+func SilhouettePerRows(ctx context.Context, data []float32, dim int, rows []int, assign []int, idx []int) (float64, []float64, error) {
+	p, err := rowPoints(data, dim, rows)
+	if err != nil {
+		return 0, nil, err
+	}
+	return silhouettePer(ctx, p, assign, idx)
+}
+
+func silhouettePer(ctx context.Context, p points, assign []int, idx []int) (float64, []float64, error) {
+	dim := p.dim
 	if idx == nil {
 		idx = make([]int, len(assign))
 		for i := range idx {
@@ -207,7 +233,7 @@ func SilhouettePer(ctx context.Context, data []float32, dim int, assign []int, i
 	// the sampled rows side by side, for the dot kernel
 	rows := make([]float32, 0, len(idx)*dim)
 	for _, i := range idx {
-		rows = append(rows, row(data, dim, i)...)
+		rows = append(rows, p.at(i)...)
 	}
 	s := make([]float64, len(idx))
 	err := parallel.For(ctx, len(idx), func(lo, hi int) {

@@ -153,7 +153,7 @@ func TestBoundsChangeNothing(t *testing.T) {
 			w.lb, w.drift, w.lower = nil, nil, make([]float64, n)
 		}
 		km := KMeans{K: k, MaxIter: 500, Settled: -1}.withDefaults(n)
-		got, err := w.run(context.Background(), data, dim, k, km, rand.New(rand.NewPCG(9, 0)), nil)
+		got, err := w.run(context.Background(), allPoints(data, dim), k, km, rand.New(rand.NewPCG(9, 0)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,5 +375,52 @@ func TestFitOnSampleThenAll(t *testing.T) {
 	}
 	if res.Inertia > full.Inertia*1.01 {
 		t.Errorf("inertia %.3f, the fit on every point %.3f", res.Inertia, full.Inertia)
+	}
+}
+
+// FitRows of some rows, in some order, is Fit of those rows side by side,
+// with or without the sample fit, and AutoK.FitRows likewise.
+func TestFitRowsIsFitOfTheRows(t *testing.T) {
+	defer func(old int) { fitSample = old }(fitSample)
+	fitSample = 1500
+	ctx := context.Background()
+	const dim = 24
+	data, _ := blobs(t, 5000, 6, dim, 0.3, 11)
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, m := range []int{4000, 900} { // above and below the sample
+		rows := r.Perm(5000)[:m]
+		var side []float32
+		for _, i := range rows {
+			side = append(side, data[i*dim:(i+1)*dim]...)
+		}
+		km := KMeans{K: 6, Seed: 3}
+		want, err := km.Fit(ctx, side, dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := km.FitRows(ctx, data, dim, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d rows: FitRows differs from Fit of the rows", m)
+		}
+		wantA, err := AutoK{KMeans: km, Max: 5}.Fit(ctx, side, dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotA, err := AutoK{KMeans: km, Max: 5}.FitRows(ctx, data, dim, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gotA, wantA) {
+			t.Fatalf("%d rows: AutoK.FitRows differs from AutoK.Fit of the rows", m)
+		}
+	}
+	if _, err := (KMeans{K: 2}).FitRows(ctx, data, dim, []int{0, 5000}); err == nil {
+		t.Fatal("a row beyond the data: no error")
+	}
+	if _, err := (KMeans{K: 2}).FitRows(ctx, data, dim, nil); !errors.Is(err, ErrNoPoints) {
+		t.Fatalf("no rows: %v", err)
 	}
 }

@@ -438,6 +438,9 @@ type Index struct {
 // Len is the number of vectors.
 func (ix *Index) Len() int { return ix.n }
 
+// Sorted reports whether the rows are in increasing order of their papers.
+func (ix *Index) Sorted() bool { return ix.sorted }
+
 // Close closes the file (what Vectors mapped stays valid).
 func (ix *Index) Close() error {
 	if ix == nil || ix.f == nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -72,6 +73,53 @@ func (s *Store) Names(ctx context.Context, withTitles bool) (map[int64]Name, err
 		out[pid] = n
 	}
 	return out, rows.Err()
+}
+
+// EachName calls fn with every paper's pid and id (and title, withTitles),
+// in the order of ids. Without titles it reads the ids' own index, not the
+// papers.
+func (s *Store) EachName(ctx context.Context, withTitles bool, fn func(pid int64, id, title string)) error {
+	if !withTitles {
+		rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers ORDER BY id`)
+		if err != nil {
+			return s.wrapErr(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pid int64
+			var id string
+			if err := rows.Scan(&pid, &id); err != nil {
+				return err
+			}
+			fn(pid, id, "")
+		}
+		return rows.Err()
+	}
+	type name struct {
+		pid       int64
+		id, title string
+	}
+	var all []name
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, id, title FROM papers`)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n name
+		if err := rows.Scan(&n.pid, &n.id, &n.title); err != nil {
+			return err
+		}
+		all = append(all, n)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b name) int { return strings.Compare(a.id, b.id) })
+	for _, n := range all {
+		fn(n.pid, n.id, n.title)
+	}
+	return nil
 }
 
 // Identity is what identifies a stored paper.

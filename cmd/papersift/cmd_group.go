@@ -25,6 +25,9 @@ func groupCommand(g *globals) *cli.Command {
 				return err
 			}
 			o := papersift.GroupOptions{Scope: f, Seed: c.Uint64("seed")}
+			if g.format == "table" && (f.All || f.Since != "") {
+				o.TitlesFor = groupSummary // the table shows these only
+			}
 			if o.K, err = parseK(c.String("k")); err != nil {
 				return err
 			}
@@ -36,6 +39,10 @@ func groupCommand(g *globals) *cli.Command {
 		},
 	}
 }
+
+// groupSummary is the number of papers per topic the table shows of --all
+// or --since.
+const groupSummary = 10
 
 func parseK(s string) (int, error) {
 	if s == "auto" || s == "" {
@@ -55,7 +62,7 @@ func (g *globals) printGroup(r *papersift.Groups) error {
 	case "table":
 		limit := 0
 		if r.List == "" {
-			limit = 10 // --all or --since: the topics, not every paper
+			limit = groupSummary // --all or --since: the topics, not every paper
 		}
 		return writeGroupText(g.stdout, r, limit, g.textWidth())
 	}
