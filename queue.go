@@ -152,13 +152,13 @@ func quoteAll(xs []string) []string {
 
 // candidates are the rows of the scope that the queue may show.
 func (rm *readerModel) candidates(ctx context.Context) ([]int, error) {
-	sel, err := selectRows(ctx, rm.store, rm.mat, rm.scope, false)
+	want, err := allowed(ctx, rm.store, rm.scope)
 	if err != nil {
 		return nil, err
 	}
 	var cand []int
-	for _, r := range sel.rows {
-		if !rm.exclude[rm.mat.PIDs[r]] {
+	for r, pid := range rm.mat.PIDs {
+		if (want == nil || want[pid]) && !rm.exclude[pid] {
 			cand = append(cand, r)
 		}
 	}

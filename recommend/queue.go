@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -152,17 +153,13 @@ const (
 // the top of the queue across those topics.
 func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) ([]Item, error) {
 	opt = opt.withDefaults()
-	sc, err := scoreAll(ctx, data, dim, candidates, p, opt)
+	byTopic := opt.Diversity <= 0 && opt.Topics >= 0
+	sc, err := scoreAll(ctx, data, dim, candidates, p, opt, byTopic)
 	if err != nil || len(candidates) == 0 {
 		return nil, err
 	}
-	score := sc.score
-	m := len(candidates)
+	score, match := sc.score, sc.match
 	order := byScore(score, candidates)
-	match := make([]float64, m)
-	for ci := range match {
-		match[ci] = maxDot(sc.cunit[ci], sc.posUnit)
-	}
 	weak := func(ci int) bool { return opt.Floor > 0 && match[ci] < opt.Floor }
 	// strong matches first, then good ones, then weak ones: the words of
 	// the queue read in rank order
@@ -179,18 +176,19 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 	}
 	var picked []int
 	topicOf := make(map[int]int)
-	var per [][]float64
-	if opt.Diversity <= 0 && opt.Topics >= 0 && len(sc.topics) > 1 {
-		if per, err = sc.topicScores(ctx, data, dim, candidates, p, opt); err != nil {
-			return nil, err
-		}
+	per := sc.per // nil unless the reader has several topics
+	// the centred unit vector of a candidate, when MMR or a weak match's
+	// topic needs it
+	cunit := func(ci int) []float32 {
+		row := candidates[ci]
+		return unit(centred(data[row*dim:(row+1)*dim], sc.mean))
 	}
 	for _, tier := range [][]int{strong, good} {
 		n := opt.N - len(picked)
 		switch {
 		case n <= 0:
 		case opt.Diversity > 0:
-			picked = append(picked, mmr(tier, score, sc.cunit, n, opt.Diversity)...)
+			picked = append(picked, mmr(tier, score, cunit, n, opt.Diversity)...)
 		case per != nil:
 			picked = append(picked, interleave(tier, score, per, sc.topics, n, opt.TopicSlack, topicOf)...)
 		default:
@@ -205,7 +203,7 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 		if per != nil {
 			// a weak match too names a topic: that of its closest like
 			// or interest, the one its match is measured to
-			topicOf[ci] = topicOfPositive(sc.topics, closest(sc.cunit[ci], sc.posUnit))
+			topicOf[ci] = topicOfPositive(sc.topics, closest(cunit(ci), sc.posUnit))
 		}
 	}
 	items := make([]Item, len(picked))
@@ -223,13 +221,18 @@ func byScore(score []float64, candidates []int) []int {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		if score[order[a]] != score[order[b]] {
-			return score[order[a]] > score[order[b]]
-		}
-		return candidates[order[a]] < candidates[order[b]]
-	})
+	slices.SortFunc(order, func(a, b int) int { return byScoreCmp(score, candidates, a, b) })
 	return order
+}
+
+// byScoreCmp orders candidates a and b by score, best first, then by row.
+func byScoreCmp(score []float64, candidates []int, a, b int) int {
+	if sa, sb := score[a], score[b]; sa > sb {
+		return -1
+	} else if sa < sb {
+		return 1
+	}
+	return cmp.Compare(candidates[a], candidates[b])
 }
 
 // closest is the index of the vector of ys with the largest dot product
@@ -254,20 +257,11 @@ func topicOfPositive(topics [][]int, p int) int {
 	return 0
 }
 
-// maxDot is the largest dot product of x and the vectors of ys.
-func maxDot(x []float32, ys [][]float32) float64 {
-	best := math.Inf(-1)
-	for _, y := range ys {
-		best = math.Max(best, float64(f32.Dot(x, y)))
-	}
-	return best
-}
-
 // Scores returns the relevance of each candidate row to the profile, as
 // Rank computes it before spreading the queue across topics (higher is
 // better; the scale is standard deviations over the candidates).
 func Scores(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) ([]float64, error) {
-	sc, err := scoreAll(ctx, data, dim, candidates, p, opt.withDefaults())
+	sc, err := scoreAll(ctx, data, dim, candidates, p, opt.withDefaults(), false)
 	if err != nil || sc == nil {
 		return nil, err
 	}
@@ -278,15 +272,18 @@ func Scores(ctx context.Context, data []float32, dim int, candidates []int, p Pr
 // reader's topics needs.
 type scored struct {
 	score   []float64
-	cunit   [][]float32 // centred unit candidates
+	match   []float64   // the cosine to the closest positive (centred)
+	per     [][]float64 // each topic's scores, when the reader has several
 	posUnit [][]float32 // centred unit positives: likes, then interests
-	pos     [][]float32 // centred positives
 	mean    []float32
-	negRows []int
-	topics  [][]int // the positives (indexes of pos) of each of the reader's topics
+	topics  [][]int // the positives (indexes of posUnit) of each of the reader's topics
 }
 
-func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) (*scored, error) {
+// scoreAll scores the candidates in one pass over them: against the whole
+// profile, and (byTopic, when the reader has several topics) against each
+// topic: a model learned from that topic's positives alone, and the
+// nearest of them.
+func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions, byTopic bool) (*scored, error) {
 	if len(p.Likes) == 0 && len(p.Interests) == 0 {
 		return nil, ErrEmptyProfile
 	}
@@ -313,7 +310,7 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 	for _, r := range p.Dislikes {
 		disliked[r] = true
 	}
-	negRows := make([]int, 0, n)
+	negRows := make([]int, 0, min(n, 2*maxNegative))
 	for i := 0; i < n; i++ {
 		if !liked[i] && !disliked[i] {
 			negRows = append(negRows, i)
@@ -325,7 +322,8 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 		negRows = negRows[:maxNegative]
 		sort.Ints(negRows)
 	}
-	w, b, err := learn(ctx, data, dim, mean, pos, negRows, p.Dislikes, opt.DislikeWeight)
+	neg := newExamples(data, dim, mean, negRows, p.Dislikes)
+	w, b, err := learn(ctx, pos, neg, opt.DislikeWeight)
 	if err != nil {
 		return nil, err
 	}
@@ -334,39 +332,80 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 	for i, v := range pos {
 		posUnit[i] = unit(v)
 	}
+	topics := topicsOf(posUnit, topicJoin, maxTopics)
+	// each topic's own model, when the queue is spread by topic
+	var tw [][]float32
+	var tb []float64
+	if byTopic && len(topics) > 1 {
+		for _, members := range topics {
+			tpos := make([][]float32, len(members))
+			for k, i := range members {
+				tpos[k] = pos[i]
+			}
+			w, b, err := learn(ctx, tpos, neg, opt.DislikeWeight)
+			if err != nil {
+				return nil, err
+			}
+			tw, tb = append(tw, w), append(tb, b)
+		}
+	}
 	m := len(candidates)
 	model := make([]float64, m)
 	near := make([]float64, m)
-	cunit := make([][]float32, m) // centred unit candidates, for MMR
+	match := make([]float64, m)
+	tmodel, tnear := make([][]float64, len(tw)), make([][]float64, len(tw))
+	for t := range tw {
+		tmodel[t], tnear[t] = make([]float64, m), make([]float64, m)
+	}
 	err = parallel.For(ctx, m, func(lo, hi int) {
 		sims := make([]float64, len(posUnit))
+		tsims := make([]float64, len(posUnit))
+		x := make([]float32, dim)
+		u := make([]float32, dim)
 		for ci := lo; ci < hi; ci++ {
-			x := centred(data[candidates[ci]*dim:(candidates[ci]+1)*dim], mean)
+			centredInto(x, data[candidates[ci]*dim:(candidates[ci]+1)*dim], mean)
 			model[ci] = float64(f32.Dot(x, w)) + b
-			u := unit(x)
-			cunit[ci] = u
+			unitInto(u, x)
+			best := math.Inf(-1)
 			for j, pv := range posUnit {
 				sims[j] = float64(f32.Dot(u, pv))
+				best = math.Max(best, sims[j])
 			}
+			match[ci] = best
 			near[ci] = meanTop(sims, neighbours)
+			for t, members := range topics[:len(tw)] {
+				tmodel[t][ci] = float64(f32.Dot(x, tw[t])) + tb[t]
+				ts := tsims[:0]
+				for _, i := range members {
+					ts = append(ts, sims[i])
+				}
+				tnear[t][ci] = meanTop(ts, neighbours)
+			}
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	score := zscore(model)
-	if opt.NeighbourWeight > 0 {
-		for i, z := range zscore(near) {
-			score[i] += opt.NeighbourWeight * z
+	blend := func(model, near []float64) []float64 {
+		s := zscore(model)
+		if opt.NeighbourWeight > 0 {
+			for i, z := range zscore(near) {
+				s[i] += opt.NeighbourWeight * z
+			}
 		}
+		return s
 	}
+	score := blend(model, near)
 	if opt.HalfLife > 0 && opt.Ages != nil {
 		for i, r := range candidates {
 			score[i] -= math.Max(0, opt.Ages[r]) / opt.HalfLife
 		}
 	}
-	return &scored{score: score, cunit: cunit, posUnit: posUnit, pos: pos, mean: mean, negRows: negRows,
-		topics: topicsOf(posUnit, topicJoin, maxTopics)}, nil
+	sc := &scored{score: score, match: match, posUnit: posUnit, mean: mean, topics: topics}
+	for t := range tw {
+		sc.per = append(sc.per, blend(tmodel[t], tnear[t]))
+	}
+	return sc, nil
 }
 
 // The reader's topics: average-link agglomerative clustering of the
@@ -473,51 +512,6 @@ func topicsOf(us [][]float32, join float64, most int) [][]int {
 // maxTopicPoints caps the positives that topicsOf clusters.
 const maxTopicPoints = 300
 
-// topicScores ranks the candidates for each of the reader's topics: a
-// model learned from that topic's positives alone, and the nearest of them.
-func (sc *scored) topicScores(ctx context.Context, data []float32, dim int, candidates []int, p Profile, opt QueueOptions) ([][]float64, error) {
-	per := make([][]float64, len(sc.topics))
-	for t, members := range sc.topics {
-		pos := make([][]float32, len(members))
-		units := make([][]float32, len(members))
-		for k, i := range members {
-			pos[k], units[k] = sc.pos[i], sc.posUnit[i]
-		}
-		w, b, err := learn(ctx, data, dim, sc.mean, pos, sc.negRows, p.Dislikes, opt.DislikeWeight)
-		if err != nil {
-			return nil, err
-		}
-		model := make([]float64, len(candidates))
-		near := make([]float64, len(candidates))
-		err = parallel.For(ctx, len(candidates), func(lo, hi int) {
-			sims := make([]float64, len(units))
-			x := make([]float32, dim)
-			for ci := lo; ci < hi; ci++ {
-				row := data[candidates[ci]*dim : (candidates[ci]+1)*dim]
-				for j := range x {
-					x[j] = row[j] - sc.mean[j]
-				}
-				model[ci] = float64(f32.Dot(x, w)) + b
-				for j, u := range units {
-					sims[j] = float64(f32.Dot(sc.cunit[ci], u))
-				}
-				near[ci] = meanTop(sims, neighbours)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		s := zscore(model)
-		if opt.NeighbourWeight > 0 {
-			for i, z := range zscore(near) {
-				s[i] += opt.NeighbourWeight * z
-			}
-		}
-		per[t] = s
-	}
-	return per, nil
-}
-
 // interleave picks n of the candidates in order (indexes of score, best
 // first), alternating between the reader's topics in proportion to their
 // size (Sainte-Lague), each taking its best paper left by its own scores,
@@ -525,17 +519,15 @@ func (sc *scored) topicScores(ctx context.Context, data []float32, dim int, cand
 // overall, which is taken instead. topicOf records each pick's topic.
 func interleave(order []int, score []float64, per [][]float64, topics [][]int, n int, slack float64, topicOf map[int]int) []int {
 	n = min(n, len(order))
-	inOrder := make(map[int]bool, len(order))
+	inOrder := make([]bool, len(score))
 	for _, ci := range order {
 		inOrder[ci] = true
 	}
+	// each topic's list needs no more than its first 2n+1 papers: a pick
+	// takes one, and at most n others are skipped as taken
 	lists := make([][]int, len(per))
 	for t, s := range per {
-		for _, ci := range byScore(s, make([]int, len(s))) {
-			if inOrder[ci] {
-				lists[t] = append(lists[t], ci)
-			}
-		}
+		lists[t] = topBy(s, inOrder, 2*n+1)
 	}
 	used := make(map[int]bool, n)
 	next := make([]int, len(per))
@@ -575,10 +567,68 @@ func interleave(order []int, score []float64, per [][]float64, topics [][]int, n
 	return out
 }
 
+// topBy returns the first k candidates (indexes of s) that in marks, by s,
+// best first, ties by index: the head of that whole order, without sorting
+// it all (a heap of k).
+func topBy(s []float64, in []bool, k int) []int {
+	// worse reports whether a comes after b in the order
+	worse := func(a, b int) bool { return s[a] < s[b] || s[a] == s[b] && a > b }
+	h := make([]int, 0, k)
+	down := func(i int) {
+		for {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < len(h) && worse(h[l], h[m]) {
+				m = l
+			}
+			if r < len(h) && worse(h[r], h[m]) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for ci := range s {
+		if !in[ci] {
+			continue
+		}
+		if len(h) < k {
+			h = append(h, ci)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !worse(h[i], h[p]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+			continue
+		}
+		if k == 0 || !worse(h[0], ci) {
+			continue
+		}
+		h[0] = ci
+		down(0)
+	}
+	slices.SortFunc(h, func(a, b int) int {
+		switch {
+		case worse(b, a):
+			return -1
+		case worse(a, b):
+			return 1
+		}
+		return 0
+	})
+	return h
+}
+
 // mmr picks n of the candidates, in order of relevance penalised by the
 // highest similarity to those already picked (maximal marginal relevance).
-// order lists candidates by relevance, best first.
-func mmr(order []int, score []float64, u [][]float32, n int, lambda float64) []int {
+// order lists candidates by relevance, best first; u gives a candidate's
+// centred unit vector.
+func mmr(order []int, score []float64, u func(int) []float32, n int, lambda float64) []int {
 	if n > len(order) {
 		n = len(order)
 	}
@@ -586,6 +636,10 @@ func mmr(order []int, score []float64, u [][]float32, n int, lambda float64) []i
 		return append([]int(nil), order[:n]...)
 	}
 	pool := order[:min(len(order), max(mmrPool, 5*n))]
+	vec := make([][]float32, len(pool))
+	for j, ci := range pool {
+		vec[j] = u(ci)
+	}
 	maxSim := make([]float64, len(pool))
 	used := make([]bool, len(pool))
 	out := make([]int, 0, n)
@@ -603,35 +657,62 @@ func mmr(order []int, score []float64, u [][]float32, n int, lambda float64) []i
 		}
 		used[best] = true
 		out = append(out, pool[best])
-		for j, ci := range pool {
+		for j := range pool {
 			if !used[j] {
-				maxSim[j] = math.Max(maxSim[j], float64(f32.Dot(u[ci], u[pool[best]])))
+				maxSim[j] = math.Max(maxSim[j], float64(f32.Dot(vec[j], vec[best])))
 			}
 		}
 	}
 	return out
 }
 
+// examples are the negative examples of the learned model: centred rows
+// side by side (the sampled papers, then the disliked ones), learned
+// against once per model.
+type examples struct {
+	x         []float32 // rows of dim
+	dim       int
+	negatives int // the first rows; the others are dislikes
+}
+
+func newExamples(data []float32, dim int, mean []float32, negRows, dislikes []int) *examples {
+	e := &examples{x: make([]float32, 0, (len(negRows)+len(dislikes))*dim), dim: dim, negatives: len(negRows)}
+	for _, rows := range [][]int{negRows, dislikes} {
+		for _, r := range rows {
+			for j, v := range data[r*dim : (r+1)*dim] {
+				e.x = append(e.x, v-mean[j])
+			}
+		}
+	}
+	return e
+}
+
 // learn fits w, b of a balanced, L2-regularised logistic regression of
-// liked (pos, centred) against the negative rows (centred on the fly), by
-// full-batch gradient descent. Positives weigh half in all, negatives half,
-// a disliked paper dislikeWeight times a plain negative.
-func learn(ctx context.Context, data []float32, dim int, mean []float32, pos [][]float32, negRows, dislikes []int, dislikeWeight float64) ([]float32, float64, error) {
-	type ex struct {
-		x []float32
-		y float64
-		s float64 // sample weight
+// liked (pos, centred) against the negative examples, by full-batch
+// gradient descent. Positives weigh half in all, negatives half, a
+// disliked paper dislikeWeight times a plain negative.
+func learn(ctx context.Context, pos [][]float32, neg *examples, dislikeWeight float64) ([]float32, float64, error) {
+	dim := neg.dim
+	nneg := len(neg.x) / max(1, dim)
+	total := len(pos) + nneg
+	negW := float64(neg.negatives) + dislikeWeight*float64(nneg-neg.negatives)
+	// example i: a positive below len(pos), else row i-len(pos) of neg
+	x := func(i int) []float32 {
+		if i < len(pos) {
+			return pos[i]
+		}
+		r := i - len(pos)
+		return neg.x[r*dim : (r+1)*dim : (r+1)*dim]
 	}
-	exs := make([]ex, 0, len(pos)+len(negRows)+len(dislikes))
-	for _, v := range pos {
-		exs = append(exs, ex{v, 1, 0.5 / float64(len(pos))})
-	}
-	negW := float64(len(negRows)) + dislikeWeight*float64(len(dislikes))
-	for _, r := range negRows {
-		exs = append(exs, ex{centred(data[r*dim:(r+1)*dim], mean), 0, 0.5 / negW})
-	}
-	for _, r := range dislikes {
-		exs = append(exs, ex{centred(data[r*dim:(r+1)*dim], mean), 0, 0.5 * dislikeWeight / negW})
+	weight := func(i int) (y, s float64) {
+		switch {
+		case i < len(pos):
+			return 1, 0.5 / float64(len(pos))
+		case i-len(pos) < neg.negatives:
+			return 0, 0.5 / negW
+		default:
+			return 0, 0.5 * dislikeWeight / negW
+		}
 	}
 	w := make([]float64, dim)
 	wf := make([]float32, dim)
@@ -639,6 +720,7 @@ func learn(ctx context.Context, data []float32, dim int, mean []float32, pos [][
 	const parts = 16 // fixed: the sums never depend on the number of cores
 	grads := make([][]float32, parts)
 	gb := make([]float64, parts)
+	margins := make([][]float32, parts)
 	for i := range grads {
 		grads[i] = make([]float32, dim)
 	}
@@ -647,15 +729,28 @@ func learn(ctx context.Context, data []float32, dim int, mean []float32, pos [][
 		for j, v := range w {
 			wf[j] = float32(v)
 		}
-		err := parallel.Fixed(ctx, len(exs), parts, func(p, lo, hi int) {
+		err := parallel.Fixed(ctx, total, parts, func(p, lo, hi int) {
 			gp := grads[p]
 			clear(gp)
 			gb[p] = 0
-			for _, e := range exs[lo:hi] {
-				m := float64(f32.Dot(e.x, wf)) + b
-				r := e.s * (sigmoid(m) - e.y)
+			if cap(margins[p]) < hi-lo {
+				margins[p] = make([]float32, hi-lo)
+			}
+			mg := margins[p][:hi-lo]
+			// the margins of the part: the negatives' in one call
+			at := lo
+			for ; at < min(hi, len(pos)); at++ {
+				f32.Dots(wf, pos[at], mg[at-lo:at-lo+1])
+			}
+			if at < hi {
+				r0 := at - len(pos)
+				f32.Dots(wf, neg.x[r0*dim:(r0+hi-at)*dim], mg[at-lo:])
+			}
+			for i := lo; i < hi; i++ {
+				y, s := weight(i)
+				r := s * (sigmoid(float64(mg[i-lo])+b) - y)
 				gb[p] += r
-				f32.Axpy(float32(r), e.x, gp)
+				f32.Axpy(float32(r), x(i), gp)
 			}
 		})
 		if err != nil {
@@ -718,6 +813,30 @@ func centred(x, mean []float32) []float32 {
 		out[i] = x[i] - mean[i]
 	}
 	return out
+}
+
+// centredInto writes x - mean into dst.
+func centredInto(dst, x, mean []float32) {
+	for i := range x {
+		dst[i] = x[i] - mean[i]
+	}
+}
+
+// unitInto writes x scaled to unit length into dst (zeros when x is zero),
+// as unit does.
+func unitInto(dst, x []float32) {
+	var ss float64
+	for _, v := range x {
+		ss += float64(v) * float64(v)
+	}
+	if ss == 0 {
+		clear(dst)
+		return
+	}
+	inv := float32(1 / math.Sqrt(ss))
+	for i, v := range x {
+		dst[i] = v * inv
+	}
 }
 
 // unit returns x scaled to unit length (x itself when it is zero).
@@ -790,16 +909,38 @@ func reason(x, data []float32, dim int, p Profile) Reason {
 	return r
 }
 
-// meanTop is the mean of the m largest values of xs.
+// meanTop is the mean of the m largest values of xs, summed largest first.
 func meanTop(xs []float64, m int) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	s := append([]float64(nil), xs...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
-	m = min(m, len(s))
+	m = min(m, len(xs))
+	if m > 8 {
+		s := append([]float64(nil), xs...)
+		sort.Sort(sort.Reverse(sort.Float64Slice(s)))
+		var t float64
+		for _, v := range s[:m] {
+			t += v
+		}
+		return t / float64(m)
+	}
+	var top [8]float64 // the largest so far, largest first
+	k := 0
+	for _, v := range xs {
+		if k < m {
+			k++
+		} else if !(v > top[m-1]) {
+			continue
+		}
+		j := k - 1
+		for j > 0 && v > top[j-1] {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = v
+	}
 	var t float64
-	for _, v := range s[:m] {
+	for _, v := range top[:m] {
 		t += v
 	}
 	return t / float64(m)

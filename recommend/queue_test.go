@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -214,4 +216,40 @@ func ExampleRank() {
 	// Output:
 	// row 3, closest to liked row 0
 	// row 1, closest to liked row 0
+}
+
+// topBy is the head of the whole order (score, best first, ties by
+// index), and meanTop the mean of the largest values, for many draws.
+func TestTopByAndMeanTop(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for trial := range 200 {
+		n := 1 + r.IntN(60)
+		s := make([]float64, n)
+		in := make([]bool, n)
+		for i := range s {
+			s[i] = float64(r.IntN(8)) // many ties
+			in[i] = r.IntN(4) > 0
+		}
+		var all []int
+		for i := range s {
+			if in[i] {
+				all = append(all, i)
+			}
+		}
+		sort.SliceStable(all, func(a, b int) bool { return s[all[a]] > s[all[b]] })
+		k := r.IntN(n + 2)
+		if got, want := topBy(s, in, k), all[:min(k, len(all))]; !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Fatalf("trial %d: topBy %v, want %v (scores %v)", trial, got, want, s)
+		}
+		m := 1 + r.IntN(5)
+		sorted := slices.Clone(s)
+		sort.Sort(sort.Reverse(sort.Float64Slice(sorted)))
+		var sum float64
+		for _, v := range sorted[:min(m, n)] {
+			sum += v
+		}
+		if got, want := meanTop(s, m), sum/float64(min(m, n)); got != want {
+			t.Fatalf("trial %d: meanTop %v, want %v", trial, got, want)
+		}
+	}
 }
