@@ -22,6 +22,7 @@ package simindex
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -768,8 +769,11 @@ func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []i
 	found := make([][]kept, parts)
 	floors := make([][]float64, parts)
 	var wg sync.WaitGroup
+	// the blocks go to whichever part is free (a part's lower bounds are
+	// its own: the floor of them all, and the papers kept, do not depend
+	// on which part read which block)
+	var next atomic.Int64
 	for p := range parts {
-		lo, hi := p*nb/parts, (p+1)*nb/parts
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -781,7 +785,11 @@ func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []i
 			h := floorHeap{k: kk}
 			floor := math.Inf(-1) // the part's k-th best lower bound so far
 			var keep []kept
-			for blk := lo; blk < hi; blk++ {
+			for {
+				blk := int(next.Add(1)) - 1
+				if blk >= nb {
+					break
+				}
 				at := blk * crcBlock
 				m := min(crcBlock, ix.n-at)
 				b := buf[:int64(m)*ix.lay.block]
@@ -837,7 +845,8 @@ func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []i
 		slices.Sort(all)
 		floor = all[len(all)-kk]
 	}
-	// Second pass, over those only, with y = s1*c1 + s2*c2 within e2.
+	// Second pass, over those only, with y = s1*c1 + s2*c2 within e2, in
+	// the index's order.
 	var first []kept
 	for _, f := range found {
 		for _, c := range f {
@@ -846,6 +855,7 @@ func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []i
 			}
 		}
 	}
+	slices.SortFunc(first, func(a, b kept) int { return cmp.Compare(a.row, b.row) })
 	est := make([]float64, len(first))
 	bounds := make([]float64, len(first))
 	h := floorHeap{k: kk}
