@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,12 +90,13 @@ func (l *Library) loadReader(ctx context.Context, scope Scope, includeRead bool)
 	if err != nil {
 		return nil, err
 	}
-	row := mat.RowIndex()
+	// the matrix is in the papers' order
+	row := func(pid int64) (int, bool) { return slices.BinarySearch(mat.PIDs, pid) }
 	rm := &readerModel{store: s, mat: mat, prof: prof, exclude: map[int64]bool{}, scope: scope}
 	noVec := 0
 	for _, r := range prof.Likes {
 		rm.exclude[r.PID] = true
-		if i, ok := row[r.PID]; ok {
+		if i, ok := row(r.PID); ok {
 			rm.p.Likes = append(rm.p.Likes, i)
 		} else {
 			noVec++
@@ -102,7 +104,7 @@ func (l *Library) loadReader(ctx context.Context, scope Scope, includeRead bool)
 	}
 	for _, r := range prof.Dislikes {
 		rm.exclude[r.PID] = true
-		if i, ok := row[r.PID]; ok {
+		if i, ok := row(r.PID); ok {
 			rm.p.Dislikes = append(rm.p.Dislikes, i)
 		}
 	}

@@ -44,10 +44,7 @@ type Background struct {
 	termDF []uint32
 	repeat []float32 // mean uses per document that uses the term
 
-	// built on first use
-	vecs  []float32 // words x dim, dequantised
-	index map[uint64]int32
-	id    string
+	id string // built on load
 }
 
 // BackgroundConfig configures FitBackground. The zero value means the
@@ -390,22 +387,22 @@ func (bg *Background) fitStats(ctx context.Context, texts []string, minDF int) e
 // build makes the lookup table and the dequantised vectors; raw is the
 // encoded background (nil: encode it), whose hash is its identity.
 func (bg *Background) build(raw []byte) {
-	bg.vecs = make([]float32, len(bg.q))
-	for i := range bg.words {
-		s := bg.scale[i]
-		for j := 0; j < bg.dim; j++ {
-			bg.vecs[i*bg.dim+j] = s * float32(bg.q[i*bg.dim+j])
-		}
-	}
-	bg.index = make(map[uint64]int32, len(bg.words))
-	for i, h := range bg.words {
-		bg.index[h] = int32(i)
-	}
 	if raw == nil {
 		raw, _ = bg.marshal()
 	}
 	sum := sha256.Sum256(raw)
 	bg.id = fmt.Sprintf("bg%d@%s", bg.dim, hex.EncodeToString(sum[:])[:10])
+}
+
+// addWord adds c times word i's vector (its codes times its scale) to v,
+// each product rounded to float32 as a dequantised copy would hold it (no
+// such copy is made: it would be 4 bytes a word and dimension, read in
+// whole by every process that embeds one text).
+func (bg *Background) addWord(v []float32, i int, c float32) {
+	s := bg.scale[i]
+	for j, q := range bg.q[i*bg.dim : (i+1)*bg.dim] {
+		v[j] += float32(c * float32(s*float32(q)))
+	}
 }
 
 // Dim is the dimension of background vectors.
@@ -438,8 +435,8 @@ func (bg *Background) rawInto(text string, v []float32, terms []uint64) []float3
 		for b < len(terms) && terms[b] == terms[a] {
 			b++
 		}
-		if i, ok := bg.index[terms[a]]; ok {
-			f32.Axpy(float32(b-a), bg.vecs[int(i)*bg.dim:(int(i)+1)*bg.dim], v)
+		if i, ok := slices.BinarySearch(bg.words, terms[a]); ok {
+			bg.addWord(v, i, float32(b-a))
 			known = true
 		}
 		a = b

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/papersift/papersift/internal/f32"
 	"github.com/papersift/papersift/tfidf"
 )
 
@@ -606,5 +607,32 @@ func TestDefaultBackground(t *testing.T) {
 	}
 	if a, b := cos(astro, astro2), cos(astro2, diff2); a < b+0.15 {
 		t.Errorf("astronomy: related %.3f, unrelated %.3f", a, b)
+	}
+}
+
+// A text's vector is what it was when every word's vector was dequantised
+// once and added by Axpy: the same float32 products and sums.
+func TestAddWordAsDequantised(t *testing.T) {
+	bg, err := DefaultBackground()
+	if err != nil {
+		t.Skip("no background:", err)
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	for trial := range 300 {
+		v := make([]float32, bg.dim)
+		want := make([]float32, bg.dim)
+		for range 1 + r.IntN(40) {
+			i := r.IntN(len(bg.words))
+			c := float32(1 + r.IntN(4))
+			bg.addWord(v, i, c)
+			vec := make([]float32, bg.dim)
+			for j := range vec {
+				vec[j] = bg.scale[i] * float32(bg.q[i*bg.dim+j])
+			}
+			f32.Axpy(c, vec, want)
+		}
+		if !slices.Equal(v, want) {
+			t.Fatalf("trial %d: %v, want %v", trial, v[:4], want[:4])
+		}
 	}
 }

@@ -159,21 +159,28 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 		return nil, err
 	}
 	score, match := sc.score, sc.match
-	order := byScore(score, candidates)
 	weak := func(ci int) bool { return opt.Floor > 0 && match[ci] < opt.Floor }
 	// strong matches first, then good ones, then weak ones: the words of
-	// the queue read in rank order
-	var strong, good, below []int
-	for _, ci := range order {
+	// the queue read in rank order. Of each tier only its head in order
+	// of score is needed (a pick takes one paper; MMR looks at a pool of
+	// mmrPool or 5 N; interleave skips at most N taken ones), found
+	// without sorting every candidate
+	tiers := [3][]bool{make([]bool, len(score)), make([]bool, len(score)), make([]bool, len(score))}
+	for ci := range score {
 		switch {
 		case weak(ci):
-			below = append(below, ci)
+			tiers[2][ci] = true
 		case match[ci] >= StrongMatch && opt.Floor > 0:
-			strong = append(strong, ci)
+			tiers[0][ci] = true
 		default:
-			good = append(good, ci)
+			tiers[1][ci] = true
 		}
 	}
+	worse := func(a, b int) bool { return byScoreCmp(score, candidates, a, b) > 0 }
+	head := max(mmrPool, 5*opt.N, 2*opt.N+1)
+	strong := topBy(worse, tiers[0], head)
+	good := topBy(worse, tiers[1], head)
+	below := topBy(worse, tiers[2], opt.N)
 	var picked []int
 	topicOf := make(map[int]int)
 	per := sc.per // nil unless the reader has several topics
@@ -183,14 +190,14 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 		row := candidates[ci]
 		return unit(centred(data[row*dim:(row+1)*dim], sc.mean))
 	}
-	for _, tier := range [][]int{strong, good} {
+	for k, tier := range [][]int{strong, good} {
 		n := opt.N - len(picked)
 		switch {
 		case n <= 0:
 		case opt.Diversity > 0:
 			picked = append(picked, mmr(tier, score, cunit, n, opt.Diversity)...)
 		case per != nil:
-			picked = append(picked, interleave(tier, score, per, sc.topics, n, opt.TopicSlack, topicOf)...)
+			picked = append(picked, interleave(tier, tiers[k], score, per, sc.topics, n, opt.TopicSlack, topicOf)...)
 		default:
 			picked = append(picked, tier[:min(len(tier), n)]...)
 		}
@@ -213,16 +220,6 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 			Reason: reason(data[row*dim:(row+1)*dim], data, dim, p)}
 	}
 	return items, nil
-}
-
-// byScore lists the candidates by score, best first (ties by row).
-func byScore(score []float64, candidates []int) []int {
-	order := make([]int, len(score))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return byScoreCmp(score, candidates, a, b) })
-	return order
 }
 
 // byScoreCmp orders candidates a and b by score, best first, then by row.
@@ -357,24 +354,39 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 	for t := range tw {
 		tmodel[t], tnear[t] = make([]float64, m), make([]float64, m)
 	}
+	// the models' weights and the positives side by side, for the dot
+	// kernel: a candidate's margins and similarities in two calls
+	ws := append([]float32(nil), w...)
+	for _, v := range tw {
+		ws = append(ws, v...)
+	}
+	var ps []float32
+	for _, v := range posUnit {
+		ps = append(ps, v...)
+	}
 	err = parallel.For(ctx, m, func(lo, hi int) {
 		sims := make([]float64, len(posUnit))
 		tsims := make([]float64, len(posUnit))
+		dots := make([]float32, max(len(posUnit), 1+len(tw)))
 		x := make([]float32, dim)
 		u := make([]float32, dim)
 		for ci := lo; ci < hi; ci++ {
 			centredInto(x, data[candidates[ci]*dim:(candidates[ci]+1)*dim], mean)
-			model[ci] = float64(f32.Dot(x, w)) + b
+			f32.Dots(x, ws, dots[:1+len(tw)])
+			model[ci] = float64(dots[0]) + b
+			for t := range tw {
+				tmodel[t][ci] = float64(dots[1+t]) + tb[t]
+			}
 			unitInto(u, x)
+			f32.Dots(u, ps, dots[:len(posUnit)])
 			best := math.Inf(-1)
-			for j, pv := range posUnit {
-				sims[j] = float64(f32.Dot(u, pv))
+			for j := range posUnit {
+				sims[j] = float64(dots[j])
 				best = math.Max(best, sims[j])
 			}
 			match[ci] = best
 			near[ci] = meanTop(sims, neighbours)
 			for t, members := range topics[:len(tw)] {
-				tmodel[t][ci] = float64(f32.Dot(x, tw[t])) + tb[t]
 				ts := tsims[:0]
 				for _, i := range members {
 					ts = append(ts, sims[i])
@@ -513,21 +525,18 @@ func topicsOf(us [][]float32, join float64, most int) [][]int {
 const maxTopicPoints = 300
 
 // interleave picks n of the candidates in order (indexes of score, best
-// first), alternating between the reader's topics in proportion to their
+// first: the head of those inOrder marks, at least 2n of them or all),
+// alternating between the reader's topics in proportion to their
 // size (Sainte-Lague), each taking its best paper left by its own scores,
 // unless that paper scores more than slack below the best paper left
 // overall, which is taken instead. topicOf records each pick's topic.
-func interleave(order []int, score []float64, per [][]float64, topics [][]int, n int, slack float64, topicOf map[int]int) []int {
+func interleave(order []int, inOrder []bool, score []float64, per [][]float64, topics [][]int, n int, slack float64, topicOf map[int]int) []int {
 	n = min(n, len(order))
-	inOrder := make([]bool, len(score))
-	for _, ci := range order {
-		inOrder[ci] = true
-	}
 	// each topic's list needs no more than its first 2n+1 papers: a pick
 	// takes one, and at most n others are skipped as taken
 	lists := make([][]int, len(per))
 	for t, s := range per {
-		lists[t] = topBy(s, inOrder, 2*n+1)
+		lists[t] = topBy(func(a, b int) bool { return s[a] < s[b] || s[a] == s[b] && a > b }, inOrder, 2*n+1)
 	}
 	used := make(map[int]bool, n)
 	next := make([]int, len(per))
@@ -567,13 +576,11 @@ func interleave(order []int, score []float64, per [][]float64, topics [][]int, n
 	return out
 }
 
-// topBy returns the first k candidates (indexes of s) that in marks, by s,
-// best first, ties by index: the head of that whole order, without sorting
-// it all (a heap of k).
-func topBy(s []float64, in []bool, k int) []int {
-	// worse reports whether a comes after b in the order
-	worse := func(a, b int) bool { return s[a] < s[b] || s[a] == s[b] && a > b }
-	h := make([]int, 0, k)
+// topBy returns the first k of the candidates that in marks, in an order
+// where worse(a, b) says that a comes after b (a total order): the head of
+// that whole order, without sorting it all (a heap of k).
+func topBy(worse func(a, b int) bool, in []bool, k int) []int {
+	h := make([]int, 0, min(k, len(in)))
 	down := func(i int) {
 		for {
 			l, r, m := 2*i+1, 2*i+2, i
@@ -590,7 +597,7 @@ func topBy(s []float64, in []bool, k int) []int {
 			i = m
 		}
 	}
-	for ci := range s {
+	for ci := range in {
 		if !in[ci] {
 			continue
 		}
@@ -775,7 +782,26 @@ func learn(ctx context.Context, pos [][]float32, neg *examples, dislikeWeight fl
 	return wf, b, nil
 }
 
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+func sigmoid(x float64) float64 { return 1 / (1 + fastExp(-x)) }
+
+// fastExp is e^x within a few parts in 10^9 (math.Exp within one ulp): the
+// learned model takes 4 million of them per fit, and math.Exp was half its
+// time. x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to
+// r^8 (the remainder is below 6e-9 of it), times 2^k.
+func fastExp(x float64) float64 {
+	switch {
+	case x != x:
+		return x
+	case x > 700:
+		return math.Inf(1)
+	case x < -700:
+		return 0
+	}
+	k := math.Round(x * math.Log2E)
+	r := x - k*math.Ln2
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320))))))))
+	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+}
 
 // Mean is the mean of the rows of data, summed in a fixed order.
 func Mean(ctx context.Context, data []float32, dim int) ([]float32, error) {

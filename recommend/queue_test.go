@@ -238,7 +238,7 @@ func TestTopByAndMeanTop(t *testing.T) {
 		}
 		sort.SliceStable(all, func(a, b int) bool { return s[all[a]] > s[all[b]] })
 		k := r.IntN(n + 2)
-		if got, want := topBy(s, in, k), all[:min(k, len(all))]; !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+		if got, want := topBy(func(a, b int) bool { return s[a] < s[b] || s[a] == s[b] && a > b }, in, k), all[:min(k, len(all))]; !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 			t.Fatalf("trial %d: topBy %v, want %v (scores %v)", trial, got, want, s)
 		}
 		m := 1 + r.IntN(5)
@@ -251,5 +251,19 @@ func TestTopByAndMeanTop(t *testing.T) {
 		if got, want := meanTop(s, m), sum/float64(min(m, n)); got != want {
 			t.Fatalf("trial %d: meanTop %v, want %v", trial, got, want)
 		}
+	}
+}
+
+// fastExp is e^x within a few parts in 10^9 over the range the model meets
+// and beyond.
+func TestFastExp(t *testing.T) {
+	for x := -700.0; x <= 700; x += 0.0137 {
+		want, got := math.Exp(x), fastExp(x)
+		if math.Abs(got-want) > 1e-8*want {
+			t.Fatalf("fastExp(%v) = %v, math.Exp %v", x, got, want)
+		}
+	}
+	if fastExp(800) != math.Inf(1) || fastExp(-800) != 0 || !math.IsNaN(fastExp(math.NaN())) {
+		t.Fatal("fastExp at the ends")
 	}
 }
