@@ -13,6 +13,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -45,6 +47,29 @@ type Background struct {
 	repeat []float32 // mean uses per document that uses the term
 
 	id string // built on load
+
+	// vecs is every word's vector dequantised (words x dim), built when a
+	// batch of texts is embedded (dequantiseFrom or more): then a word is
+	// added by one Axpy of its vector; a few texts add it from its codes,
+	// the same float32 products, without a copy of every word.
+	vecsOnce sync.Once
+	vecs     atomic.Pointer[[]float32]
+}
+
+// dequantiseFrom is the batch size from which Embed dequantises every word.
+const dequantiseFrom = 256
+
+func (bg *Background) dequantise() {
+	bg.vecsOnce.Do(func() {
+		vecs := make([]float32, len(bg.q))
+		for i := range bg.words {
+			s := bg.scale[i]
+			for j := 0; j < bg.dim; j++ {
+				vecs[i*bg.dim+j] = s * float32(bg.q[i*bg.dim+j])
+			}
+		}
+		bg.vecs.Store(&vecs)
+	})
 }
 
 // BackgroundConfig configures FitBackground. The zero value means the
@@ -430,13 +455,21 @@ func (bg *Background) rawInto(text string, v []float32, terms []uint64) []float3
 		clear(v)
 	}
 	slices.Sort(terms)
+	var vecs []float32
+	if p := bg.vecs.Load(); p != nil {
+		vecs = *p
+	}
 	for a := 0; a < len(terms); {
 		b := a
 		for b < len(terms) && terms[b] == terms[a] {
 			b++
 		}
 		if i, ok := slices.BinarySearch(bg.words, terms[a]); ok {
-			bg.addWord(v, i, float32(b-a))
+			if vecs != nil {
+				f32.Axpy(float32(b-a), vecs[i*bg.dim:(i+1)*bg.dim], v)
+			} else {
+				bg.addWord(v, i, float32(b-a))
+			}
 			known = true
 		}
 		a = b

@@ -635,4 +635,18 @@ func TestAddWordAsDequantised(t *testing.T) {
 			t.Fatalf("trial %d: %v, want %v", trial, v[:4], want[:4])
 		}
 	}
+	// and a text's vector is the same before and after every word is
+	// dequantised (as a batch does)
+	texts := []string{"video diffusion models for robot grasping", "galaxy spectra of quasars", "large language model agents"}
+	fresh := &Background{n: bg.n, dim: bg.dim, words: bg.words, df: bg.df, scale: bg.scale, q: bg.q, u1: bg.u1}
+	var before [][]float32
+	for _, s := range texts {
+		before = append(before, fresh.raw(s))
+	}
+	fresh.dequantise()
+	for i, s := range texts {
+		if !slices.Equal(fresh.raw(s), before[i]) {
+			t.Fatalf("%q: another vector once dequantised", s)
+		}
+	}
 }

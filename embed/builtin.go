@@ -168,6 +168,9 @@ func (m *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error
 	buf := make([]float32, len(texts)*dim)
 	bad := make([]bool, len(texts))
 	bgw := float32(math.Sqrt(1 - m.b*m.b))
+	if len(texts) >= dequantiseFrom {
+		m.bg.dequantise()
+	}
 	err := parallel.For(ctx, len(texts), func(lo, hi int) {
 		var terms []uint64
 		var z *localScratch
