@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift"
+	"github.com/papersift/papersift/internal/textout"
 )
 
 func groupCommand(g *globals) *cli.Command {
@@ -58,7 +61,10 @@ func parseK(s string) (int, error) {
 func (g *globals) printGroup(r *papersift.Groups) error {
 	switch g.format {
 	case "json":
-		return writeJSON(g.stdout, r)
+		if isTerminal(g.stdout) || r.Clusters == nil {
+			return writeJSON(g.stdout, r)
+		}
+		return writeGroupJSON(g.stdout, r)
 	case "table":
 		limit := 0
 		if r.List == "" {
@@ -73,6 +79,41 @@ func (g *globals) printGroup(r *papersift.Groups) error {
 		}
 	}
 	return g.emit(r, t)
+}
+
+// writeGroupJSON writes r as writeJSON does off a terminal (compact), one
+// cluster at a time: 65,000 papers make 8 MB of JSON, which one buffer
+// would hold whole (and grow by copies) before a byte is written.
+func writeGroupJSON(w io.Writer, r *papersift.Groups) error {
+	shell := *r
+	shell.Clusters = nil
+	var b bytes.Buffer
+	if err := textout.WriteJSON(&b, &shell, false); err != nil {
+		return err
+	}
+	// a quote inside a string is escaped, so this is the field itself
+	const mark = `"clusters":null`
+	at := bytes.Index(b.Bytes(), []byte(mark))
+	if at < 0 {
+		return writeJSON(w, r)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(b.Bytes()[:at])
+	bw.WriteString(`"clusters":[`)
+	var cb bytes.Buffer
+	for i := range r.Clusters {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		cb.Reset()
+		if err := textout.WriteJSON(&cb, &r.Clusters[i], false); err != nil {
+			return err
+		}
+		bw.Write(bytes.TrimSuffix(cb.Bytes(), []byte("\n")))
+	}
+	bw.WriteByte(']')
+	bw.Write(b.Bytes()[at+len(mark):])
+	return bw.Flush()
 }
 
 // writeGroupText prints clusters for people: a heading per cluster, then its
