@@ -215,6 +215,12 @@ func (l *Library) Queue(ctx context.Context, o QueueOptions) ([]QueueItem, error
 			return nil, err
 		}
 	}
+	if len(cand) >= groupProgressFrom {
+		// a few seconds: the models learned and the scoring, as they go
+		prog := l.ev.Progress(-1, fmt.Sprintf("ranking %d papers", len(cand)))
+		defer prog.Done()
+		opt.OnStep = func() { prog.Add(1) }
+	}
 	items, err := recommend.Rank(ctx, mat.Data, mat.Dim, cand, rm.p, opt)
 	if errors.Is(err, recommend.ErrEmptyProfile) {
 		return nil, ErrEmptyProfile

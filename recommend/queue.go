@@ -43,6 +43,9 @@ type QueueOptions struct {
 	Ages     []float64
 	// Seed of the negative sample on large corpora.
 	Seed uint64
+	// OnStep, when set, is called as ranking goes: after each model is
+	// learned and after the candidates are scored (for a progress display).
+	OnStep func()
 	// Floor is the match (see Item.Match) below which a paper is weak:
 	// nothing the reader likes is near it (default DefaultFloor; negative
 	// turns it off). Weak papers come after every other.
@@ -319,11 +322,17 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 		negRows = negRows[:maxNegative]
 		sort.Ints(negRows)
 	}
+	step := func() {
+		if opt.OnStep != nil {
+			opt.OnStep()
+		}
+	}
 	neg := newExamples(data, dim, mean, negRows, p.Dislikes)
 	w, b, err := learn(ctx, pos, neg, opt.DislikeWeight)
 	if err != nil {
 		return nil, err
 	}
+	step()
 	// unit centred positives, for the neighbour evidence
 	posUnit := make([][]float32, len(pos))
 	for i, v := range pos {
@@ -344,6 +353,7 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 				return nil, err
 			}
 			tw, tb = append(tw, w), append(tb, b)
+			step()
 		}
 	}
 	m := len(candidates)
@@ -398,6 +408,7 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 	if err != nil {
 		return nil, err
 	}
+	step()
 	blend := func(model, near []float64) []float64 {
 		s := zscore(model)
 		if opt.NeighbourWeight > 0 {
