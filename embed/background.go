@@ -15,6 +15,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -553,10 +554,22 @@ func LoadBackground(r io.Reader) (*Background, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBackground, err)
 	}
-	raw, err := io.ReadAll(io.LimitReader(zr, 1<<30))
-	if err != nil {
+	// the gzip trailer's size (mod 2^32) lets the whole be read into one
+	// buffer of its size, not grown by doubling (fresh memory is what
+	// costs here); a wrong one only costs that
+	size := 0
+	if br, ok := r.(*bytes.Reader); ok && br.Size() >= 4 {
+		var tail [4]byte
+		if _, err := br.ReadAt(tail[:], br.Size()-4); err == nil {
+			// at most a ratio no real background reaches (1.2 here)
+			size = int(min(int64(binary.LittleEndian.Uint32(tail[:])), 8*br.Size()))
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(zr, 1<<30)); err != nil {
 		return nil, fmt.Errorf("%w: %v", errBackground, err)
 	}
+	raw := buf.Bytes()
 	if !bytes.HasPrefix(raw, []byte(bgMagic)) {
 		return nil, errBackground
 	}
@@ -570,8 +583,18 @@ func LoadBackground(r io.Reader) (*Background, error) {
 		return nil, errBackground
 	}
 	bg := &Background{n: n, dim: dim, words: make([]uint64, nw), df: make([]uint32, nw), scale: make([]float32, nw),
-		q: make([]int8, nw*dim), u1: make([]float32, dim), terms: make([]uint64, nt), termDF: make([]uint32, nt), repeat: make([]float32, nt)}
-	for _, part := range []any{bg.words, bg.df, bg.scale, bg.q, bg.u1, bg.terms, bg.termDF, bg.repeat} {
+		u1: make([]float32, dim), terms: make([]uint64, nt), termDF: make([]uint32, nt), repeat: make([]float32, nt)}
+	for _, part := range []any{bg.words, bg.df, bg.scale, "q", bg.u1, bg.terms, bg.termDF, bg.repeat} {
+		if part == "q" {
+			// the word vectors' codes are bytes: read in place
+			at := len(raw) - rd.Len()
+			if rd.Len() < nw*dim {
+				return nil, errBackground
+			}
+			bg.q = unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(raw[at:]))), nw*dim)
+			rd.Seek(int64(nw*dim), io.SeekCurrent)
+			continue
+		}
 		if err := binary.Read(rd, binary.LittleEndian, part); err != nil {
 			return nil, fmt.Errorf("%w: %v", errBackground, err)
 		}
