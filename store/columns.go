@@ -47,34 +47,6 @@ func (s *Store) column(ctx context.Context, query string, want map[int64]bool) (
 	return out, rows.Err()
 }
 
-// Name is how a paper is shown: its id and title.
-type Name struct {
-	ID, Title string
-}
-
-// Names returns every paper's id (and title, when asked) by pid, in one scan.
-func (s *Store) Names(ctx context.Context, withTitles bool) (map[int64]Name, error) {
-	q := `SELECT pid, id, '' FROM papers`
-	if withTitles {
-		q = `SELECT pid, id, title FROM papers`
-	}
-	rows, err := s.db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, s.wrapErr(err)
-	}
-	defer rows.Close()
-	out := map[int64]Name{}
-	for rows.Next() {
-		var pid int64
-		var n Name
-		if err := rows.Scan(&pid, &n.ID, &n.Title); err != nil {
-			return nil, err
-		}
-		out[pid] = n
-	}
-	return out, rows.Err()
-}
-
 // EachName calls fn with every paper's pid and id (and title, withTitles),
 // in the order of ids. Without titles it reads the ids' own index, not the
 // papers.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/papersift/papersift/paper"
@@ -537,6 +538,42 @@ func TestVectorStamp(t *testing.T) {
 		st2, err := s2.VectorStamp(ctx, m2)
 		if err != nil || st2.DB == stamp().DB {
 			t.Fatalf("two databases, one identity %q (%v)", st2.DB, err)
+		}
+	}
+}
+
+// The trigram similarity of suggestions is the share of the reference's
+// trigrams (of "  " + lower case + " ") found in the candidate's, as sets.
+func TestTrigramSimilarity(t *testing.T) {
+	sets := func(s string) map[string]bool {
+		r := []rune("  " + strings.ToLower(s) + " ")
+		m := map[string]bool{}
+		for i := 0; i+3 <= len(r); i++ {
+			m[string(r[i:i+3])] = true
+		}
+		return m
+	}
+	want := func(ref, cand string) float64 {
+		q, c := sets(ref), sets(cand)
+		n := 0
+		for g := range q {
+			if c[g] {
+				n++
+			}
+		}
+		if len(q) == 0 {
+			return 0
+		}
+		return float64(n) / float64(len(q))
+	}
+	words := []string{"", "a", "ab", "Attention", "attention is all", "ATTENTION IS ALL YOU NEED", "Études", "ÉTUDES sur l'Ångström",
+		"2106.09685", "2106.09865", "s0013999", "s001399", "\xff\xfe bad", "aaaa", "İstanbul", "σς Σ"}
+	for _, ref := range words {
+		q := newTrigramQuery(ref)
+		for _, c := range words {
+			if got, w := q.similarity(c), want(ref, c); got != w {
+				t.Errorf("similarity(%q, %q) = %v, want %v", ref, c, got, w)
+			}
 		}
 	}
 }
