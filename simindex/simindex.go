@@ -248,13 +248,11 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 	var floatRun uint32 // CRC of the current block's vectors
 	pidBytes := make([]byte, 0, 8*n)
 	le := binary.LittleEndian
-	c1, c2 := make([]int8, dimPad), make([]int8, dimPad)
-	y, r1, r2 := make([]float64, dim), make([]float64, dim), make([]float64, dim)
 	var centre, weight []float64
 	var wRec, wFloat *bufio.Writer
 	var lay layout
-	var sample [][]float32
-	var samplePIDs []int64
+	sorted := true // the papers in increasing order
+	last := int64(math.MinInt64)
 	// the block being filled: codes, papers, s1, e1, norms of up to
 	// crcBlock rows
 	codes := make([]byte, 0, crcBlock*dimPad)
@@ -274,74 +272,66 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 		codes, bPID, bS1, bE1, bNorm = codes[:0], bPID[:0], bS1[:0], bE1[:0], bNorm[:0]
 		return nil
 	}
-	var rec, row []byte
-	sorted := true // the papers in increasing order
-	last := int64(math.MinInt64)
+	recLen := dimPad + 24
 	i := 0
-	put := func(p int64, v []float32) error {
-		sorted = sorted && p > last
-		last = p
-		for j, x := range v {
-			y[j] = (float64(x) - centre[j]) / weight[j]
-		}
-		s1 := quantise(y, r1, c1)
-		s2 := quantise(r1, r2, c2)
-		// the bounds, back in x's own units: x - m - w*(s1*c1) is w*r1
-		var e1, e2, n1, n2 float64
-		for j := range y {
-			a, b := weight[j]*r1[j], weight[j]*r2[j]
-			e1 += a * a
-			e2 += b * b
-			u := float64(s1) * float64(c1[j])
-			n1 += u * u
-			u += float64(s2) * float64(c2[j])
-			n2 += u * u
-		}
-		codes = append(codes, unsafe.Slice((*byte)(unsafe.Pointer(&c1[0])), dimPad)...)
-		bPID = le.AppendUint64(bPID, uint64(p))
-		bS1 = le.AppendUint32(bS1, math.Float32bits(s1))
-		bE1 = le.AppendUint32(bE1, math.Float32bits(roundUp(math.Sqrt(e1))))
-		bNorm = le.AppendUint32(bNorm, math.Float32bits(roundUp(math.Sqrt(max(n1, n2)))))
-		row = row[:0]
-		for _, x := range v {
-			row = le.AppendUint32(row, math.Float32bits(x))
-		}
-		rec = append(rec[:0], unsafe.Slice((*byte)(unsafe.Pointer(&c2[0])), dimPad)...)
-		rec = le.AppendUint64(rec, uint64(p))
-		rec = le.AppendUint32(rec, math.Float32bits(s2))
-		rec = le.AppendUint32(rec, math.Float32bits(roundUp(math.Sqrt(e2))))
-		rec = le.AppendUint32(rec, crc32.Checksum(row, castagnoli))
-		rec = le.AppendUint32(rec, crc32.Checksum(rec, castagnoli))
-		if _, err := wRec.Write(rec); err != nil {
-			return err
-		}
-		if _, err := wFloat.Write(row); err != nil {
-			return err
-		}
-		floatRun = crc32.Update(floatRun, castagnoli, row)
-		pidBytes = le.AppendUint64(pidBytes, uint64(p))
-		i++
-		if i%crcBlock == 0 || i == n {
-			floatCRC = append(floatCRC, floatRun)
-			floatRun = 0
-			return flushBlock()
-		}
-		return nil
-	}
-	start := func() error {
-		centre, weight = centreAndWeights(sample, dim)
-		lay = layoutOf(len(header(st, dim, n, centre, weight)), n, dim, dimPad)
-		blockAt = lay.blocks
-		wRec = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.recs), 1<<20)
-		wFloat = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.floats), 1<<20)
-		for k, v := range sample {
-			if err := put(samplePIDs[k], v); err != nil {
+	// emit writes the encoded rows of a batch, in order
+	emit := func(b *encodedBatch) error {
+		for k, p := range b.pids {
+			sorted = sorted && p > last
+			last = p
+			codes = append(codes, b.codes[k*dimPad:(k+1)*dimPad]...)
+			bPID = le.AppendUint64(bPID, uint64(p))
+			bS1 = le.AppendUint32(bS1, math.Float32bits(b.s1[k]))
+			bE1 = le.AppendUint32(bE1, math.Float32bits(b.e1[k]))
+			bNorm = le.AppendUint32(bNorm, math.Float32bits(b.norm[k]))
+			if _, err := wRec.Write(b.recs[k*recLen : (k+1)*recLen]); err != nil {
 				return err
 			}
+			row := b.floats[k*4*dim : (k+1)*4*dim]
+			if _, err := wFloat.Write(row); err != nil {
+				return err
+			}
+			floatRun = crc32.Update(floatRun, castagnoli, row)
+			pidBytes = le.AppendUint64(pidBytes, uint64(p))
+			i++
+			if i%crcBlock == 0 || i == n {
+				floatCRC = append(floatCRC, floatRun)
+				floatRun = 0
+				if err := flushBlock(); err != nil {
+					return err
+				}
+			}
 		}
-		sample, samplePIDs = nil, nil
 		return nil
 	}
+	// vectors wait in pending until a batch is full, then are encoded on
+	// all cores and emitted; the first sampleSize wait for the centre and
+	// weights they give
+	var pendPIDs []int64
+	var pend []float32
+	flush := func() error {
+		if len(pendPIDs) == 0 {
+			return nil
+		}
+		if wRec == nil {
+			sample := make([][]float32, len(pendPIDs))
+			for k := range sample {
+				sample[k] = pend[k*dim : (k+1)*dim]
+			}
+			centre, weight = centreAndWeights(sample, dim)
+			lay = layoutOf(len(header(st, dim, n, centre, weight)), n, dim, dimPad)
+			blockAt = lay.blocks
+			wRec = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.recs), 1<<20)
+			wFloat = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.floats), 1<<20)
+		}
+		b, err := encodeBatch(ctx, pendPIDs, pend, dim, centre, weight)
+		if err != nil {
+			return err
+		}
+		pendPIDs, pend = pendPIDs[:0], pend[:0]
+		return emit(b)
+	}
+	const batch = 8192
 	seen := 0
 	err = scan(func(ps []int64, data []float32) error {
 		if len(data) != len(ps)*dim {
@@ -356,24 +346,25 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 				return fmt.Errorf("paper %d: %w", p, ErrInvalidVector)
 			}
 			seen++
-			if wRec == nil {
-				sample = append(sample, slices.Clone(v))
-				samplePIDs = append(samplePIDs, p)
-				if len(sample) == min(n, sampleSize) {
-					if err := start(); err != nil {
-						return err
-					}
+			pendPIDs = append(pendPIDs, p)
+			pend = append(pend, v...)
+			if wRec == nil && len(pendPIDs) == min(n, sampleSize) || wRec != nil && len(pendPIDs) == batch {
+				if err := flush(); err != nil {
+					return err
 				}
-				continue
-			}
-			if err := put(p, v); err != nil {
-				return err
 			}
 		}
 		return ctx.Err()
 	})
+	if err == nil {
+		err = flush() // the last batch (or fewer vectors than expected: refused below)
+	}
 	if err == nil && wRec == nil {
-		err = start() // fewer vectors than expected: refused below
+		// no vector at all: the layout of none
+		centre, weight = centreAndWeights(nil, dim)
+		lay = layoutOf(len(header(st, dim, n, centre, weight)), n, dim, dimPad)
+		wRec = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.recs), 1<<20)
+		wFloat = bufio.NewWriterSize(io.NewOffsetWriter(f, lay.floats), 1<<20)
 	}
 	if err != nil {
 		return err
@@ -420,6 +411,77 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// encodedBatch is a batch of vectors encoded for the file: each row's
+// first codes, bounds, second-pass record and float32 bytes.
+type encodedBatch struct {
+	pids         []int64
+	codes        []byte // rows of dimPad
+	s1, e1, norm []float32
+	recs         []byte // records of dimPad + 24
+	floats       []byte // rows of 4 dim
+}
+
+// encodeBatch encodes the vectors of data (rows of dim, papers pids) on
+// all cores, each row as a sequential build would.
+func encodeBatch(ctx context.Context, pids []int64, data []float32, dim int, centre, weight []float64) (*encodedBatch, error) {
+	m := len(pids)
+	dimPad := padDim(dim)
+	recLen := dimPad + 24
+	b := &encodedBatch{pids: slices.Clone(pids), codes: make([]byte, m*dimPad), s1: make([]float32, m), e1: make([]float32, m),
+		norm: make([]float32, m), recs: make([]byte, m*recLen), floats: make([]byte, m*4*dim)}
+	parts := min(runtime.GOMAXPROCS(0), max(1, m/256))
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*m/parts, (p+1)*m/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			le := binary.LittleEndian
+			c1, c2 := make([]int8, dimPad), make([]int8, dimPad)
+			y, r1, r2 := make([]float64, dim), make([]float64, dim), make([]float64, dim)
+			for k := lo; k < hi; k++ {
+				if k%1024 == 0 && ctx.Err() != nil {
+					return
+				}
+				v := data[k*dim : (k+1)*dim]
+				for j, x := range v {
+					y[j] = (float64(x) - centre[j]) / weight[j]
+				}
+				s1 := quantise(y, r1, c1)
+				s2 := quantise(r1, r2, c2)
+				// the bounds, back in x's own units: x - m - w*(s1*c1) is w*r1
+				var e1, e2, n1, n2 float64
+				for j := range y {
+					a, bb := weight[j]*r1[j], weight[j]*r2[j]
+					e1 += a * a
+					e2 += bb * bb
+					u := float64(s1) * float64(c1[j])
+					n1 += u * u
+					u += float64(s2) * float64(c2[j])
+					n2 += u * u
+				}
+				copy(b.codes[k*dimPad:], unsafe.Slice((*byte)(unsafe.Pointer(&c1[0])), dimPad))
+				b.s1[k] = s1
+				b.e1[k] = roundUp(math.Sqrt(e1))
+				b.norm[k] = roundUp(math.Sqrt(max(n1, n2)))
+				row := b.floats[k*4*dim : (k+1)*4*dim]
+				for j, x := range v {
+					le.PutUint32(row[4*j:], math.Float32bits(x))
+				}
+				rec := b.recs[k*recLen : (k+1)*recLen]
+				copy(rec, unsafe.Slice((*byte)(unsafe.Pointer(&c2[0])), dimPad))
+				le.PutUint64(rec[dimPad:], uint64(pids[k]))
+				le.PutUint32(rec[dimPad+8:], math.Float32bits(s2))
+				le.PutUint32(rec[dimPad+12:], math.Float32bits(roundUp(math.Sqrt(e2))))
+				le.PutUint32(rec[dimPad+16:], crc32.Checksum(row, castagnoli))
+				le.PutUint32(rec[dimPad+20:], crc32.Checksum(rec[:dimPad+20], castagnoli))
+			}
+		}()
+	}
+	wg.Wait()
+	return b, ctx.Err()
 }
 
 // Index is an open index file.
