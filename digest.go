@@ -23,6 +23,10 @@ type DigestOptions struct {
 	K     int // topics (0: auto)
 	Seed  uint64
 	N     int // length of the reading queue (default 10)
+	// PageOnly: the caller only renders the page (Page), which reads the
+	// titles of the papers it shows: the groups' papers then carry no
+	// title (a list of a million papers' titles take seconds to read).
+	PageOnly bool
 }
 
 // Digest is the day: its topics and, when the reader has a profile, what
@@ -82,7 +86,11 @@ func (l *Library) Digest(ctx context.Context, o DigestOptions) (*Digest, error) 
 		d.Lists = lists
 	}
 	scope := Scope{Lists: lists}
-	if d.Groups, err = l.Group(ctx, GroupOptions{Scope: scope, K: o.K, Seed: o.Seed}); err != nil {
+	gro := GroupOptions{Scope: scope, K: o.K, Seed: o.Seed}
+	if o.PageOnly {
+		gro.TitlesFor = -1
+	}
+	if d.Groups, err = l.Group(ctx, gro); err != nil {
 		return nil, err
 	}
 	q, err := l.Queue(ctx, QueueOptions{N: o.N, Scope: scope})
@@ -173,6 +181,7 @@ func (l *Library) Page(ctx context.Context, d *Digest, withMap bool) (*digest.Di
 	out.OnPage(func(t, i int) {
 		dp := &out.Clusters[t].Papers[i]
 		p := byID[dp.ID]
+		dp.Title = p.Title // the same, or none read yet (DigestOptions.PageOnly)
 		dp.Abstract, dp.URL, dp.Authors, dp.Org, dp.Date, dp.Comments, dp.Upvotes = p.Abstract, p.Page(), p.Authors, p.Org, p.Date, p.Comments, p.Upvotes
 		if p.NAuthors != nil {
 			dp.NAuthors = *p.NAuthors

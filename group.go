@@ -19,7 +19,8 @@ type GroupOptions struct {
 	Seed  uint64 // same data, same seed: same topics
 	// TitlesFor, when above 0, gives titles to the first TitlesFor papers
 	// of each cluster only (those a summary shows), the others' Title
-	// being empty: a million papers' titles take seconds to read.
+	// being empty: a million papers' titles take seconds to read; below
+	// 0, no paper has its title.
 	TitlesFor int
 }
 
@@ -104,7 +105,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectRows(ctx, s, mat, f, o.TitlesFor <= 0)
+	sel, err := selectRows(ctx, s, mat, f, o.TitlesFor == 0)
 	if err != nil {
 		return nil, err
 	}
@@ -179,10 +180,13 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.TitlesFor > 0 {
+	switch {
+	case o.TitlesFor > 0:
 		if err := shownTitles(ctx, s, sel, members, o.TitlesFor); err != nil {
 			return nil, err
 		}
+	case o.TitlesFor < 0:
+		sel.titles = make([]string, len(sel.ids))
 	}
 	for c, ms := range members {
 		if len(ms) == 0 {

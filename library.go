@@ -140,6 +140,9 @@ type Library struct {
 	store   *store.Store
 	sources *ingest.Sources // named sources, with arXiv's politeness gate
 	mapped  []func() error  // releases what indexMatrix mapped
+	// the matrix indexMatrix mapped last, and the vectors it holds
+	mappedMat   *store.Matrix
+	mappedStamp store.VectorStamp
 }
 
 // New returns a Library of cfg; it opens nothing yet. A bad embedder is an
@@ -181,7 +184,7 @@ func (l *Library) Close() error {
 	for _, release := range l.mapped {
 		release()
 	}
-	l.mapped = nil
+	l.mapped, l.mappedMat = nil, nil
 	if l.store == nil {
 		return nil
 	}

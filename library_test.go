@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -274,6 +275,22 @@ func TestDigestAndPage(t *testing.T) {
 	}
 	if n != 56 || len(page.Queue) != 3 || len(page.Explained) == 0 {
 		t.Errorf("page: %d papers, %d queued, explained %v", n, len(page.Queue), page.Explained)
+	}
+	// a digest for its page only reads no title the page does not show:
+	// the same page
+	po, err := l.Digest(ctx, papersift.DigestOptions{N: 3, PageOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if po.Groups.Clusters[0].Papers[0].Title != "" {
+		t.Errorf("a page-only digest's groups carry titles")
+	}
+	page2, err := l.Page(ctx, po, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(page, page2) {
+		t.Errorf("the page of a page-only digest differs")
 	}
 }
 

@@ -148,11 +148,15 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 // out of SQLite into fresh memory takes seconds here; mapping the file's
 // pages, which the page cache holds, a fraction of that); nil when the
 // index is missing, out of date, damaged or not in the papers' order. The
-// map lasts until the Library is closed.
+// map lasts until the Library is closed; its callers only read it, and the
+// next call with the same vectors gets the same map.
 func (l *Library) indexMatrix(ctx context.Context, s *store.Store, m *store.Model) *store.Matrix {
 	st, err := s.VectorStamp(ctx, m)
 	if err != nil {
 		return nil
+	}
+	if l.mappedMat != nil && l.mappedStamp == st {
+		return l.mappedMat // one map serves every command of a process (digest: group and queue)
 	}
 	ix, err := simindex.Open(l.IndexPath(), indexStamp(st), m.Dim)
 	if err != nil {
@@ -168,7 +172,9 @@ func (l *Library) indexMatrix(ctx context.Context, s *store.Store, m *store.Mode
 	}
 	l.mapped = append(l.mapped, v.Release)
 	indexMatrices.Add(1)
-	return &store.Matrix{Model: m.Name, Dim: m.Dim, PIDs: v.PIDs, Data: v.Data}
+	l.mappedMat = &store.Matrix{Model: m.Name, Dim: m.Dim, PIDs: v.PIDs, Data: v.Data}
+	l.mappedStamp = st
+	return l.mappedMat
 }
 
 // indexMatrices counts the matrices mapped from the index (for tests).

@@ -39,6 +39,9 @@ func digestCommand(g *globals) *cli.Command {
 				return err
 			}
 			out := c.String("out")
+			// the page (--out, or Markdown on stdout) reads the titles
+			// of the papers it shows itself
+			o.PageOnly = out != "" || g.format == "md"
 			k := c.String("k")
 			if !c.IsSet("k") && g.file.Digest.K != nil {
 				k = fmt.Sprint(g.file.Digest.K) // the configuration file's default
