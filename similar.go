@@ -83,7 +83,7 @@ func (l *Library) Similar(ctx context.Context, o SimilarOptions) ([]Hit, error) 
 		outOfScope = func(pid int) bool { return !ok[int64(pid)] }
 	}
 	// the index reads the paper's vector too, when it holds it
-	hits, _, done := l.similarByIndex(ctx, s, m, q, o.K, self, outOfScope)
+	hits, done := l.similarByIndex(ctx, s, m, q, o.K, self, outOfScope)
 	if !done {
 		if query != nil {
 			q, err = s.VectorOf(ctx, m, query.PID)

@@ -86,13 +86,13 @@ func (l *Library) buildIndex(ctx context.Context, s *store.Store, m *store.Model
 // from the index. It reports false when the index cannot answer (too few
 // vectors, no index and none can be written, self not in it, a damaged
 // vector among the candidates): the caller then reads the database.
-func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, self int64, skip func(int) bool) ([]recommend.Hit, []float32, bool) {
+func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.Model, q []float32, k int, self int64, skip func(int) bool) ([]recommend.Hit, bool) {
 	if k > maxIndexK {
-		return nil, nil, false
+		return nil, false
 	}
 	st, err := s.VectorStamp(ctx, m)
 	if err != nil {
-		return nil, nil, false
+		return nil, false
 	}
 	var exclude []int64
 	if self >= 0 {
@@ -109,6 +109,15 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 		if err == nil {
 			if q == nil {
 				q, err = ix.Vector(self)
+				if errors.Is(err, simindex.ErrNotIndexed) {
+					// an index whose rows are not in the papers' order
+					// (an endpoint's batches), or no vector: the
+					// database's, with the same stamp
+					if q, err = s.VectorOf(ctx, m, self); err != nil {
+						ix.Close()
+						return nil, false
+					}
+				}
 			}
 			if err == nil {
 				cands, data, err = ix.CandidateVectors(ctx, q, k, exclude, skipPID)
@@ -119,15 +128,21 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 			}
 		}
 		// missing, out of date or damaged (a damaged code is found by the
-		// scan): built again once
+		// scan): built again once, unless the paper has no vector to
+		// ask with
 		if attempt > 0 || !errors.Is(err, simindex.ErrStale) && !errors.Is(err, simindex.ErrCorrupt) {
-			return nil, nil, false
+			return nil, false
+		}
+		if q == nil {
+			if _, err := s.VectorOf(ctx, m, self); err != nil {
+				return nil, false
+			}
 		}
 		if err := l.buildIndex(ctx, s, m, st); err != nil {
 			if ctx.Err() == nil && !errors.Is(err, errFewVectors) && !errors.Is(err, os.ErrPermission) && !errors.Is(err, simindex.ErrInvalidVector) {
 				l.warnf("could not write the similarity index %s (reading every vector instead): %v", l.IndexPath(), err)
 			}
-			return nil, nil, false
+			return nil, false
 		}
 	}
 	best := recommend.NewNearest(k)
@@ -137,10 +152,10 @@ func (l *Library) similarByIndex(ctx context.Context, s *store.Store, m *store.M
 	}
 	best.Add(data, m.Dim, q, keys, nil)
 	if len(best.Bad) > 0 {
-		return nil, nil, false
+		return nil, false
 	}
 	indexAnswers.Add(1)
-	return best.Hits(), q, true
+	return best.Hits(), true
 }
 
 // indexMatrix is the active model's vectors mapped from the similarity
@@ -167,6 +182,13 @@ func (l *Library) indexMatrix(ctx context.Context, s *store.Store, m *store.Mode
 		return nil
 	}
 	v, err := ix.Vectors(ctx)
+	if errors.Is(err, simindex.ErrCorrupt) {
+		// never used again: the next embedding or similar builds it anew
+		if os.Remove(l.IndexPath()) == nil {
+			l.notef("note: the similarity index %s was damaged and is removed (it is rebuilt after the next embedding or by the next similar)", l.IndexPath())
+		}
+		return nil
+	}
 	if err != nil {
 		return nil
 	}

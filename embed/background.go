@@ -420,15 +420,17 @@ func (bg *Background) build(raw []byte) {
 	bg.id = fmt.Sprintf("bg%d@%s", bg.dim, hex.EncodeToString(sum[:])[:10])
 }
 
-// addWord adds c times word i's vector (its codes times its scale) to v,
-// each product rounded to float32 as a dequantised copy would hold it (no
-// such copy is made: it would be 4 bytes a word and dimension, read in
-// whole by every process that embeds one text).
-func (bg *Background) addWord(v []float32, i int, c float32) {
+// addWord adds c times word i's vector to v: the word's codes times its
+// scale into scratch (len dim), then the same Axpy as a dequantised copy
+// of every word would take (no such copy is made for a few texts: it would
+// be 4 bytes a word and dimension, filled by every process that embeds one
+// text).
+func (bg *Background) addWord(v []float32, i int, c float32, scratch []float32) {
 	s := bg.scale[i]
 	for j, q := range bg.q[i*bg.dim : (i+1)*bg.dim] {
-		v[j] += float32(c * float32(s*float32(q)))
+		scratch[j] = s * float32(q)
 	}
+	f32.Axpy(c, scratch, v)
 }
 
 // Dim is the dimension of background vectors.
@@ -456,7 +458,7 @@ func (bg *Background) rawInto(text string, v []float32, terms []uint64) []float3
 		clear(v)
 	}
 	slices.Sort(terms)
-	var vecs []float32
+	var vecs, word []float32
 	if p := bg.vecs.Load(); p != nil {
 		vecs = *p
 	}
@@ -469,7 +471,10 @@ func (bg *Background) rawInto(text string, v []float32, terms []uint64) []float3
 			if vecs != nil {
 				f32.Axpy(float32(b-a), vecs[i*bg.dim:(i+1)*bg.dim], v)
 			} else {
-				bg.addWord(v, i, float32(b-a))
+				if word == nil {
+					word = make([]float32, bg.dim)
+				}
+				bg.addWord(v, i, float32(b-a), word)
 			}
 			known = true
 		}
@@ -599,8 +604,8 @@ func LoadBackground(r io.Reader) (*Background, error) {
 			return nil, fmt.Errorf("%w: %v", errBackground, err)
 		}
 	}
-	if rd.Len() != 0 || n <= 0 {
-		return nil, errBackground
+	if rd.Len() != 0 || n <= 0 || !slices.IsSorted(bg.words) || !slices.IsSorted(bg.terms) {
+		return nil, errBackground // the lookups are binary searches
 	}
 	bg.build(raw)
 	return bg, nil

@@ -611,7 +611,9 @@ func TestDefaultBackground(t *testing.T) {
 }
 
 // A text's vector is what it was when every word's vector was dequantised
-// once and added by Axpy: the same float32 products and sums.
+// once and added by Axpy: the same float32 products and sums. And it is the
+// same before and after the background dequantises every word (as a batch
+// makes it).
 func TestAddWordAsDequantised(t *testing.T) {
 	bg, err := DefaultBackground()
 	if err != nil {
@@ -624,7 +626,7 @@ func TestAddWordAsDequantised(t *testing.T) {
 		for range 1 + r.IntN(40) {
 			i := r.IntN(len(bg.words))
 			c := float32(1 + r.IntN(4))
-			bg.addWord(v, i, c)
+			bg.addWord(v, i, c, make([]float32, bg.dim))
 			vec := make([]float32, bg.dim)
 			for j := range vec {
 				vec[j] = bg.scale[i] * float32(bg.q[i*bg.dim+j])

@@ -180,7 +180,8 @@ func Rank(ctx context.Context, data []float32, dim int, candidates []int, p Prof
 		}
 	}
 	worse := func(a, b int) bool { return byScoreCmp(score, candidates, a, b) > 0 }
-	head := max(mmrPool, 5*opt.N, 2*opt.N+1)
+	nn := min(opt.N, len(score)) // a huge -n is every candidate
+	head := max(mmrPool, 5*nn, 2*nn+1)
 	strong := topBy(worse, tiers[0], head)
 	good := topBy(worse, tiers[1], head)
 	below := topBy(worse, tiers[2], opt.N)

@@ -423,3 +423,30 @@ func TestHugeKAndOddPaths(t *testing.T) {
 		t.Errorf("building over a folder: %v", err)
 	}
 }
+
+// More papers tied with the k-th than MaxCandidates: CandidateVectors
+// refuses (the caller reads every vector instead) rather than reading them.
+func TestTooManyCandidates(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(9, 9))
+	const dim, n = 16, MaxCandidates + 500
+	same := unit(r, dim, nil, 0)
+	pids := make([]int64, n)
+	data := make([]float32, 0, n*dim)
+	for i := range n {
+		pids[i] = int64(i + 1)
+		data = append(data, same...)
+	}
+	path := filepath.Join(t.TempDir(), "x.simidx")
+	if err := Build(ctx, path, 0o644, stamp, dim, n, scanOf(pids, data, dim, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path, stamp, dim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, _, err := ix.CandidateVectors(ctx, same, 10, nil, nil); !errors.Is(err, ErrTooManyCandidates) {
+		t.Fatalf("%d tied papers: %v", n, err)
+	}
+}

@@ -50,3 +50,35 @@ func TestFIFOAndLeftovers(t *testing.T) {
 		t.Errorf("a fresh temporary file (a build under way) was removed: %v", err)
 	}
 }
+
+// mapPrivate maps from any offset (the pages of some machines are larger
+// than the file's 4 KiB alignment), and a write never reaches the file.
+func TestMapPrivateOffsets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	want := make([]byte, 3*os.Getpagesize()+123)
+	for i := range want {
+		want[i] = byte(i * 7)
+	}
+	if err := os.WriteFile(path, want, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, off := range []int64{0, 1, 4096, int64(os.Getpagesize()) + 5} {
+		b, unmap, err := mapPrivate(f, off, 100)
+		if err != nil {
+			t.Fatalf("offset %d: %v", off, err)
+		}
+		if string(b[:100]) != string(want[off:off+100]) {
+			t.Fatalf("offset %d: other bytes", off)
+		}
+		b[0]++
+		unmap()
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(want) {
+		t.Fatal("a write to the private map reached the file")
+	}
+}

@@ -819,8 +819,6 @@ func (s *Store) FindPaper(ctx context.Context, ref string, normID func(string) s
 	return nil, &NotFoundError{Ref: ref, Suggestions: sug}
 }
 
-// suggest returns the papers whose id or title is closest to ref by
-// character trigrams.
 // suggestion is a paper whose id or title shares trigrams with a reference.
 type suggestion struct {
 	pid   int64

@@ -38,7 +38,7 @@ func main() {
 	// stalled pipe, say)
 	context.AfterFunc(ctx, stop)
 	// PAPERSIFT_CPUPROFILE=FILE writes a CPU profile of the command (for
-	// developers measuring where time goes: see bench/README.md)
+	// developers measuring where time goes: see bench/RESULTS.md)
 	if p := os.Getenv("PAPERSIFT_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
 			if pprof.StartCPUProfile(f) == nil {
