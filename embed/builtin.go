@@ -263,9 +263,7 @@ func UnmarshalBuiltin(data []byte, bg *Background) (*Builtin, error) {
 		}
 		return NewBuiltin(bg), nil
 	}
-	rest := make([]byte, r.Len())
-	r.Read(rest)
-	lsa, err := UnmarshalLocal(rest)
+	lsa, err := UnmarshalLocal(data[len(data)-r.Len():]) // it keeps nothing of data
 	if err != nil {
 		return nil, err
 	}

@@ -282,13 +282,26 @@ func UnmarshalLocal(data []byte) (*LocalModel, error) {
 	if err != nil {
 		return nil, err
 	}
+	// decoded straight from data (binary.Read would copy each part
+	// first: megabytes of fresh memory, which is what costs here)
+	if int64(r.Len()) < int64(nv)*(8+4+4*int64(dim)) {
+		return nil, fmt.Errorf("embed: saved model: %w", io.ErrUnexpectedEOF)
+	}
+	b := data[len(data)-r.Len():]
+	le := binary.LittleEndian
 	terms := make([]uint64, nv)
+	for i := range terms {
+		terms[i] = le.Uint64(b[8*i:])
+	}
+	b = b[8*nv:]
 	idf := make([]float32, nv)
+	for i := range idf {
+		idf[i] = math.Float32frombits(le.Uint32(b[4*i:]))
+	}
+	b = b[4*nv:]
 	proj := make([]float32, nv*dim)
-	for _, part := range []any{terms, idf, proj} {
-		if err := binary.Read(r, binary.LittleEndian, part); err != nil {
-			return nil, fmt.Errorf("embed: saved model: %w", err)
-		}
+	for i := range proj {
+		proj[i] = math.Float32frombits(le.Uint32(b[4*i:]))
 	}
 	vocab, err := tfidf.New(terms, idf, hdr[3] == 1)
 	if err != nil {
