@@ -105,7 +105,11 @@ func (l *Library) AddInterest(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	return s.AddInterest(ctx, NormalizeInterest(text))
+	if err := s.AddInterest(ctx, NormalizeInterest(text)); err != nil {
+		return err
+	}
+	l.cacheInterestVectors(ctx, s) // for the queue, which may only read
+	return nil
 }
 
 // RemoveInterest removes an interest; an unknown one is an error that

@@ -164,6 +164,8 @@ func (l *Library) ImportProfile(ctx context.Context, path string) (*ImportResult
 		} else {
 			out.Embedded = er.Embedded
 		}
+	} else if out.Interests > 0 {
+		l.cacheInterestVectors(ctx, s) // embedWith does it otherwise
 	}
 	return out, nil
 }

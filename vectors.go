@@ -142,9 +142,29 @@ func (l *Library) embedWith(ctx context.Context, s *store.Store, o EmbedOptions)
 		}
 		if err == nil {
 			l.refreshIndex(ctx, s)
+			l.cacheInterestVectors(ctx, s)
 		}
 		return total, err
 	}
+}
+
+// cacheInterestVectors keeps the vectors of the reader's interests under
+// the active built-in model (after embedding and after interest add: the
+// queue, which may only read, then finds them). Best effort: a failure
+// only means the queue embeds them itself.
+func (l *Library) cacheInterestVectors(ctx context.Context, s *store.Store) {
+	if l.cfg.Embedder == openaiKind {
+		return
+	}
+	m, err := l.activeModel(ctx, s)
+	if err != nil {
+		return
+	}
+	prof, err := s.Profile(ctx)
+	if err != nil || len(prof.Interests) == 0 {
+		return
+	}
+	l.interestVectors(ctx, s, &store.Matrix{Model: m.Name, Dim: m.Dim}, prof.Interests)
 }
 
 // loadLocal returns the current fit of the built-in model. A fit made by
@@ -491,6 +511,67 @@ func (l *Library) embedQuery(ctx context.Context, s *store.Store, text string) (
 // embedQueries embeds free texts with the active embedder, all in one
 // request to an endpoint. A text that cannot be embedded gets a nil vector
 // and its error in errs; err is for failures of the whole.
+// interestVectors embeds the reader's interests with the active model,
+// as embedQueries does, reading the vectors the database keeps for them
+// (built-in model only: its vectors of a text never change) and keeping
+// those it had to embed, when it can write at once: loading the built-in
+// model to embed a few words costs a quarter of a second and more.
+func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *store.Matrix, texts []string) ([][]float32, []error, error) {
+	if l.cfg.Embedder == openaiKind || len(texts) == 0 {
+		return l.embedQueries(ctx, s, texts)
+	}
+	have, err := s.InterestVectors(ctx, mat.Model, mat.Dim, texts)
+	if err != nil {
+		have = nil // a cache: embed them all
+	}
+	var missing []string
+	for _, t := range texts {
+		if _, ok := have[t]; !ok {
+			missing = append(missing, t)
+		}
+	}
+	vs, errs := make([][]float32, len(texts)), make([]error, len(texts))
+	if len(missing) > 0 {
+		mvs, merrs, whole := l.embedQueries(ctx, s, missing)
+		if whole != nil {
+			return nil, nil, whole
+		}
+		// kept only when they are the active model's own (the fit
+		// embedQueries loads is the newest; the matrix's may be another)
+		if lm, err := l.activeModel(ctx, s); err == nil && lm.Name == mat.Model {
+			if fit, _, err := s.LatestFit(ctx, localKind); err == nil && fit.Name == mat.Model {
+				put := map[string][]float32{}
+				for i, t := range missing {
+					if merrs[i] == nil && mvs[i] != nil {
+						put[t] = mvs[i]
+					}
+				}
+				if len(put) > 0 {
+					// best effort (a read-only store refuses at once),
+					// and never a long wait for another writer
+					wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+					_ = s.PutInterestVectors(wctx, mat.Model, put)
+					cancel()
+				}
+			}
+		}
+		k := 0
+		for i, t := range texts {
+			if _, ok := have[t]; ok {
+				continue
+			}
+			vs[i], errs[i] = mvs[k], merrs[k]
+			k++
+		}
+	}
+	for i, t := range texts {
+		if v, ok := have[t]; ok {
+			vs[i] = v
+		}
+	}
+	return vs, errs, nil
+}
+
 func (l *Library) embedQueries(ctx context.Context, s *store.Store, texts []string) (vs [][]float32, errs []error, err error) {
 	vs, errs = make([][]float32, len(texts)), make([]error, len(texts))
 	if len(texts) == 0 {
