@@ -62,6 +62,28 @@ func TestInterestVectorsCache(t *testing.T) {
 	if damaged := queue(); !reflect.DeepEqual(damaged, cached) {
 		t.Fatal("the queue with a damaged kept vector differs")
 	}
+	// another model's vector is never read, and goes when this model's
+	// is written
+	var dim int
+	if err := st.DB().QueryRow(`SELECT length(vec)/4 FROM interest_vectors`).Scan(&dim); err != nil {
+		t.Fatal(err)
+	}
+	e1 := make([]byte, 4*dim)
+	e1[3] = 0x3f
+	e1[2] = 0x80 // 1.0 as little-endian float32
+	if _, err := st.DB().Exec(`DELETE FROM interest_vectors`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`INSERT INTO interest_vectors (model, text, vec) VALUES ('local/other', 'video diffusion models', ?)`, e1); err != nil {
+		t.Fatal(err)
+	}
+	if other := queue(); !reflect.DeepEqual(other, cached) {
+		t.Fatal("the queue used another model's vector")
+	}
+	var others int
+	if err := st.DB().QueryRow(`SELECT count(*) FROM interest_vectors WHERE model = 'local/other'`).Scan(&others); err != nil || others != 0 {
+		t.Fatalf("another model's vectors left: %d (%v)", others, err)
+	}
 	// a removed interest takes its vectors along
 	if err := l.RemoveInterest(ctx, "video diffusion models"); err != nil {
 		t.Fatal(err)

@@ -118,7 +118,7 @@ func (l *Library) loadReader(ctx context.Context, scope Scope, includeRead bool)
 	}
 	// all interests in one request; interests names those that made it
 	var interests []string
-	ivs, ierrs, whole := l.interestVectors(ctx, s, mat, prof.Interests)
+	ivs, ierrs, whole := l.interestVectors(ctx, s, mat, prof.Interests, false)
 	if whole != nil {
 		l.warnf("your interests are left out: %v", whole)
 		ivs = nil

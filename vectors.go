@@ -164,7 +164,7 @@ func (l *Library) cacheInterestVectors(ctx context.Context, s *store.Store) {
 	if err != nil || len(prof.Interests) == 0 {
 		return
 	}
-	l.interestVectors(ctx, s, &store.Matrix{Model: m.Name, Dim: m.Dim}, prof.Interests)
+	l.interestVectors(ctx, s, &store.Matrix{Model: m.Name, Dim: m.Dim}, prof.Interests, true)
 }
 
 // loadLocal returns the current fit of the built-in model. A fit made by
@@ -508,15 +508,14 @@ func (l *Library) embedQuery(ctx context.Context, s *store.Store, text string) (
 	return vs[0], nil
 }
 
-// embedQueries embeds free texts with the active embedder, all in one
-// request to an endpoint. A text that cannot be embedded gets a nil vector
-// and its error in errs; err is for failures of the whole.
 // interestVectors embeds the reader's interests with the active model,
 // as embedQueries does, reading the vectors the database keeps for them
 // (built-in model only: its vectors of a text never change) and keeping
-// those it had to embed, when it can write at once: loading the built-in
-// model to embed a few words costs a quarter of a second and more.
-func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *store.Matrix, texts []string) ([][]float32, []error, error) {
+// those it had to embed: loading the built-in model to embed a few words
+// costs a quarter of a second and more. wait: the write may wait for
+// another writer as long as any write does (a command that writes);
+// otherwise it is given up after 200 ms (the queue, which only reads).
+func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *store.Matrix, texts []string, wait bool) ([][]float32, []error, error) {
 	if l.cfg.Embedder == openaiKind || len(texts) == 0 {
 		return l.embedQueries(ctx, s, texts)
 	}
@@ -534,25 +533,32 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 	if len(missing) > 0 {
 		mvs, merrs, whole := l.embedQueries(ctx, s, missing)
 		if whole != nil {
-			return nil, nil, whole
+			if len(have) == 0 {
+				return nil, nil, whole
+			}
+			// the kept ones still serve; the others say why not
+			mvs, merrs = make([][]float32, len(missing)), make([]error, len(missing))
+			for i := range merrs {
+				merrs[i] = whole
+			}
 		}
-		// kept only when they are the active model's own (the fit
-		// embedQueries loads is the newest; the matrix's may be another)
-		if lm, err := l.activeModel(ctx, s); err == nil && lm.Name == mat.Model {
-			if fit, _, err := s.LatestFit(ctx, localKind); err == nil && fit.Name == mat.Model {
-				put := map[string][]float32{}
-				for i, t := range missing {
-					if merrs[i] == nil && mvs[i] != nil {
-						put[t] = mvs[i]
-					}
+		// kept only when they are the matrix's model's own (embedQueries
+		// embeds with the newest fit)
+		if fit, err := s.LatestModel(ctx, localKind); err == nil && fit.Name == mat.Model {
+			put := map[string][]float32{}
+			for i, t := range missing {
+				if merrs[i] == nil && mvs[i] != nil {
+					put[t] = mvs[i]
 				}
-				if len(put) > 0 {
-					// best effort (a read-only store refuses at once),
-					// and never a long wait for another writer
-					wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-					_ = s.PutInterestVectors(wctx, mat.Model, put)
-					cancel()
+			}
+			if len(put) > 0 {
+				// best effort (a read-only store refuses at once)
+				wctx, cancel := ctx, context.CancelFunc(func() {})
+				if !wait {
+					wctx, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
 				}
+				_ = s.PutInterestVectors(wctx, mat.Model, put)
+				cancel()
 			}
 		}
 		k := 0
@@ -572,6 +578,9 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 	return vs, errs, nil
 }
 
+// embedQueries embeds free texts with the active embedder, all in one
+// request to an endpoint. A text that cannot be embedded gets a nil vector
+// and its error in errs; err is for failures of the whole.
 func (l *Library) embedQueries(ctx context.Context, s *store.Store, texts []string) (vs [][]float32, errs []error, err error) {
 	vs, errs = make([][]float32, len(texts)), make([]error, len(texts))
 	if len(texts) == 0 {
