@@ -16,9 +16,7 @@ func FuzzOpen(f *testing.F) {
 	r := rand.New(rand.NewPCG(4, 4))
 	pids, data := corpus(r, 40, 16)
 	path := filepath.Join(f.TempDir(), "seed.simidx")
-	if err := Build(context.Background(), path, 0o644, stamp, 16, 40, scanOf(pids, data, 16, 7)); err != nil {
-		f.Fatal(err)
-	}
+	mustBuild(f, path, pids, data, 16, 7)
 	good, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)

@@ -191,9 +191,7 @@ func TestStaleAndRefused(t *testing.T) {
 	if _, err := Open(path, stamp, 32); !errors.Is(err, ErrStale) {
 		t.Fatalf("no file: %v", err)
 	}
-	if err := Build(ctx, path, 0o644, stamp, 32, 100, scanOf(pids, data, 32, 10)); err != nil {
-		t.Fatal(err)
-	}
+	mustBuild(t, path, pids, data, 32, 10)
 	for _, st := range []Stamp{{"other", 3, "local/test@1", 42}, {stamp.DB, 4, stamp.Model, 42}, {stamp.DB, 3, "x", 42}, {stamp.DB, 3, stamp.Model, 43}} {
 		if _, err := Open(path, st, 32); !errors.Is(err, ErrStale) {
 			t.Errorf("stamp %+v: %v, want ErrStale", st, err)
@@ -232,9 +230,7 @@ func TestDamagedFiles(t *testing.T) {
 	pids, data := corpus(r, 50, 48)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.simidx")
-	if err := Build(ctx, path, 0o644, stamp, 48, 50, scanOf(pids, data, 48, 7)); err != nil {
-		t.Fatal(err)
-	}
+	mustBuild(t, path, pids, data, 48, 7)
 	good, _ := os.ReadFile(path)
 	head := fixedHead + len(stamp.DB) + len(stamp.Model) + 8*48
 	lay := layoutOf(head, 50, 48, 48)
@@ -331,9 +327,7 @@ func TestUnsortedRows(t *testing.T) {
 	pids, data := corpus(r, 200, 32)
 	slices.Reverse(pids)
 	path := filepath.Join(t.TempDir(), "x.simidx")
-	if err := Build(ctx, path, 0o644, stamp, 32, 200, scanOf(pids, data, 32, 64)); err != nil {
-		t.Fatal(err)
-	}
+	mustBuild(t, path, pids, data, 32, 64)
 	ix, err := Open(path, stamp, 32)
 	if err != nil {
 		t.Fatal(err)
@@ -401,9 +395,7 @@ func TestHugeKAndOddPaths(t *testing.T) {
 	pids, data := corpus(r, 300, 32)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.simidx")
-	if err := Build(ctx, path, 0o644, stamp, 32, 300, scanOf(pids, data, 32, 50)); err != nil {
-		t.Fatal(err)
-	}
+	mustBuild(t, path, pids, data, 32, 50)
 	ix, err := Open(path, stamp, 32)
 	if err != nil {
 		t.Fatal(err)
@@ -438,9 +430,7 @@ func TestTooManyCandidates(t *testing.T) {
 		data = append(data, same...)
 	}
 	path := filepath.Join(t.TempDir(), "x.simidx")
-	if err := Build(ctx, path, 0o644, stamp, dim, n, scanOf(pids, data, dim, 4096)); err != nil {
-		t.Fatal(err)
-	}
+	mustBuild(t, path, pids, data, dim, 4096)
 	ix, err := Open(path, stamp, dim)
 	if err != nil {
 		t.Fatal(err)
@@ -448,5 +438,14 @@ func TestTooManyCandidates(t *testing.T) {
 	defer ix.Close()
 	if _, _, err := ix.CandidateVectors(ctx, same, 10, nil, nil); !errors.Is(err, ErrTooManyCandidates) {
 		t.Fatalf("%d tied papers: %v", n, err)
+	}
+}
+
+// mustBuild builds the index of pids and their vectors (rows of dim) at
+// path, handing them over per at a time.
+func mustBuild(t testing.TB, path string, pids []int64, data []float32, dim, per int) {
+	t.Helper()
+	if err := Build(context.Background(), path, 0o644, stamp, dim, len(pids), scanOf(pids, data, dim, per)); err != nil {
+		t.Fatalf("Build: %v", err)
 	}
 }

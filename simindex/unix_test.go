@@ -40,9 +40,7 @@ func TestFIFOAndLeftovers(t *testing.T) {
 	}
 	hourAgo := time.Now().Add(-time.Hour)
 	os.Chtimes(old, hourAgo, hourAgo)
-	if err := Build(ctx, path, 0o644, stamp, 32, 100, scanOf(pids, data, 32, 50)); err != nil {
-		t.Fatal(err)
-	}
+	mustBuild(t, path, pids, data, 32, 50)
 	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("an hour-old temporary file was left: %v", err)
 	}
