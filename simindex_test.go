@@ -22,12 +22,7 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 	defer papersift.SetIndexFrom(300)()
 	dir := t.TempDir()
 	ev := &events{}
-	l, err := papersift.New(papersift.Config{DB: filepath.Join(dir, "p.db"), Events: ev,
-		Now: func() time.Time { return time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := libraryIn(t, dir, ev)
 	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "a.jsonl", 0, 1200)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,12 +118,7 @@ func TestGroupAndQueueFromIndex(t *testing.T) {
 	ctx := context.Background()
 	defer papersift.SetIndexFrom(300)()
 	dir := t.TempDir()
-	l, err := papersift.New(papersift.Config{DB: filepath.Join(dir, "p.db"), Events: &events{},
-		Now: func() time.Time { return time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := libraryIn(t, dir, &events{})
 	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "a.jsonl", 0, 900)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +157,7 @@ func TestGroupAndQueueFromIndex(t *testing.T) {
 	}
 	// a new library: the removed index maps nothing
 	l.Close()
-	if l, err = papersift.New(papersift.Config{DB: filepath.Join(dir, "p.db"), Events: &events{},
-		Now: func() time.Time { return time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC) }}); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l = libraryIn(t, dir, &events{})
 	g2, a2, q2 := answer()
 	if papersift.IndexMatrices() != before+1 {
 		t.Fatal("a matrix mapped with no index")
@@ -196,4 +182,16 @@ func TestGroupAndQueueFromIndex(t *testing.T) {
 			}
 		}
 	}
+}
+
+// libraryIn is a Library of the database dir/p.db, closed when the test ends.
+func libraryIn(t *testing.T, dir string, ev *events) *papersift.Library {
+	t.Helper()
+	l, err := papersift.New(papersift.Config{DB: filepath.Join(dir, "p.db"), Events: ev,
+		Now: func() time.Time { return time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
