@@ -529,9 +529,11 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 			missing = append(missing, t)
 		}
 	}
-	vs, errs := make([][]float32, len(texts)), make([]error, len(texts))
+	var mvs [][]float32
+	var merrs []error
 	if len(missing) > 0 {
-		mvs, merrs, whole := l.embedQueries(ctx, s, missing)
+		var whole error
+		mvs, merrs, whole = l.embedQueries(ctx, s, missing)
 		if whole != nil {
 			if len(have) == 0 {
 				return nil, nil, whole
@@ -561,19 +563,17 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 				cancel()
 			}
 		}
-		k := 0
-		for i, t := range texts {
-			if _, ok := have[t]; ok {
-				continue
-			}
-			vs[i], errs[i] = mvs[k], merrs[k]
-			k++
-		}
 	}
+	// in the order of texts: the kept ones, and those just embedded
+	vs, errs := make([][]float32, len(texts)), make([]error, len(texts))
+	k := 0
 	for i, t := range texts {
 		if v, ok := have[t]; ok {
 			vs[i] = v
+			continue
 		}
+		vs[i], errs[i] = mvs[k], merrs[k]
+		k++
 	}
 	return vs, errs, nil
 }
