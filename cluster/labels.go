@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/papersift/papersift/tfidf"
 )
@@ -13,9 +14,9 @@ import (
 // label a cluster alone, nor open a phrase ("proposed method"); they may
 // close one ("language models"). They stand in for a Background: with one,
 // how topical a word is is measured instead (see topicality).
-var genericWords = map[string]bool{}
-
-func init() {
+// (made at its first use, not at the start of every command)
+var genericWords = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, w := range strings.Fields(`paper papers propose proposed proposes present presents method methods
 		approach approaches result results show shows shown using use used uses based new novel model models
 		framework frameworks performance task tasks data study studies work works analysis different
@@ -44,9 +45,10 @@ func init() {
 		approach via across high quality propose paradigm settings setting scenarios
 		research development efficiency dataset datasets yield yields joint various study
 		propose paper however often due toward towards within well also still aim aims`) {
-		genericWords[w] = true
+		m[w] = true
 	}
-}
+	return m
+})
 
 // Doc is the text of one paper, for labels.
 type Doc struct {

@@ -34,7 +34,7 @@ func TestLabelsSyntheticClusters(t *testing.T) {
 		}
 		for _, term := range got[c] {
 			for _, w := range strings.Fields(term) {
-				if genericWords[w] && w == strings.Fields(term)[0] {
+				if genericWords()[w] && w == strings.Fields(term)[0] {
 					t.Errorf("cluster %d: term %q opens with a generic word", c, term)
 				}
 				for _, junk := range []string{"https", "github", "com", "href", "cite", "org"} {

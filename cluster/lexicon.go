@@ -95,7 +95,7 @@ func (lx *lexicon) id(w []byte) int32 {
 		lx.words = append(lx.words, s)
 		lx.wstem = append(lx.wstem, sid)
 		lx.wcount = append(lx.wcount, 0)
-		if genericWords[s] {
+		if genericWords()[s] {
 			lx.generic[sid] = true
 		}
 	}

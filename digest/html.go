@@ -7,12 +7,16 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed page.html.tmpl
 var pageSource string
 
-var pageTemplate = template.Must(template.New("page").Parse(pageSource))
+// (parsed at its first use: parsing at start-up would cost every command)
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(pageSource))
+})
 
 // Markers: ten colours, beyond which the shape changes (circle, square,
 // diamond), so 30 topics stay apart.
@@ -75,7 +79,7 @@ type otherView struct {
 func HTML(w io.Writer, d *Digest) error {
 	v := view(d)
 	bw := bufio.NewWriter(w)
-	if err := pageTemplate.Execute(bw, v); err != nil {
+	if err := pageTemplate().Execute(bw, v); err != nil {
 		return fmt.Errorf("digest: html: %w", err)
 	}
 	return bw.Flush()

@@ -2,9 +2,10 @@ package embed
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/papersift/papersift/internal/lazyre"
 )
 
 // minSecret is the shortest key removed from messages wherever it occurs
@@ -38,9 +39,9 @@ type span struct {
 }
 
 // secretPatterns find what looks like a token or key (group 1 is the secret part).
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(?:bearer|basic)\s+([^\s"',;]+)`),
-	regexp.MustCompile(`\b(?:sk|rk|pk)-([A-Za-z0-9_\-\*\.]{6,})`),
+var secretPatterns = []*lazyre.Regexp{
+	lazyre.New(`(?i)\b(?:bearer|basic)\s+([^\s"',;]+)`),
+	lazyre.New(`\b(?:sk|rk|pk)-([A-Za-z0-9_\-\*\.]{6,})`),
 }
 
 // patternReach is how far past a cut a token found by secretPatterns is

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/papersift/papersift/internal/lazyre"
 
 	"github.com/papersift/papersift/paper"
 )
@@ -269,9 +270,9 @@ func newestDay(l *Listing) string {
 
 var (
 	// the title of the feeds before 2024: "Title. (arXiv:2401.01234v1 [cs.CL])"
-	oldTitleSuffix = regexp.MustCompile(`\s*\(arXiv:\S+ \[[^\]]*\][^)]*\)\s*$`)
+	oldTitleSuffix = lazyre.New(`\s*\(arXiv:\S+ \[[^\]]*\][^)]*\)\s*$`)
 	// the head of a description: "arXiv:2203.01250v3 Announce Type: replace-cross"
-	descHead = regexp.MustCompile(`^arXiv:(\S+)\s+Announce\s+Type:\s*([A-Za-z-]+)\s*$`)
+	descHead = lazyre.New(`^arXiv:(\S+)\s+Announce\s+Type:\s*([A-Za-z-]+)\s*$`)
 )
 
 // announcements turns a feed's announcements into records.

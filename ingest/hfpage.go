@@ -1,10 +1,10 @@
 package ingest
 
 import (
+	"github.com/papersift/papersift/internal/lazyre"
 	"github.com/papersift/papersift/paper"
 
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +22,11 @@ import (
 // Paragraphs are separated by blank lines.
 
 var (
-	hfMetaRe    = regexp.MustCompile(`(?m)^[ \t]*·[ \t]*\r?\n[ \t]*[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}`)
-	hfAuthorsRe = regexp.MustCompile(`^•\s*(\d+)\s+authors?$`)
-	hfDateRe    = regexp.MustCompile(`^([A-Z][a-z]{2,8})\.? (\d{1,2}), (\d{4})(?:\s+(\d+))?$`)
-	hfDayRe     = regexp.MustCompile(`^([A-Z][a-z]{2,8})\.? (\d{1,2})(?:, (\d{4}))?$`)
-	hfHandleRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	hfMetaRe    = lazyre.New(`(?m)^[ \t]*·[ \t]*\r?\n[ \t]*[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}`)
+	hfAuthorsRe = lazyre.New(`^•\s*(\d+)\s+authors?$`)
+	hfDateRe    = lazyre.New(`^([A-Z][a-z]{2,8})\.? (\d{1,2}), (\d{4})(?:\s+(\d+))?$`)
+	hfDayRe     = lazyre.New(`^([A-Z][a-z]{2,8})\.? (\d{1,2})(?:, (\d{4}))?$`)
+	hfHandleRe  = lazyre.New(`^[a-z0-9][a-z0-9._-]*$`)
 )
 
 // hfChrome are the page's own lines before the papers.

@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/papersift/papersift/internal/lazyre"
 )
 
 // Named sources are listings fetched by name rather than by file or URL:
@@ -123,7 +124,7 @@ func IsNamed(arg string) bool {
 	return err != nil
 }
 
-var schemeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+var schemeRe = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
 // Resolve fetches a named source and reads it into a listing, Source set
 // to the name. A day or feed with nothing on it is a listing with Empty set
@@ -151,7 +152,7 @@ type named struct {
 
 // arXiv categories: an archive (cs, hep-th, astro-ph, q-bio) and maybe a
 // subject class (cs.CL, astro-ph.GA, cond-mat.str-el, physics.acc-ph).
-var arxivCategory = regexp.MustCompile(`^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[A-Za-z]+)?)?$`)
+var arxivCategory = lazyre.New(`^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[A-Za-z]+)?)?$`)
 
 // parseName reads a source name; now says what today is.
 func parseName(name string, now time.Time) (named, error) {

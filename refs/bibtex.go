@@ -2,8 +2,9 @@ package refs
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/papersift/papersift/internal/lazyre"
 
 	"github.com/papersift/papersift/internal/latex"
 )
@@ -332,7 +333,7 @@ func (p *bibParser) restOfLine(what string) error {
 	return p.errorf(j, "%s ends before %q on the same line: a } too many (or a { missing) closes the entry early", what, clip(rest, 40))
 }
 
-var entryStartRe = regexp.MustCompile(`^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]`)
+var entryStartRe = lazyre.New(`^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]`)
 
 // nextEntryAt reports whether an entry starts at off (after white space on
 // its line): what an unclosed value or entry runs into.

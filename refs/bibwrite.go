@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/papersift/papersift/internal/lazyre"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -94,7 +95,7 @@ func verbatim(s string) string {
 	return strings.NewReplacer("{", "%7B", "}", "%7D", `\`, "%5C", "\n", "", "\r", "").Replace(strings.TrimSpace(s))
 }
 
-var suffixRe = regexp.MustCompile(`(?i)^(jr\.?|sr\.?|ii|iii|iv)$`)
+var suffixRe = lazyre.New(`(?i)^(jr\.?|sr\.?|ii|iii|iv)$`)
 
 // bibName writes "First Last" as "Last, First" (and "First Last Jr." as
 // "Last, Jr., First"), which BibTeX splits without guessing. A one-word

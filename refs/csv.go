@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/papersift/papersift/internal/lazyre"
 )
 
 // The columns ParseCSV reads, by their names normalised (lowercase, no
@@ -163,4 +164,4 @@ func ParseCSV(data []byte, name string) (*File, error) {
 
 // extraDOI is a DOI in Zotero's Extra field ("DOI: 10.1000/x"), which
 // holds one for item types without a DOI field.
-var extraDOI = regexp.MustCompile(`(?i)\bdoi:\s*(10\.\d{4,9}/[^\s;]+)`)
+var extraDOI = lazyre.New(`(?i)\bdoi:\s*(10\.\d{4,9}/[^\s;]+)`)

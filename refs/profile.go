@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/papersift/papersift/internal/lazyre"
 
 	"github.com/papersift/papersift/paper"
 )
@@ -109,7 +110,7 @@ func (p *Profile) File(name string) *File {
 	return f
 }
 
-var isoDay = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+var isoDay = lazyre.New(`^\d{4}-\d{2}-\d{2}$`)
 
 // ParseProfile reads a profile file. Unknown keys, a version newer than
 // ProfileVersion, a paper without any identity, an arXiv id or DOI that is

@@ -16,11 +16,12 @@ package refs
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/papersift/papersift/internal/lazyre"
 
 	"github.com/papersift/papersift/paper"
 )
@@ -153,8 +154,8 @@ func Parse(data []byte, name string) (*File, error) {
 }
 
 var (
-	bibEntryRe = regexp.MustCompile(`(?m)^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]`)
-	risTagRe   = regexp.MustCompile(`^[A-Z][A-Z0-9] {1,2}-( |$)`)
+	bibEntryRe = lazyre.New(`(?m)^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]`)
+	risTagRe   = lazyre.New(`^[A-Z][A-Z0-9] {1,2}-( |$)`)
 )
 
 // Detect names the format of a file by its content: JSON (an object) is a
@@ -289,10 +290,10 @@ func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 func NormalizeDOI(s string) string { return paper.NormalizeDOI(s) }
 
 var (
-	arxivInURL  = regexp.MustCompile(`(?i)arxiv\.org/(?:abs|pdf|html|format|ps)/([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})`)
-	arxivInText = regexp.MustCompile(`(?i)\barxiv(?:\s+preprint)?\s*(?:[:/]|\s)\s*(?:arxiv\s*:\s*)?([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})`)
-	arxivDOI    = regexp.MustCompile(`^10\.48550/arxiv\.(.+)$`)
-	corrVolume  = regexp.MustCompile(`(?i)^abs/(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})$`)
+	arxivInURL  = lazyre.New(`(?i)arxiv\.org/(?:abs|pdf|html|format|ps)/([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})`)
+	arxivInText = lazyre.New(`(?i)\barxiv(?:\s+preprint)?\s*(?:[:/]|\s)\s*(?:arxiv\s*:\s*)?([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})`)
+	arxivDOI    = lazyre.New(`^10\.48550/arxiv\.(.+)$`)
+	corrVolume  = lazyre.New(`(?i)^abs/(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})$`)
 )
 
 // findArxiv returns the arXiv id s is or mentions ("1706.03762v2",
@@ -312,7 +313,7 @@ func findArxiv(s string) string {
 	if m := corrVolume.FindStringSubmatch(s); m != nil {
 		return paper.ArxivID(m[1])
 	}
-	for _, re := range []*regexp.Regexp{arxivInURL, arxivInText} {
+	for _, re := range []*lazyre.Regexp{arxivInURL, arxivInText} {
 		if m := re.FindStringSubmatch(s); m != nil {
 			if id := paper.ArxivID(m[1]); id != "" {
 				return id
@@ -322,7 +323,7 @@ func findArxiv(s string) string {
 	return ""
 }
 
-var catRe = regexp.MustCompile(`^[a-z-]+(?:\.[A-Za-z-]+)?$`)
+var catRe = lazyre.New(`^[a-z-]+(?:\.[A-Za-z-]+)?$`)
 
 // arxivCategory returns s when it looks like an arXiv category (cs.CL,
 // hep-th, math.AG).
@@ -357,8 +358,8 @@ var months = map[string]string{
 }
 
 var (
-	yearRe = regexp.MustCompile(`\b(1[5-9]\d\d|2\d\d\d)\b`)
-	dateRe = regexp.MustCompile(`^(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?`)
+	yearRe = lazyre.New(`\b(1[5-9]\d\d|2\d\d\d)\b`)
+	dateRe = lazyre.New(`^(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?`)
 )
 
 // dateOf reads a year, month and day as files give them ("2017", "jun",

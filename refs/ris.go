@@ -2,13 +2,14 @@ package refs
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/papersift/papersift/internal/lazyre"
 )
 
 // risLineRe is a tagged line: two characters, one or two spaces (some
 // exporters write one), a hyphen, and the value after a space.
-var risLineRe = regexp.MustCompile(`^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$`)
+var risLineRe = lazyre.New(`^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$`)
 
 // ParseRIS reads RIS as reference managers and publishers export it: a
 // record runs from TY to ER; a line without a tag continues the value

@@ -1,14 +1,18 @@
 package tfidf
 
+import "sync"
+
 // stopWords is scikit-learn's ENGLISH_STOP_WORDS (BSD-3-Clause), the list the
 // anchors we measure against use, so that terms mean the same on both sides.
-var stopWords = map[string]struct{}{}
-
-func init() {
+// (a set made at its first use: made at start-up, it would cost every
+// command, most of which never tokenize)
+var stopWords = sync.OnceValue(func() map[string]struct{} {
+	m := make(map[string]struct{}, len(stopWordList))
 	for _, w := range stopWordList {
-		stopWords[w] = struct{}{}
+		m[w] = struct{}{}
 	}
-}
+	return m
+})
 
 var stopWordList = [...]string{
 	"a", "about", "above", "across", "after", "afterwards", "again", "against", "all", "almost",

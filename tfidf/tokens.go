@@ -31,7 +31,7 @@ func Hash(term string) uint64 {
 
 // IsStopWord reports whether w (lowercase) is an English stop word.
 func IsStopWord(w string) bool {
-	_, ok := stopWords[w]
+	_, ok := stopWords()[w]
 	return ok
 }
 
@@ -49,6 +49,7 @@ func isWordRune(r rune) bool {
 // pattern); with letterStart, only tokens that start with a letter. buf is
 // reused scratch space; fn must not keep it.
 func scan(text string, buf []byte, letterStart bool, fn func(tok []byte)) []byte {
+	stopWords := stopWords()
 	i := 0
 	for i < len(text) {
 		c := text[i]

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/papersift/papersift/internal/lazyre"
 
 	"github.com/urfave/cli/v2"
 
@@ -211,7 +212,7 @@ func (g *globals) Warning(msg string) {
 }
 
 // hintRe finds the commands a message suggests ("run papersift embed").
-var hintRe = regexp.MustCompile(`\bpapersift (ingest|embed|papers|similar|group|like|dislike|read|unrate|interest|profile|queue|eval|digest|daily|show|open|lists|stats|doctor|config)\b`)
+var hintRe = lazyre.New(`\bpapersift (ingest|embed|papers|similar|group|like|dislike|read|unrate|interest|profile|queue|eval|digest|daily|show|open|lists|stats|doctor|config)\b`)
 
 // hints makes the commands a message suggests work as printed: with the
 // global flags this run was given (--db, --embedder, --model...).
