@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/papersift/papersift/cluster"
 	"github.com/papersift/papersift/embed"
@@ -105,10 +106,19 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectRows(ctx, s, mat, f, o.TitlesFor == 0)
+	sel, err := selectRows(ctx, s, mat, f)
 	if err != nil {
 		return nil, err
 	}
+	// The labels need the background model, and the JSON of every paper
+	// every title: both are read while k-means runs.
+	go labelBackground()
+	var titles sync.WaitGroup
+	var titlesErr error
+	if o.TitlesFor == 0 {
+		titles.Go(func() { titlesErr = readTitles(ctx, s, mat, sel) })
+	}
+	defer titles.Wait() // never reading on after an error
 	if sel.missing > 0 {
 		l.notef("note: %d paper(s) have no vector of %s and are left out: run papersift embed", sel.missing, mat.Model)
 	}
@@ -181,6 +191,10 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		return nil, err
 	}
 	switch {
+	case o.TitlesFor == 0:
+		if titles.Wait(); titlesErr != nil {
+			return nil, titlesErr
+		}
 	case o.TitlesFor > 0:
 		if err := shownTitles(ctx, s, sel, members, o.TitlesFor); err != nil {
 			return nil, err
@@ -260,7 +274,7 @@ func clusterTopics(ctx context.Context, s *store.Store, sel *selection, members 
 			assign = append(assign, c)
 		}
 	}
-	papers, err := s.PapersByPID(ctx, pids)
+	papers, err := s.TextsOf(ctx, pids)
 	if err != nil {
 		return nil, err
 	}

@@ -165,11 +165,12 @@ type selection struct {
 	rows    []int // rows of the matrix
 	pids    []int64
 	ids     []string
-	titles  []string // when asked for
+	titles  []string // when read (readTitles)
 	missing int
+	all     bool // every paper of the database
 }
 
-func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope, withTitles bool) (*selection, error) {
+func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope) (*selection, error) {
 	want, err := allowed(ctx, s, f)
 	if err != nil {
 		return nil, err
@@ -181,7 +182,7 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope,
 	}
 	sel := &selection{}
 	papers := 0
-	err = s.EachName(ctx, withTitles, func(pid int64, id, title string) {
+	err = s.EachName(ctx, func(pid int64, id string) {
 		papers++
 		if want != nil && !want[pid] {
 			return
@@ -193,9 +194,6 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope,
 		sel.rows = append(sel.rows, r)
 		sel.pids = append(sel.pids, pid)
 		sel.ids = append(sel.ids, id)
-		if withTitles {
-			sel.titles = append(sel.titles, title)
-		}
 	})
 	if err != nil {
 		return nil, err
@@ -204,8 +202,32 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope,
 		sel.missing = len(want) - len(sel.rows)
 	} else {
 		sel.missing = papers - len(sel.rows)
+		sel.all = sel.missing == 0
 	}
 	return sel, nil
+}
+
+// readTitles fills sel.titles with the title of every selected paper.
+func readTitles(ctx context.Context, s *store.Store, mat *store.Matrix, sel *selection) error {
+	titles := make([]string, len(sel.ids))
+	at := make([]int32, len(mat.PIDs)) // the selection's index of each row, plus one
+	for i, r := range sel.rows {
+		at[r] = int32(i + 1)
+	}
+	var pids []int64 // nil: every paper
+	if !sel.all {
+		pids = sel.pids
+	}
+	err := s.EachTitle(ctx, pids, func(pid int64, title string) {
+		if r, ok := slices.BinarySearch(mat.PIDs, pid); ok && at[r] > 0 {
+			titles[at[r]-1] = title
+		}
+	})
+	if err != nil {
+		return err
+	}
+	sel.titles = titles
+	return nil
 }
 
 // cut shortens s to at most n characters, with an ellipsis.

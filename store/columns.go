@@ -47,49 +47,72 @@ func (s *Store) column(ctx context.Context, query string, want map[int64]bool) (
 	return out, rows.Err()
 }
 
-// EachName calls fn with every paper's pid and id (and title, withTitles),
-// in the order of ids. Without titles it reads the ids' own index, not the
-// papers.
-func (s *Store) EachName(ctx context.Context, withTitles bool, fn func(pid int64, id, title string)) error {
-	if !withTitles {
-		rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers ORDER BY id`)
+// EachName calls fn with every paper's pid and id, in the order of ids. It
+// reads the ids' own index, not the papers.
+func (s *Store) EachName(ctx context.Context, fn func(pid int64, id string)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers ORDER BY id`)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var id string
+		if err := rows.Scan(&pid, &id); err != nil {
+			return err
+		}
+		fn(pid, id)
+	}
+	return rows.Err()
+}
+
+// titleScanFrom is the number of papers from which EachTitle reads the
+// whole table rather than each paper by its key.
+var titleScanFrom = 20000
+
+// EachTitle calls fn with the pid and title of the papers of pids (every
+// paper when pids is nil), in no given order. A large share of the papers
+// is read in one scan of the table.
+func (s *Store) EachTitle(ctx context.Context, pids []int64, fn func(pid int64, title string)) error {
+	var want map[int64]bool // a scan's filter
+	each := func(query string, args ...any) error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return s.wrapErr(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var pid int64
-			var id string
-			if err := rows.Scan(&pid, &id); err != nil {
+			var title string
+			if err := rows.Scan(&pid, &title); err != nil {
 				return err
 			}
-			fn(pid, id, "")
+			if want == nil || want[pid] {
+				fn(pid, title)
+			}
 		}
 		return rows.Err()
 	}
-	type name struct {
-		pid       int64
-		id, title string
+	if pids == nil || len(pids) > titleScanFrom {
+		if pids != nil {
+			want = make(map[int64]bool, len(pids))
+			for _, p := range pids {
+				want[p] = true
+			}
+		}
+		return each(`SELECT pid, title FROM papers`)
 	}
-	var all []name
-	rows, err := s.db.QueryContext(ctx, `SELECT pid, id, title FROM papers`)
-	if err != nil {
-		return s.wrapErr(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n name
-		if err := rows.Scan(&n.pid, &n.id, &n.title); err != nil {
+	sorted := slices.Clone(pids)
+	slices.Sort(sorted)
+	for lo := 0; lo < len(sorted); lo += 500 {
+		hi := min(lo+500, len(sorted))
+		args := make([]any, hi-lo)
+		for i, p := range sorted[lo:hi] {
+			args[i] = p
+		}
+		if err := each(`SELECT pid, title FROM papers WHERE pid IN (?`+strings.Repeat(",?", hi-lo-1)+`)`, args...); err != nil {
 			return err
 		}
-		all = append(all, n)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	slices.SortFunc(all, func(a, b name) int { return strings.Compare(a.id, b.id) })
-	for _, n := range all {
-		fn(n.pid, n.id, n.title)
 	}
 	return nil
 }
