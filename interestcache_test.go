@@ -3,6 +3,7 @@ package papersift_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/papersift/papersift"
@@ -90,5 +91,59 @@ func TestInterestVectorsCache(t *testing.T) {
 	}
 	if rows() != 0 {
 		t.Fatalf("%d interest vectors left after the interest was removed", rows())
+	}
+}
+
+// An interest with no word the model knows is found so once: the queue
+// leaves it out with the same warning every time, from the kept mark, and
+// a kept mark never hides an interest that the model can embed.
+func TestUnembeddableInterestKept(t *testing.T) {
+	ctx := context.Background()
+	l, ev := newLibrary(t, false)
+	if _, err := l.Rate(ctx, papersift.Like, []string{"Brain-IT"}); err != nil {
+		t.Fatal(err)
+	}
+	const nonsense = "qqzxv wwkjq"
+	if err := l.AddInterest(ctx, nonsense); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, l.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int
+	if err := st.DB().QueryRow(`SELECT length(vec) FROM interest_vectors WHERE text = ?`, nonsense).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the interest with no known word: kept vector of %d bytes (%v), want an empty mark", n, err)
+	}
+	queue := func() ([]papersift.QueueItem, []string) {
+		t.Helper()
+		ev.warnings = nil
+		q, err := l.Queue(ctx, papersift.QueueOptions{N: 10, Scope: papersift.Scope{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q, ev.warnings
+	}
+	marked, wMarked := queue()
+	if len(wMarked) != 1 || !strings.Contains(wMarked[0], nonsense) || !strings.Contains(wMarked[0], "vocabulary") {
+		t.Fatalf("warnings with the mark kept: %q", wMarked)
+	}
+	if _, err := st.DB().Exec(`DELETE FROM interest_vectors`); err != nil {
+		t.Fatal(err)
+	}
+	fresh, wFresh := queue()
+	if !reflect.DeepEqual(fresh, marked) || !reflect.DeepEqual(wFresh, wMarked) {
+		t.Fatalf("the queue differs with and without the mark:\n%v %q\n%v %q", fresh, wFresh, marked, wMarked)
+	}
+	if err := st.DB().QueryRow(`SELECT length(vec) FROM interest_vectors WHERE text = ?`, nonsense).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the queue did not keep the mark: %d bytes (%v)", n, err)
+	}
+	// a mark is the model's own: another model's mark is not read
+	if _, err := st.DB().Exec(`UPDATE interest_vectors SET model = 'local/other'`); err != nil {
+		t.Fatal(err)
+	}
+	if other, wOther := queue(); !reflect.DeepEqual(other, marked) || !reflect.DeepEqual(wOther, wMarked) {
+		t.Fatal("the queue read another model's mark")
 	}
 }

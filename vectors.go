@@ -549,8 +549,11 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 		if fit, err := s.LatestModel(ctx, localKind); err == nil && fit.Name == mat.Model {
 			put := map[string][]float32{}
 			for i, t := range missing {
-				if merrs[i] == nil && mvs[i] != nil {
+				switch {
+				case merrs[i] == nil && mvs[i] != nil:
 					put[t] = mvs[i]
+				case whole == nil && merrs[i] != nil:
+					put[t] = nil // no known word: not tried again at every queue
 				}
 			}
 			if len(put) > 0 {
@@ -569,13 +572,20 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 	k := 0
 	for i, t := range texts {
 		if v, ok := have[t]; ok {
-			vs[i] = v
+			if vs[i] = v; v == nil {
+				errs[i] = noKnownWord(t)
+			}
 			continue
 		}
 		vs[i], errs[i] = mvs[k], merrs[k]
 		k++
 	}
 	return vs, errs, nil
+}
+
+// noKnownWord is the error of a text the built-in model has no vector for.
+func noKnownWord(text string) error {
+	return fmt.Errorf("no word of %q is in the built-in model's vocabulary: try other words", cut(text, 60))
 }
 
 // embedQueries embeds free texts with the active embedder, all in one
@@ -624,7 +634,7 @@ func (l *Library) embedQueries(ctx context.Context, s *store.Store, texts []stri
 		var te *embed.TextError
 		switch {
 		case errors.As(err, &te):
-			errs[i] = fmt.Errorf("no word of %q is in the built-in model's vocabulary: try other words", cut(text, 60))
+			errs[i] = noKnownWord(text)
 		case err != nil:
 			return nil, nil, err
 		default:

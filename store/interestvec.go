@@ -31,6 +31,10 @@ func (s *Store) InterestVectors(ctx context.Context, model string, dim int, text
 		if err := rows.Scan(&text, &b); err != nil {
 			return nil, err
 		}
+		if len(b) == 0 {
+			out[text] = nil // known to have no vector of model
+			continue
+		}
 		if len(b) != 4*dim {
 			continue
 		}
@@ -47,6 +51,8 @@ func (s *Store) InterestVectors(ctx context.Context, model string, dim int, text
 
 // PutInterestVectors stores the vectors of model for interests (texts that
 // are no longer interests are left out), and drops those of other models.
+// A nil vector records that the text has none under model (no word of it
+// is known): InterestVectors then gives it with a nil vector.
 func (s *Store) PutInterestVectors(ctx context.Context, model string, vs map[string][]float32) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM interest_vectors WHERE model <> ?`, model); err != nil {
