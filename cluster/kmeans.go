@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"sort"
 
@@ -497,6 +498,7 @@ func (w *work) assignElkan(ctx context.Context, p points, k int) ([][]int32, err
 		var mv []int32
 		cand := make([]int, 0, k)
 		sims := make([]float32, k)
+		mask := make([]uint8, (k+7)/8)
 		for i := lo; i < hi; i++ {
 			a := w.assign[i]
 			u := w.upper[i] + w.move[a]
@@ -512,10 +514,12 @@ func (w *work) assignElkan(ctx context.Context, p points, k int) ([][]int32, err
 			// (the kept ones are checked again in float64 below)
 			u32 := float32(u + 1e-5)
 			hc32 := w.halfCC32[a*k : (a+1)*k : (a+1)*k]
-			drift := w.drift32[:len(lb):len(lb)]
-			for j, l := range lb {
-				if u32 > l-drift[j] && u32 > hc32[j] && j != a {
-					cand = append(cand, j)
+			f32.AboveMask(u32, lb, w.drift32, hc32, mask)
+			for b, m := range mask {
+				for ; m != 0; m &= m - 1 {
+					if j := 8*b + bits.TrailingZeros8(m); j != a {
+						cand = append(cand, j)
+					}
 				}
 			}
 			if len(cand) == 0 {

@@ -95,3 +95,19 @@ func dotsI8(q []int16, codes []int8, out []int32) {
 	}
 	dotI8(&q[0], &codes[0], len(q), len(out), &out[0])
 }
+
+// aboveMask8 sets mask[0..n/8-1] as AboveMask does; n is a multiple of 8.
+//
+//go:noescape
+func aboveMask8(u float32, a, b, c *float32, n int, mask *uint8)
+
+// aboveMask does the part of AboveMask that is whole bytes of the mask
+// (with AVX2) and returns how many values it did.
+func aboveMask(u float32, a, b, c []float32, mask []uint8) int {
+	m := len(a) &^ 7
+	if !hasAVX2FMA || m == 0 {
+		return 0
+	}
+	aboveMask8(u, &a[0], &b[0], &c[0], m, &mask[0])
+	return m
+}

@@ -197,3 +197,34 @@ reduce:
 done:
 	VZEROUPPER
 	RET
+
+// func aboveMask8(u float32, a, b, c *float32, n int, mask *uint8)
+//
+// Eight values at a time: (u > a-b) & (u > c), ordered comparisons (false
+// for a NaN, as Go's >), their signs packed into a byte of the mask.
+TEXT ·aboveMask8(SB), NOSPLIT, $0-48
+	VBROADCASTSS u+0(FP), Y0
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), BX
+	MOVQ n+32(FP), CX
+	MOVQ mask+40(FP), DI
+	XORQ AX, AX
+mloop:
+	CMPQ AX, CX
+	JGE  mdone
+	VMOVUPS (SI)(AX*4), Y1
+	VSUBPS  (DX)(AX*4), Y1, Y1
+	VCMPPS  $0x1e, Y1, Y0, Y2
+	VMOVUPS (BX)(AX*4), Y3
+	VCMPPS  $0x1e, Y3, Y0, Y3
+	VANDPS  Y2, Y3, Y2
+	VMOVMSKPS Y2, R8
+	MOVQ AX, R9
+	SHRQ $3, R9
+	MOVB R8, (DI)(R9*1)
+	ADDQ $8, AX
+	JMP  mloop
+mdone:
+	VZEROUPPER
+	RET
