@@ -110,21 +110,21 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The labels need the background model, and the JSON of every paper
-	// every title: both are read while k-means runs.
-	go labelBackground()
-	var titles sync.WaitGroup
-	var titlesErr error
-	if o.TitlesFor == 0 {
-		titles.Go(func() { titlesErr = readTitles(ctx, s, mat, sel) })
-	}
-	defer titles.Wait() // never reading on after an error
 	if sel.missing > 0 {
 		l.notef("note: %d paper(s) have no vector of %s and are left out: run papersift embed", sel.missing, mat.Model)
 	}
 	if len(sel.rows) == 0 {
 		return nil, fmt.Errorf("no embedded papers to group (run papersift embed)")
 	}
+	// The labels need the background model, and the JSON of every paper
+	// every title: both are read while k-means runs.
+	var titles sync.WaitGroup
+	var titlesErr error
+	titles.Go(func() { labelBackground() })
+	if o.TitlesFor == 0 {
+		titles.Go(func() { titlesErr = readTitles(ctx, s, mat, sel) })
+	}
+	defer titles.Wait() // never reading on after an error
 	dim, model := mat.Dim, mat.Model
 	data := mat.Data // the points are the rows sel.rows lists, in its order
 	out := &Groups{List: f.name(), Model: model, Missing: sel.missing}

@@ -147,3 +147,33 @@ func TestUnembeddableInterestKept(t *testing.T) {
 		t.Fatal("the queue read another model's mark")
 	}
 }
+
+// A kept mark does not hide a failure of the whole (here the saved fit
+// cannot be read): the queue's error is the same with and without it.
+func TestMarkKeepsWholeError(t *testing.T) {
+	ctx := context.Background()
+	l, _ := newLibrary(t, false)
+	const nonsense = "qqzxv wwkjq"
+	if err := l.AddInterest(ctx, nonsense); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, l.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.DB().Exec(`INSERT INTO interests (text, at) VALUES ('diffusion models', '2026-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`UPDATE models SET params = x'00'`); err != nil {
+		t.Fatal(err)
+	}
+	_, withMark := l.Queue(ctx, papersift.QueueOptions{N: 10, Scope: papersift.Scope{All: true}})
+	if _, err := st.DB().Exec(`DELETE FROM interest_vectors`); err != nil {
+		t.Fatal(err)
+	}
+	_, without := l.Queue(ctx, papersift.QueueOptions{N: 10, Scope: papersift.Scope{All: true}})
+	if withMark == nil || without == nil || withMark.Error() != without.Error() {
+		t.Errorf("the queue's error depends on the mark:\nwith:    %v\nwithout: %v", withMark, without)
+	}
+}

@@ -167,7 +167,7 @@ type selection struct {
 	ids     []string
 	titles  []string // when read (readTitles)
 	missing int
-	all     bool // every paper of the database
+	papers  int // in the database
 }
 
 func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope) (*selection, error) {
@@ -198,31 +198,35 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope)
 	if err != nil {
 		return nil, err
 	}
+	sel.papers = papers
 	if want != nil {
 		sel.missing = len(want) - len(sel.rows)
 	} else {
 		sel.missing = papers - len(sel.rows)
-		sel.all = sel.missing == 0
 	}
 	return sel, nil
 }
 
-// readTitles fills sel.titles with the title of every selected paper.
+// readTitles fills sel.titles with the title of every selected paper: in
+// one scan of the table when they are a large share of the papers, else
+// each by its key.
 func readTitles(ctx context.Context, s *store.Store, mat *store.Matrix, sel *selection) error {
 	titles := make([]string, len(sel.ids))
 	at := make([]int32, len(mat.PIDs)) // the selection's index of each row, plus one
 	for i, r := range sel.rows {
 		at[r] = int32(i + 1)
 	}
-	var pids []int64 // nil: every paper
-	if !sel.all {
-		pids = sel.pids
-	}
-	err := s.EachTitle(ctx, pids, func(pid int64, title string) {
+	put := func(pid int64, title string) {
 		if r, ok := slices.BinarySearch(mat.PIDs, pid); ok && at[r] > 0 {
 			titles[at[r]-1] = title
 		}
-	})
+	}
+	var err error
+	if 4*len(sel.pids) > sel.papers {
+		err = s.EachTitle(ctx, put) // the others are left out by put
+	} else {
+		err = s.TitlesOf(ctx, sel.pids, put)
+	}
 	if err != nil {
 		return err
 	}

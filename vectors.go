@@ -535,7 +535,13 @@ func (l *Library) interestVectors(ctx context.Context, s *store.Store, mat *stor
 		var whole error
 		mvs, merrs, whole = l.embedQueries(ctx, s, missing)
 		if whole != nil {
-			if len(have) == 0 {
+			usable := 0 // kept vectors (not marks of texts with none)
+			for _, v := range have {
+				if v != nil {
+					usable++
+				}
+			}
+			if usable == 0 {
 				return nil, nil, whole
 			}
 			// the kept ones still serve; the others say why not

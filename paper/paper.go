@@ -56,8 +56,8 @@ func ArxivID(s string) string {
 	if rest, ok := arxivURLPath(s); ok {
 		s = rest
 	}
-	if len(s) >= 6 && asciiLower(s[:6]) == "arxiv:" {
-		s = s[6:]
+	if hasPrefixFold(s, "arxiv:") {
+		s = s[len("arxiv:"):]
 	}
 	if id, ok := newStyleID(s); ok {
 		return id
@@ -152,15 +152,22 @@ func version(s string) bool {
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
-// asciiLower lowercases the ASCII letters of s.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
+// hasPrefixFold reports whether s starts with prefix (lowercase ASCII),
+// ignoring the case of ASCII letters.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
 		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
 		}
 	}
-	return string(b)
+	return true
 }
 
 // NormalizeID returns a record's id as stored: trimmed, and for arXiv ids

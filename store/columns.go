@@ -66,42 +66,15 @@ func (s *Store) EachName(ctx context.Context, fn func(pid int64, id string)) err
 	return rows.Err()
 }
 
-// titleScanFrom is the number of papers from which EachTitle reads the
-// whole table rather than each paper by its key.
-var titleScanFrom = 20000
+// EachTitle calls fn with every paper's pid and title, in one scan of the
+// table.
+func (s *Store) EachTitle(ctx context.Context, fn func(pid int64, title string)) error {
+	return s.eachTitle(ctx, fn, `SELECT pid, title FROM papers`)
+}
 
-// EachTitle calls fn with the pid and title of the papers of pids (every
-// paper when pids is nil), in no given order. A large share of the papers
-// is read in one scan of the table.
-func (s *Store) EachTitle(ctx context.Context, pids []int64, fn func(pid int64, title string)) error {
-	var want map[int64]bool // a scan's filter
-	each := func(query string, args ...any) error {
-		rows, err := s.db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return s.wrapErr(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid int64
-			var title string
-			if err := rows.Scan(&pid, &title); err != nil {
-				return err
-			}
-			if want == nil || want[pid] {
-				fn(pid, title)
-			}
-		}
-		return rows.Err()
-	}
-	if pids == nil || len(pids) > titleScanFrom {
-		if pids != nil {
-			want = make(map[int64]bool, len(pids))
-			for _, p := range pids {
-				want[p] = true
-			}
-		}
-		return each(`SELECT pid, title FROM papers`)
-	}
+// TitlesOf calls fn with the pid and title of each paper of pids, read by
+// its key (a pid with no paper is left out), in the order of the pids.
+func (s *Store) TitlesOf(ctx context.Context, pids []int64, fn func(pid int64, title string)) error {
 	sorted := slices.Clone(pids)
 	slices.Sort(sorted)
 	for lo := 0; lo < len(sorted); lo += 500 {
@@ -110,11 +83,28 @@ func (s *Store) EachTitle(ctx context.Context, pids []int64, fn func(pid int64, 
 		for i, p := range sorted[lo:hi] {
 			args[i] = p
 		}
-		if err := each(`SELECT pid, title FROM papers WHERE pid IN (?`+strings.Repeat(",?", hi-lo-1)+`)`, args...); err != nil {
+		if err := s.eachTitle(ctx, fn, `SELECT pid, title FROM papers WHERE pid IN (?`+strings.Repeat(",?", hi-lo-1)+`) ORDER BY pid`, args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (s *Store) eachTitle(ctx context.Context, fn func(pid int64, title string), query string, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return s.wrapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var title string
+		if err := rows.Scan(&pid, &title); err != nil {
+			return err
+		}
+		fn(pid, title)
+	}
+	return rows.Err()
 }
 
 // Identity is what identifies a stored paper.

@@ -10,7 +10,8 @@ import (
 
 // InterestVectors returns the stored vectors of model for those of texts
 // that have one (valid unit vectors of dim values only: anything else is
-// as good as none, and is embedded again).
+// as good as none, and is embedded again), and a nil vector for those
+// marked as having none under model (see PutInterestVectors).
 func (s *Store) InterestVectors(ctx context.Context, model string, dim int, texts []string) (map[string][]float32, error) {
 	out := map[string][]float32{}
 	if len(texts) == 0 {

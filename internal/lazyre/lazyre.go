@@ -24,7 +24,37 @@ type Regexp struct {
 // panics then, as regexp.MustCompile would at start-up (a test that uses it
 // catches it).
 func New(expr string) *Regexp {
-	return &Regexp{expr: expr}
+	r := &Regexp{expr: expr}
+	mu.Lock()
+	made = append(made, r)
+	mu.Unlock()
+	return r
+}
+
+var (
+	mu   sync.Mutex
+	made []*Regexp // every expression of the program, for CheckAll
+)
+
+// CheckAll compiles every expression made so far (in a test of a program
+// whose packages declare them: a typo fails there, not at a reader's
+// first use) and returns the first error.
+func CheckAll() error {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, r := range made {
+		if _, err := regexp.Compile(r.expr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Count is the number of expressions made so far.
+func Count() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return len(made)
 }
 
 // Regexp is the compiled expression.

@@ -56,3 +56,19 @@ func TestInvalidPanicsAtUse(t *testing.T) {
 	}()
 	r.MatchString("x")
 }
+
+func TestCheckAll(t *testing.T) {
+	mu.Lock()
+	saved := made
+	made = nil // the other tests' expressions (one is invalid on purpose)
+	mu.Unlock()
+	defer func() { mu.Lock(); made = saved; mu.Unlock() }()
+	New(`a+b`)
+	if err := CheckAll(); err != nil || Count() != 1 {
+		t.Fatalf("CheckAll of one valid expression: %v (count %d)", err, Count())
+	}
+	New(`a(b`)
+	if err := CheckAll(); err == nil || Count() != 2 {
+		t.Fatalf("CheckAll passed an invalid expression (count %d)", Count())
+	}
+}
