@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -446,6 +448,43 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 	}
 	// A finished batch is stored even when ctx is cancelled meanwhile.
 	keep := context.WithoutCancel(ctx)
+	// The vectors are stored in the papers' order, whatever order the
+	// endpoint's batches finish in: a finished vector waits (in memory, at
+	// most reorderWindow of them) for those of the papers before it. The
+	// similarity index keeps the rows in the order they are stored, and
+	// group and queue read its vectors in place only when that is the
+	// papers' order.
+	ready := map[int][]float32{} // finished, not stored, by position in missing
+	done := make([]bool, len(missing))
+	next := 0 // every paper before it is stored or rejected
+	store1 := func(all bool) error {
+		var vs []store.Vector
+		add := func(i int) {
+			if v, ok := ready[i]; ok {
+				vs = append(vs, store.Vector{PID: missing[i].PID, Hash: missing[i].Hash, Vec: v})
+				delete(ready, i)
+			}
+		}
+		for next < len(missing) && done[next] {
+			add(next)
+			next++
+		}
+		if all || len(ready) > reorderWindow {
+			// the run ended, or a batch is late: the rest as they are
+			for _, i := range slices.Sorted(maps.Keys(ready)) {
+				add(i)
+			}
+		}
+		if len(vs) == 0 {
+			return nil
+		}
+		n, err := s.PutVectors(keep, m, vs)
+		if err != nil {
+			return fmt.Errorf("store vectors: %w", err)
+		}
+		res.Embedded += n
+		return nil
+	}
 	runErr := c.Run(ctx, texts, func(b embed.Batch) error {
 		if len(b.Index) > 0 && m == nil {
 			var err error
@@ -453,16 +492,14 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 				return err
 			}
 		}
-		vs := make([]store.Vector, 0, len(b.Index))
 		for k, i := range b.Index {
-			vs = append(vs, store.Vector{PID: missing[i].PID, Hash: missing[i].Hash, Vec: b.Vecs[k]})
+			ready[i], done[i] = b.Vecs[k], true
 		}
-		if len(vs) > 0 {
-			n, err := s.PutVectors(keep, m, vs)
-			if err != nil {
-				return fmt.Errorf("store vectors: %w", err)
-			}
-			res.Embedded += n
+		for _, r := range b.Rejected {
+			done[r.Index] = true
+		}
+		if err := store1(false); err != nil {
+			return err
 		}
 		for _, r := range b.Rejected {
 			p := missing[r.Index]
@@ -476,6 +513,11 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 		prog.Add(len(b.Index) + len(b.Rejected))
 		return nil
 	})
+	if m != nil {
+		if err := store1(true); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	prog.Done()
 	st := c.Stats()
 	res.Requests, res.Retries = st.Requests, st.Retries
@@ -495,6 +537,10 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 	l.notef("embedded %d paper(s) in %d request(s), %d retried", res.Embedded, res.Requests, res.Retries)
 	return res, nil
 }
+
+// reorderWindow is the most vectors an endpoint's embedding holds back to
+// store them in the papers' order (about 6 MB at 1,536 dimensions).
+const reorderWindow = 1024
 
 // embedQuery embeds a free text with the active embedder.
 func (l *Library) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
