@@ -8,26 +8,23 @@ import (
 
 // IDs returns every paper's id by pid.
 func (s *Store) IDs(ctx context.Context) (map[int64]string, error) {
-	return s.column(ctx, `SELECT pid, id FROM papers`, nil)
+	return s.column(ctx, `SELECT pid, id FROM papers`)
 }
 
 // Titles returns the titles of the papers with these pids.
 func (s *Store) Titles(ctx context.Context, pids []int64) (map[int64]string, error) {
-	want := make(map[int64]bool, len(pids))
-	for _, p := range pids {
-		want[p] = true
-	}
-	return s.column(ctx, `SELECT pid, title FROM papers`, want)
+	out := make(map[int64]string, len(pids))
+	err := s.TitlesOf(ctx, pids, func(pid int64, title string) { out[pid] = title })
+	return out, err
 }
 
 // Dates returns every dated paper's date (YYYY-MM-DD) by pid.
 func (s *Store) Dates(ctx context.Context) (map[int64]string, error) {
-	return s.column(ctx, `SELECT pid, date FROM papers WHERE date IS NOT NULL`, nil)
+	return s.column(ctx, `SELECT pid, date FROM papers WHERE date IS NOT NULL`)
 }
 
-// column runs a query of (pid, text) rows into a map, keeping only the pids
-// in want when it is not nil.
-func (s *Store) column(ctx context.Context, query string, want map[int64]bool) (map[int64]string, error) {
+// column runs a query of (pid, text) rows into a map.
+func (s *Store) column(ctx context.Context, query string) (map[int64]string, error) {
 	rows, err := s.db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, s.wrapErr(err)
@@ -40,9 +37,7 @@ func (s *Store) column(ctx context.Context, query string, want map[int64]bool) (
 		if err := rows.Scan(&pid, &v); err != nil {
 			return nil, err
 		}
-		if want == nil || want[pid] {
-			out[pid] = v
-		}
+		out[pid] = v
 	}
 	return out, rows.Err()
 }

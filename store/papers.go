@@ -670,22 +670,34 @@ func (s *Store) FillLists(ctx context.Context, ps []Row) error {
 	for i, p := range ps {
 		idx[p.PID] = i
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT lp.pid, l.name FROM list_papers lp JOIN lists l ON l.lid = lp.lid ORDER BY l.name`)
-	if err != nil {
-		return s.wrapErr(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pid int64
-		var name string
-		if err := rows.Scan(&pid, &name); err != nil {
-			return err
+	fill := func(query string, args ...any) error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return s.wrapErr(err)
 		}
-		if i, ok := idx[pid]; ok {
-			ps[i].Lists = append(ps[i].Lists, name)
+		defer rows.Close()
+		for rows.Next() {
+			var pid int64
+			var name string
+			if err := rows.Scan(&pid, &name); err != nil {
+				return err
+			}
+			if i, ok := idx[pid]; ok {
+				ps[i].Lists = append(ps[i].Lists, name)
+			}
 		}
+		return rows.Err()
 	}
-	return rows.Err()
+	if len(ps) > 500 {
+		return fill(`SELECT lp.pid, l.name FROM list_papers lp JOIN lists l ON l.lid = lp.lid ORDER BY l.name`)
+	}
+	// a few papers (papers --limit 5 of a million): each looked up in each
+	// list, not every list's papers read
+	args := make([]any, len(ps))
+	for i, p := range ps {
+		args[i] = p.PID
+	}
+	return fill(`SELECT lp.pid, l.name FROM lists l JOIN list_papers lp ON lp.lid = l.lid WHERE lp.pid IN (?`+strings.Repeat(",?", len(ps)-1)+`) ORDER BY l.name`, args...)
 }
 
 // AmbiguousError is returned by FindPaper when a title fragment matches
