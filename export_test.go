@@ -13,3 +13,11 @@ func IndexAnswers() int64 { return indexAnswers.Load() }
 
 // IndexMatrices is the number of vector matrices mapped from the index.
 func IndexMatrices() int64 { return indexMatrices.Load() }
+
+// SetSmallScope sets the number of papers up to which a scope's vectors
+// are read paper by paper, until the returned function puts it back.
+func SetSmallScope(n int) func() {
+	old := smallScope
+	smallScope = n
+	return func() { smallScope = old }
+}

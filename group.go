@@ -102,11 +102,20 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	mat, err := l.activeMatrix(ctx, s)
+	want, err := allowed(ctx, s, f)
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectRows(ctx, s, mat, f)
+	var mat *store.Matrix
+	if want != nil && len(want) <= smallScope {
+		mat, err = l.scopeMatrix(ctx, s, want) // a day's list: its own vectors only
+	} else {
+		mat, err = l.activeMatrix(ctx, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sel, err := selectRows(ctx, s, mat, want)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package papersift
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,14 +168,12 @@ type selection struct {
 	ids     []string
 	titles  []string // when read (readTitles)
 	missing int
-	papers  int // in the database
+	papers  int // in the database (0: not counted, a small scope)
 }
 
-func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope) (*selection, error) {
-	want, err := allowed(ctx, s, f)
-	if err != nil {
-		return nil, err
-	}
+// selectRows selects the papers of want (every paper when nil) that have a
+// row in mat, sorted by id.
+func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map[int64]bool) (*selection, error) {
 	// the matrix is in the papers' order (byPID, or the index's)
 	rowOf := func(pid int64) (int, bool) {
 		i, ok := slices.BinarySearch(mat.PIDs, pid)
@@ -182,11 +181,7 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope)
 	}
 	sel := &selection{}
 	papers := 0
-	err = s.EachName(ctx, func(pid int64, id string) {
-		papers++
-		if want != nil && !want[pid] {
-			return
-		}
+	add := func(pid int64, id string) {
 		r, ok := rowOf(pid)
 		if !ok {
 			return
@@ -194,6 +189,31 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope)
 		sel.rows = append(sel.rows, r)
 		sel.pids = append(sel.pids, pid)
 		sel.ids = append(sel.ids, id)
+	}
+	if want != nil && len(want) <= smallScope {
+		// a day's list among many papers: its ids by key, sorted here
+		type name struct {
+			pid int64
+			id  string
+		}
+		var names []name
+		if err := s.NamesOf(ctx, slices.Collect(maps.Keys(want)), func(pid int64, id string) {
+			names = append(names, name{pid, id})
+		}); err != nil {
+			return nil, err
+		}
+		slices.SortFunc(names, func(a, b name) int { return strings.Compare(a.id, b.id) })
+		for _, n := range names {
+			add(n.pid, n.id)
+		}
+		sel.missing = len(want) - len(sel.rows)
+		return sel, nil
+	}
+	err := s.EachName(ctx, func(pid int64, id string) {
+		papers++
+		if want == nil || want[pid] {
+			add(pid, id)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -206,6 +226,11 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, f Scope)
 	}
 	return sel, nil
 }
+
+// smallScope is the number of papers up to which a scope's vectors and ids
+// are read paper by paper rather than with every paper's (a day's list in
+// a database of a million papers).
+var smallScope = 2000
 
 // readTitles fills sel.titles with the title of every selected paper: in
 // one scan of the table when they are a large share of the papers, else
@@ -222,7 +247,7 @@ func readTitles(ctx context.Context, s *store.Store, mat *store.Matrix, sel *sel
 		}
 	}
 	var err error
-	if 4*len(sel.pids) > sel.papers {
+	if sel.papers > 0 && 4*len(sel.pids) > sel.papers {
 		err = s.EachTitle(ctx, put) // the others are left out by put
 	} else {
 		err = s.TitlesOf(ctx, sel.pids, put)

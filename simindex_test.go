@@ -195,3 +195,46 @@ func libraryIn(t *testing.T, dir string, ev *events) *papersift.Library {
 	t.Cleanup(func() { l.Close() })
 	return l
 }
+
+// A small scope (a day's list among many papers) reads its own papers' ids
+// and vectors only: the same groups as from every paper's, for every
+// TitlesFor, with a paper of the list without a vector left out alike.
+func TestGroupOfSmallScope(t *testing.T) {
+	ctx := context.Background()
+	defer papersift.SetIndexFrom(300)()
+	dir := t.TempDir()
+	l := libraryIn(t, dir, &events{})
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "a.jsonl", 0, 700)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "day.jsonl", 700, 60)}, List: "day"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Ingest(ctx, papersift.IngestOptions{Sources: []string{writeCorpus(t, dir, "late.jsonl", 760, 3)}, List: "day", NoEmbed: true}); err != nil {
+		t.Fatal(err)
+	}
+	group := func(titlesFor int) *papersift.Groups {
+		t.Helper()
+		g, err := l.Group(ctx, papersift.GroupOptions{Scope: papersift.Scope{Lists: []string{"day"}}, K: 4, Seed: 1, TitlesFor: titlesFor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	for _, tf := range []int{0, 3, -1} {
+		small := group(tf)
+		restore := papersift.SetSmallScope(0)
+		whole := group(tf)
+		restore()
+		if !reflect.DeepEqual(small, whole) {
+			t.Fatalf("TitlesFor %d: the day's groups from its own vectors differ from those from every vector:\n%+v\n%+v", tf, small, whole)
+		}
+		n := 0
+		for _, c := range small.Clusters {
+			n += len(c.Papers)
+		}
+		if n != 60 || small.Missing != 3 {
+			t.Fatalf("TitlesFor %d: %d papers grouped, %d missing; want 60 and 3", tf, n, small.Missing)
+		}
+	}
+}

@@ -719,6 +719,39 @@ func (l *Library) activeMatrix(ctx context.Context, s *store.Store) (*store.Matr
 	return mat, nil
 }
 
+// scopeMatrix is the active model's vectors of the papers of want, read
+// paper by paper (a few papers among many: not every vector); papers
+// without one are left out, damaged ones too, with a warning.
+func (l *Library) scopeMatrix(ctx context.Context, s *store.Store, want map[int64]bool) (*store.Matrix, error) {
+	m, err := l.activeModel(ctx, s)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, l.noVectors(ctx, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	mat := &store.Matrix{Model: m.Name, Dim: m.Dim}
+	var bad []int64
+	for _, pid := range slices.Sorted(maps.Keys(want)) {
+		v, err := s.VectorOf(ctx, m, pid)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case errors.Is(err, store.ErrBadVector):
+			bad = append(bad, pid)
+			continue
+		case err != nil:
+			return nil, err
+		}
+		mat.PIDs = append(mat.PIDs, pid)
+		mat.Data = append(mat.Data, v...)
+	}
+	if len(bad) > 0 {
+		l.warnDamaged(ctx, s, m, bad)
+	}
+	return mat, nil
+}
+
 // warnDamaged says that some stored vectors are damaged and left out, and
 // what repairs them.
 func (l *Library) warnDamaged(ctx context.Context, s *store.Store, m *store.Model, pids []int64) {

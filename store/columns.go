@@ -61,6 +61,12 @@ func (s *Store) EachName(ctx context.Context, fn func(pid int64, id string)) err
 	return rows.Err()
 }
 
+// NamesOf calls fn with the pid and id of each paper of pids, read by its
+// key (a pid with no paper is left out), in the order of the pids.
+func (s *Store) NamesOf(ctx context.Context, pids []int64, fn func(pid int64, id string)) error {
+	return s.byKey(ctx, `SELECT pid, id FROM papers WHERE pid IN `, pids, fn)
+}
+
 // EachTitle calls fn with every paper's pid and title, in one scan of the
 // table.
 func (s *Store) EachTitle(ctx context.Context, fn func(pid int64, title string)) error {
@@ -70,6 +76,12 @@ func (s *Store) EachTitle(ctx context.Context, fn func(pid int64, title string))
 // TitlesOf calls fn with the pid and title of each paper of pids, read by
 // its key (a pid with no paper is left out), in the order of the pids.
 func (s *Store) TitlesOf(ctx context.Context, pids []int64, fn func(pid int64, title string)) error {
+	return s.byKey(ctx, `SELECT pid, title FROM papers WHERE pid IN `, pids, fn)
+}
+
+// byKey runs query (ending in "IN ") over pids, 500 at a time, in the order
+// of the pids, and calls fn with each (pid, text) row.
+func (s *Store) byKey(ctx context.Context, query string, pids []int64, fn func(pid int64, v string)) error {
 	sorted := slices.Clone(pids)
 	slices.Sort(sorted)
 	for lo := 0; lo < len(sorted); lo += 500 {
@@ -78,7 +90,7 @@ func (s *Store) TitlesOf(ctx context.Context, pids []int64, fn func(pid int64, t
 		for i, p := range sorted[lo:hi] {
 			args[i] = p
 		}
-		if err := s.eachTitle(ctx, fn, `SELECT pid, title FROM papers WHERE pid IN (?`+strings.Repeat(",?", hi-lo-1)+`) ORDER BY pid`, args...); err != nil {
+		if err := s.eachTitle(ctx, fn, query+`(?`+strings.Repeat(",?", hi-lo-1)+`) ORDER BY pid`, args...); err != nil {
 			return err
 		}
 	}
