@@ -404,12 +404,11 @@ func Build(ctx context.Context, path string, perm os.FileMode, st Stamp, dim, n 
 	if err := f.Chmod(perm); err != nil {
 		return err
 	}
-	// Not synced to disk before it is named (0.8 s for the 1 GB of a
-	// million papers): the file is a cache, and a power cut that leaves it
-	// partly written leaves checksums that do not match (of the header and
-	// table at Open, of each block, record and vector as they are read), so
-	// it is never used, and rebuilt. A killed process leaves the page
-	// cache's copy, whole.
+	// on disk before it is named: a crash leaves the old file or the new
+	// one, never a file whose codes were not written
+	if err := f.Sync(); err != nil {
+		return err
+	}
 	if err := f.Close(); err != nil {
 		return err
 	}
