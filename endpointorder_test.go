@@ -3,6 +3,7 @@ package papersift_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,6 +17,19 @@ import (
 // order, and group and queue read its vectors in place only in the papers'
 // order), and every one of them is stored.
 func TestEndpointVectorsInPaperOrder(t *testing.T) {
+	t.Run("window", func(t *testing.T) { endpointOrder(t, true) })
+	// a window of 4 overflows while the first batch is late: every vector
+	// is stored all the same, once (the order is then the batches')
+	t.Run("overflow", func(t *testing.T) {
+		defer papersift.SetReorderWindow(4)()
+		endpointOrder(t, false)
+	})
+}
+
+// endpointOrder embeds the seed page's 56 papers through an endpoint whose
+// first batch finishes last, and checks that each is stored once, and when
+// sorted, in the papers' order.
+func endpointOrder(t *testing.T, sorted bool) {
 	ctx := context.Background()
 	srv := embedtest.New()
 	defer srv.Close()
@@ -61,9 +75,10 @@ func TestEndpointVectorsInPaperOrder(t *testing.T) {
 	if len(order) != 56 {
 		t.Fatalf("%d vectors stored, want 56", len(order))
 	}
-	for i := 1; i < len(order); i++ {
-		if order[i] <= order[i-1] {
-			t.Fatalf("vectors stored out of the papers' order at %d: %v", i, order)
-		}
+	if len(slices.Compact(slices.Sorted(slices.Values(order)))) != 56 {
+		t.Fatalf("a paper's vector stored twice: %v", order)
+	}
+	if sorted && !slices.IsSorted(order) {
+		t.Fatalf("vectors stored out of the papers' order: %v", order)
 	}
 }

@@ -21,3 +21,11 @@ func SetSmallScope(n int) func() {
 	smallScope = n
 	return func() { smallScope = old }
 }
+
+// SetReorderWindow sets the most vectors an endpoint's embedding holds back
+// to store them in order, until the returned function puts it back.
+func SetReorderWindow(n int) func() {
+	old := reorderWindow
+	reorderWindow = n
+	return func() { reorderWindow = old }
+}

@@ -106,8 +106,12 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
+	small, err := isSmallScope(ctx, s, want)
+	if err != nil {
+		return nil, err
+	}
 	var mat *store.Matrix
-	if want != nil && len(want) <= smallScope {
+	if small {
 		mat, err = l.scopeMatrix(ctx, s, want) // a day's list: its own vectors only
 	} else {
 		mat, err = l.activeMatrix(ctx, s)

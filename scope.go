@@ -190,7 +190,9 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map
 		sel.pids = append(sel.pids, pid)
 		sel.ids = append(sel.ids, id)
 	}
-	if want != nil && len(want) <= smallScope {
+	if small, err := isSmallScope(ctx, s, want); err != nil {
+		return nil, err
+	} else if small {
 		// a day's list among many papers: its ids by key, sorted here
 		type name struct {
 			pid int64
@@ -229,8 +231,18 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map
 
 // smallScope is the number of papers up to which a scope's vectors and ids
 // are read paper by paper rather than with every paper's (a day's list in
-// a database of a million papers).
+// a database of a million papers), when they are at most a quarter of the
+// papers.
 var smallScope = 2000
+
+// isSmallScope says whether the papers of want are read paper by paper.
+func isSmallScope(ctx context.Context, s *store.Store, want map[int64]bool) (bool, error) {
+	if want == nil || len(want) > smallScope {
+		return false, nil
+	}
+	papers, err := s.MaxPID(ctx)
+	return 4*int64(len(want)) <= papers, err
+}
 
 // readTitles fills sel.titles with the title of every selected paper: in
 // one scan of the table when they are a large share of the papers, else

@@ -449,11 +449,12 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 	// A finished batch is stored even when ctx is cancelled meanwhile.
 	keep := context.WithoutCancel(ctx)
 	// The vectors are stored in the papers' order, whatever order the
-	// endpoint's batches finish in: a finished vector waits (in memory, at
-	// most reorderWindow of them) for those of the papers before it. The
-	// similarity index keeps the rows in the order they are stored, and
-	// group and queue read its vectors in place only when that is the
-	// papers' order.
+	// endpoint's batches finish in: a finished vector waits for those of
+	// the papers before it, in memory (at most reorderWindow of them, the
+	// oldest stored first beyond that: a killed process loses those, to be
+	// embedded again by the next run). The similarity index keeps the rows
+	// in the order they are stored, and group and queue read its vectors in
+	// place only when that is the papers' order.
 	ready := map[int][]float32{} // finished, not stored, by position in missing
 	done := make([]bool, len(missing))
 	next := 0 // every paper before it is stored or rejected
@@ -469,9 +470,14 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 			add(next)
 			next++
 		}
-		if all || len(ready) > reorderWindow {
-			// the run ended, or a batch is late: the rest as they are
+		switch {
+		case all: // the run ended: the rest as they are
 			for _, i := range slices.Sorted(maps.Keys(ready)) {
+				add(i)
+			}
+		case len(ready) > reorderWindow: // a batch is late: the oldest go on
+			held := slices.Sorted(maps.Keys(ready))
+			for _, i := range held[:len(held)-reorderWindow] {
 				add(i)
 			}
 		}
@@ -540,7 +546,7 @@ func (l *Library) embedEndpoint(ctx context.Context, s *store.Store, o EndpointT
 
 // reorderWindow is the most vectors an endpoint's embedding holds back to
 // store them in the papers' order (about 6 MB at 1,536 dimensions).
-const reorderWindow = 1024
+var reorderWindow = 1024
 
 // embedQuery embeds a free text with the active embedder.
 func (l *Library) embedQuery(ctx context.Context, s *store.Store, text string) ([]float32, error) {
@@ -740,8 +746,13 @@ func (l *Library) scopeMatrix(ctx context.Context, s *store.Store, want map[int6
 		case errors.Is(err, store.ErrBadVector):
 			bad = append(bad, pid)
 			continue
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
 		case err != nil:
-			return nil, err
+			// each paper is read apart: a database open for writing may
+			// have moved a vector meanwhile (an ingest re-embedding a
+			// paper); every vector, read at once, then
+			return l.activeMatrix(ctx, s)
 		}
 		mat.PIDs = append(mat.PIDs, pid)
 		mat.Data = append(mat.Data, v...)

@@ -62,7 +62,7 @@ func (s *Store) EachName(ctx context.Context, fn func(pid int64, id string)) err
 }
 
 // NamesOf calls fn with the pid and id of each paper of pids, read by its
-// key (a pid with no paper is left out), in the order of the pids.
+// key (a pid with no paper is left out), in increasing pid order.
 func (s *Store) NamesOf(ctx context.Context, pids []int64, fn func(pid int64, id string)) error {
 	return s.byKey(ctx, `SELECT pid, id FROM papers WHERE pid IN `, pids, fn)
 }
@@ -74,13 +74,13 @@ func (s *Store) EachTitle(ctx context.Context, fn func(pid int64, title string))
 }
 
 // TitlesOf calls fn with the pid and title of each paper of pids, read by
-// its key (a pid with no paper is left out), in the order of the pids.
+// its key (a pid with no paper is left out), in increasing pid order.
 func (s *Store) TitlesOf(ctx context.Context, pids []int64, fn func(pid int64, title string)) error {
 	return s.byKey(ctx, `SELECT pid, title FROM papers WHERE pid IN `, pids, fn)
 }
 
-// byKey runs query (ending in "IN ") over pids, 500 at a time, in the order
-// of the pids, and calls fn with each (pid, text) row.
+// byKey runs query (ending in "IN ") over pids, 500 at a time, in
+// increasing pid order, and calls fn with each (pid, text) row.
 func (s *Store) byKey(ctx context.Context, query string, pids []int64, fn func(pid int64, v string)) error {
 	sorted := slices.Clone(pids)
 	slices.Sort(sorted)
@@ -112,6 +112,14 @@ func (s *Store) eachTitle(ctx context.Context, fn func(pid int64, title string),
 		fn(pid, title)
 	}
 	return rows.Err()
+}
+
+// MaxPID is the largest paper pid (0 without papers): about the number of
+// papers, which are never deleted, found without counting them.
+func (s *Store) MaxPID(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(pid), 0) FROM papers`).Scan(&n)
+	return n, s.wrapErr(err)
 }
 
 // Identity is what identifies a stored paper.

@@ -688,11 +688,17 @@ func (s *Store) FillLists(ctx context.Context, ps []Row) error {
 		}
 		return rows.Err()
 	}
-	if len(ps) > 500 {
+	// A few papers among many (papers --limit 5 of a million) are looked up
+	// in each list by the primary key (lid, pid); otherwise every list's
+	// papers are read, once. There is no index by pid alone: the lookups
+	// cost lists x papers, the scan at least one row a paper.
+	var lists, papers int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM lists), (SELECT coalesce(max(pid), 0) FROM papers)`).Scan(&lists, &papers); err != nil {
+		return s.wrapErr(err)
+	}
+	if len(ps) > 500 || 4*lists*int64(len(ps)) > papers {
 		return fill(`SELECT lp.pid, l.name FROM list_papers lp JOIN lists l ON l.lid = lp.lid ORDER BY l.name`)
 	}
-	// a few papers (papers --limit 5 of a million): each looked up in each
-	// list, not every list's papers read
 	args := make([]any, len(ps))
 	for i, p := range ps {
 		args[i] = p.PID
