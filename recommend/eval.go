@@ -40,6 +40,12 @@ func Evaluate(ctx context.Context, data []float32, dim int, pool []int, p Profil
 		k = 10
 	}
 	ev := &Evaluation{K: k}
+	// every round scores the same rows: their mean once
+	mean, err := Mean(ctx, data, dim)
+	if err != nil {
+		return nil, err
+	}
+	opt.mean = mean
 	for i, held := range p.Likes {
 		q := p
 		q.Likes = append(append([]int(nil), p.Likes[:i]...), p.Likes[i+1:]...)

@@ -60,6 +60,10 @@ type QueueOptions struct {
 	// best paper left, else that paper is taken instead (default 1;
 	// negative: no such check, each topic gets its full share).
 	TopicSlack float64
+
+	// mean is the rows' mean when the caller has it already (Evaluate's
+	// rounds all score the same rows).
+	mean []float32
 }
 
 // DefaultFloor is the match below which a paper is weak, measured on
@@ -297,9 +301,12 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 		return nil, ctx.Err()
 	}
 	n := len(data) / dim
-	mean, err := Mean(ctx, data, dim)
-	if err != nil {
-		return nil, err
+	mean := opt.mean
+	if len(mean) != dim {
+		var err error
+		if mean, err = Mean(ctx, data, dim); err != nil {
+			return nil, err
+		}
 	}
 	// positives: liked rows and interests, centred
 	var pos [][]float32
