@@ -25,40 +25,15 @@ func (s *Store) Dates(ctx context.Context) (map[int64]string, error) {
 
 // column runs a query of (pid, text) rows into a map.
 func (s *Store) column(ctx context.Context, query string) (map[int64]string, error) {
-	rows, err := s.db.QueryContext(ctx, query)
-	if err != nil {
-		return nil, s.wrapErr(err)
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
-		var pid int64
-		var v string
-		if err := rows.Scan(&pid, &v); err != nil {
-			return nil, err
-		}
-		out[pid] = v
-	}
-	return out, rows.Err()
+	err := s.eachPair(ctx, func(pid int64, v string) { out[pid] = v }, query)
+	return out, err
 }
 
 // EachName calls fn with every paper's pid and id, in the order of ids. It
 // reads the ids' own index, not the papers.
 func (s *Store) EachName(ctx context.Context, fn func(pid int64, id string)) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT pid, id FROM papers ORDER BY id`)
-	if err != nil {
-		return s.wrapErr(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pid int64
-		var id string
-		if err := rows.Scan(&pid, &id); err != nil {
-			return err
-		}
-		fn(pid, id)
-	}
-	return rows.Err()
+	return s.eachPair(ctx, fn, `SELECT pid, id FROM papers ORDER BY id`)
 }
 
 // NamesOf calls fn with the pid and id of each paper of pids, read by its
@@ -70,7 +45,7 @@ func (s *Store) NamesOf(ctx context.Context, pids []int64, fn func(pid int64, id
 // EachTitle calls fn with every paper's pid and title, in one scan of the
 // table.
 func (s *Store) EachTitle(ctx context.Context, fn func(pid int64, title string)) error {
-	return s.eachTitle(ctx, fn, `SELECT pid, title FROM papers`)
+	return s.eachPair(ctx, fn, `SELECT pid, title FROM papers`)
 }
 
 // TitlesOf calls fn with the pid and title of each paper of pids, read by
@@ -90,14 +65,15 @@ func (s *Store) byKey(ctx context.Context, query string, pids []int64, fn func(p
 		for i, p := range sorted[lo:hi] {
 			args[i] = p
 		}
-		if err := s.eachTitle(ctx, fn, query+`(?`+strings.Repeat(",?", hi-lo-1)+`) ORDER BY pid`, args...); err != nil {
+		if err := s.eachPair(ctx, fn, query+`(?`+strings.Repeat(",?", hi-lo-1)+`) ORDER BY pid`, args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) eachTitle(ctx context.Context, fn func(pid int64, title string), query string, args ...any) error {
+// eachPair runs query, whose rows are (pid, text), and calls fn with each.
+func (s *Store) eachPair(ctx context.Context, fn func(pid int64, v string), query string, args ...any) error {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return s.wrapErr(err)
@@ -105,11 +81,11 @@ func (s *Store) eachTitle(ctx context.Context, fn func(pid int64, title string),
 	defer rows.Close()
 	for rows.Next() {
 		var pid int64
-		var title string
-		if err := rows.Scan(&pid, &title); err != nil {
+		var v string
+		if err := rows.Scan(&pid, &v); err != nil {
 			return err
 		}
-		fn(pid, title)
+		fn(pid, v)
 	}
 	return rows.Err()
 }

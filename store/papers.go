@@ -671,22 +671,11 @@ func (s *Store) FillLists(ctx context.Context, ps []Row) error {
 		idx[p.PID] = i
 	}
 	fill := func(query string, args ...any) error {
-		rows, err := s.db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return s.wrapErr(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid int64
-			var name string
-			if err := rows.Scan(&pid, &name); err != nil {
-				return err
-			}
+		return s.eachPair(ctx, func(pid int64, name string) {
 			if i, ok := idx[pid]; ok {
 				ps[i].Lists = append(ps[i].Lists, name)
 			}
-		}
-		return rows.Err()
+		}, query, args...)
 	}
 	// A few papers among many (papers --limit 5 of a million) are looked up
 	// in each list by the primary key (lid, pid); otherwise every list's
