@@ -119,7 +119,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, err := selectRows(ctx, s, mat, want)
+	sel, err := selectRows(ctx, s, mat, want, small)
 	if err != nil {
 		return nil, err
 	}

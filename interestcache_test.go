@@ -22,11 +22,7 @@ func TestInterestVectorsCache(t *testing.T) {
 	if err := l.AddInterest(ctx, "video diffusion models"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, l.Path(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, l)
 	rows := func() int {
 		t.Helper()
 		var n int
@@ -107,11 +103,7 @@ func TestUnembeddableInterestKept(t *testing.T) {
 	if err := l.AddInterest(ctx, nonsense); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, l.Path(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, l)
 	var n int
 	if err := st.DB().QueryRow(`SELECT length(vec) FROM interest_vectors WHERE text = ?`, nonsense).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("the interest with no known word: kept vector of %d bytes (%v), want an empty mark", n, err)
@@ -157,11 +149,7 @@ func TestMarkKeepsWholeError(t *testing.T) {
 	if err := l.AddInterest(ctx, nonsense); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, l.Path(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, l)
 	if _, err := st.DB().Exec(`INSERT INTO interests (text, at) VALUES ('diffusion models', '2026-01-01T00:00:00Z')`); err != nil {
 		t.Fatal(err)
 	}
@@ -176,4 +164,16 @@ func TestMarkKeepsWholeError(t *testing.T) {
 	if withMark == nil || without == nil || withMark.Error() != without.Error() {
 		t.Errorf("the queue's error depends on the mark:\nwith:    %v\nwithout: %v", withMark, without)
 	}
+}
+
+// openStore opens the library's database beside it, for the test to look
+// into and alter; it is closed when the test ends.
+func openStore(t *testing.T, l *papersift.Library) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), l.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -172,8 +172,8 @@ type selection struct {
 }
 
 // selectRows selects the papers of want (every paper when nil) that have a
-// row in mat, sorted by id.
-func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map[int64]bool) (*selection, error) {
+// row in mat, sorted by id; small (isSmallScope) reads their ids by key.
+func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map[int64]bool, small bool) (*selection, error) {
 	// the matrix is in the papers' order (byPID, or the index's)
 	rowOf := func(pid int64) (int, bool) {
 		i, ok := slices.BinarySearch(mat.PIDs, pid)
@@ -190,9 +190,7 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map
 		sel.pids = append(sel.pids, pid)
 		sel.ids = append(sel.ids, id)
 	}
-	if small, err := isSmallScope(ctx, s, want); err != nil {
-		return nil, err
-	} else if small {
+	if small {
 		// a day's list among many papers: its ids by key, sorted here
 		type name struct {
 			pid int64
