@@ -73,4 +73,19 @@ func TestReplaceFitStream(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].PID != first+3 || got[1].PID != first+1 || got[0].Title == "" {
 		t.Errorf("TextsOf: %+v, %v", got, err)
 	}
+	// ... and more than one query's worth, in the order asked, a repeat kept
+	var many []int64
+	for i := n - 1; i >= 0; i -= 2 {
+		many = append(many, first+int64(i))
+	}
+	many = append(many, first)
+	got, err = s.TextsOf(ctx, many)
+	if err != nil || len(got) != len(many) {
+		t.Fatalf("TextsOf of %d: %d texts, %v", len(many), len(got), err)
+	}
+	for i, tx := range got {
+		if tx.PID != many[i] || tx.Hash == "" {
+			t.Fatalf("TextsOf of %d: text %d is %+v, want pid %d", len(many), i, tx, many[i])
+		}
+	}
 }

@@ -490,22 +490,30 @@ func (s *Store) VectorCounts(ctx context.Context) (map[string]int, error) {
 // TextsOf returns the texts of the papers pids, in their order (a paper
 // that is gone is left out).
 func (s *Store) TextsOf(ctx context.Context, pids []int64) ([]TextToEmbed, error) {
-	st, err := s.db.PrepareContext(ctx, `SELECT pid, id, title, abstract, text_hash FROM papers WHERE pid = ?`)
+	byPID := make(map[int64]TextToEmbed, len(pids))
+	err := inBatches(pids, func(in string, args []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT pid, id, title, abstract, text_hash FROM papers WHERE pid IN `+in, args...)
+		if err != nil {
+			return s.wrapErr(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t TextToEmbed
+			if err := rows.Scan(&t.PID, &t.ID, &t.Title, &t.Abstract, &t.Hash); err != nil {
+				return s.wrapErr(err)
+			}
+			byPID[t.PID] = t
+		}
+		return s.wrapErr(rows.Err())
+	})
 	if err != nil {
-		return nil, s.wrapErr(err)
+		return nil, err
 	}
-	defer st.Close()
 	out := make([]TextToEmbed, 0, len(pids))
 	for _, pid := range pids {
-		var t TextToEmbed
-		err := st.QueryRowContext(ctx, pid).Scan(&t.PID, &t.ID, &t.Title, &t.Abstract, &t.Hash)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+		if t, ok := byPID[pid]; ok {
+			out = append(out, t)
 		}
-		if err != nil {
-			return nil, s.wrapErr(err)
-		}
-		out = append(out, t)
 	}
 	return out, nil
 }
