@@ -1,12 +1,14 @@
 package cluster
 
 import (
+	"context"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/papersift/papersift/internal/parallel"
 	"github.com/papersift/papersift/tfidf"
 )
 
@@ -218,38 +220,51 @@ func newLabeller(o LabelOptions, docs []Doc, assign []int, k int) *labeller {
 		terms: make([][]uint64, len(docs)), tterms: make([][]uint64, len(docs)), bound: make([][]uint64, len(docs)),
 		df: map[uint64]int32{}, bg: map[uint64]backgroundTerm{}}
 	l.lx, l.titles, l.fulls = tokenizeDocs(docs, assign, k)
-	var free []uint64
+	// each paper's terms, on every core
+	_ = parallel.For(context.Background(), len(docs), func(lo, hi int) {
+		var free []uint64
+		for i := lo; i < hi; i++ {
+			if c := assign[i]; c < 0 || c >= k {
+				continue
+			}
+			l.tterms[i] = uniqueTerms(appendTerms(nil, l.titles[i]))
+			l.terms[i] = uniqueTerms(appendTerms(nil, l.fulls[i]))
+			free = free[:0]
+			var bound []uint64
+			for _, x := range l.fulls[i] {
+				switch {
+				case x < 0:
+				case x&joined != 0:
+					bound = append(bound, unigram(plain(x)))
+				default:
+					free = append(free, unigram(x))
+				}
+			}
+			free = uniqueTerms(free)
+			l.bound[i] = slices.DeleteFunc(uniqueTerms(bound), func(t uint64) bool {
+				_, ok := slices.BinarySearch(free, t)
+				return ok
+			})
+		}
+	})
 	for i := range docs {
 		c := assign[i]
 		if c < 0 || c >= k {
 			continue
 		}
 		l.members[c] = append(l.members[c], i)
-		l.tterms[i] = uniqueTerms(appendTerms(nil, l.titles[i]))
-		l.terms[i] = uniqueTerms(appendTerms(nil, l.fulls[i]))
 		for _, t := range l.terms[i] {
 			l.df[t]++
 		}
-		free = free[:0]
-		var bound []uint64
-		for _, x := range l.fulls[i] {
-			switch {
-			case x < 0:
-			case x&joined != 0:
-				bound = append(bound, unigram(plain(x)))
-			default:
-				free = append(free, unigram(x))
-			}
-		}
-		free = uniqueTerms(free)
-		l.bound[i] = slices.DeleteFunc(uniqueTerms(bound), func(t uint64) bool {
-			_, ok := slices.BinarySearch(free, t)
-			return ok
-		})
 	}
+	// each cluster's counts, on every core
+	_ = parallel.Fixed(context.Background(), k, min(k, 16), func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			l.groups[c] = l.count(l.members[c])
+		}
+	})
 	nonEmpty := 0
-	for c, ms := range l.members {
-		l.groups[c] = l.count(ms)
+	for _, ms := range l.members {
 		if len(ms) > 0 {
 			nonEmpty++
 		}
