@@ -306,12 +306,12 @@ func clusterTopics(ctx context.Context, s *store.Store, sel *selection, members 
 // is knowledge of language); nil, the labeller's fixed list of generic
 // words, if the background cannot be read.
 func labelBackground() func(string) (cluster.TermStats, bool) {
-	bg, err := embed.DefaultBackground()
+	ts, err := embed.DefaultTermStats() // not the word vectors
 	if err != nil {
 		return nil
 	}
 	return func(term string) (cluster.TermStats, bool) {
-		df, repeat, ok := bg.Stats(term)
+		df, repeat, ok := ts.Stats(term)
 		return cluster.TermStats{DF: df, Repeat: repeat}, ok
 	}
 }

@@ -502,15 +502,15 @@ func (bg *Background) embedInto(text string, v []float32, terms []uint64) bool {
 }
 
 // Stats returns how common a term (a lowercase word, or two words joined
-// by a space, as package tfidf tokenises) is in the background: the share
-// of its abstracts that use it and how many times such an abstract uses it
-// on average; ok is false for a term too rare to judge.
+// by a space, as package tfidf tokenises) is in the background: see
+// TermStats.Stats.
 func (bg *Background) Stats(term string) (df, repeat float64, ok bool) {
-	i, ok := slices.BinarySearch(bg.terms, tfidf.Hash(term))
-	if !ok {
-		return 0, 0, false
-	}
-	return float64(bg.termDF[i]) / float64(bg.n), float64(bg.repeat[i]), true
+	return bg.TermStats().Stats(term)
+}
+
+// TermStats is the background's statistics of terms.
+func (bg *Background) TermStats() *TermStats {
+	return &TermStats{n: bg.n, terms: bg.terms, termDF: bg.termDF, repeat: bg.repeat}
 }
 
 const bgMagic = "PSBG1\n"
@@ -529,25 +529,46 @@ func (bg *Background) marshal() ([]byte, error) {
 }
 
 // WriteTo writes the background, gzip-compressed, as LoadBackground reads
-// it; the same background gives the same bytes.
+// it; the same background gives the same bytes. The encoding is written in
+// two gzip members, cut before the statistics of terms, the first naming
+// where the second starts (see LoadTermStats): read whole, they are the
+// one encoding the background's identity hashes.
 func (bg *Background) WriteTo(w io.Writer) (int64, error) {
 	raw, err := bg.marshal()
 	if err != nil {
 		return 0, err
 	}
-	var out bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&out, gzip.BestCompression)
+	cut := len(raw) - 16*len(bg.terms)
+	first, err := gzipMember(raw[:cut], statsExtra(0))
 	if err != nil {
 		return 0, err
 	}
-	if _, err := zw.Write(raw); err != nil {
+	// the header's size does not depend on the offset it holds
+	binary.LittleEndian.PutUint64(first[statsAt:], uint64(len(first)))
+	second, err := gzipMember(raw[cut:], nil)
+	if err != nil {
 		return 0, err
+	}
+	n, err := w.Write(append(first, second...))
+	return int64(n), err
+}
+
+// gzipMember compresses b into one gzip member with the header's extra
+// field extra.
+func gzipMember(b, extra []byte) ([]byte, error) {
+	var out bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&out, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	zw.Extra = extra
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
 	}
 	if err := zw.Close(); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n, err := w.Write(out.Bytes())
-	return int64(n), err
+	return out.Bytes(), nil
 }
 
 // errBackground is a background file that cannot be read.
@@ -564,11 +585,20 @@ func LoadBackground(r io.Reader) (*Background, error) {
 	// costs here); a wrong one only costs that
 	size := 0
 	if br, ok := r.(*bytes.Reader); ok && br.Size() >= 4 {
-		var tail [4]byte
-		if _, err := br.ReadAt(tail[:], br.Size()-4); err == nil {
-			// at most a ratio no real background reaches (1.2 here)
-			size = int(min(int64(binary.LittleEndian.Uint32(tail[:])), 8*br.Size()))
+		// the trailers of both members (WriteTo), or of the one
+		ends := []int64{br.Size()}
+		if off, ok := statsOffset(zr.Header.Extra); ok && off >= 4 && off < br.Size() {
+			ends = append(ends, off)
 		}
+		var all int64
+		for _, end := range ends {
+			var tail [4]byte
+			if _, err := br.ReadAt(tail[:], end-4); err == nil {
+				all += int64(binary.LittleEndian.Uint32(tail[:]))
+			}
+		}
+		// at most a ratio no real background reaches (1.2 here)
+		size = int(min(all, 8*br.Size()))
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(zr, 1<<30)); err != nil {
