@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/papersift/papersift/cluster"
 	"github.com/papersift/papersift/embed"
+	"github.com/papersift/papersift/internal/parallel"
 	"github.com/papersift/papersift/store"
 )
 
@@ -139,7 +141,8 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	}
 	defer titles.Wait() // never reading on after an error
 	dim, model := mat.Dim, mat.Model
-	data := mat.Data // the points are the rows sel.rows lists, in its order
+	// the points are the rows sel.rows lists, in its order
+	data, rows := inOrder(ctx, mat.Data, dim, sel.rows)
 	out := &Groups{List: f.name(), Model: model, Missing: sel.missing}
 	if len(f.Lists) > 1 {
 		out.Lists = f.Lists
@@ -153,7 +156,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 	}
 	var res *cluster.Result
 	if o.K == 0 {
-		ch, err := cluster.AutoK{KMeans: km}.FitRows(ctx, data, dim, sel.rows)
+		ch, err := cluster.AutoK{KMeans: km}.FitRows(ctx, data, dim, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +172,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		if o.K > len(sel.rows) {
 			l.notef("note: -k %d is more than the %d papers; using k = %d", o.K, len(sel.rows), len(sel.rows))
 		}
-		if res, err = km.FitRows(ctx, data, dim, sel.rows); err != nil {
+		if res, err = km.FitRows(ctx, data, dim, rows); err != nil {
 			return nil, err
 		}
 	}
@@ -179,7 +182,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		idx = rand.New(rand.NewPCG(o.Seed, uint64(len(res.Assign)))).Perm(len(res.Assign))[:silhouetteSample]
 		sort.Ints(idx)
 	}
-	sil, perSil, err := cluster.SilhouettePerRows(ctx, data, dim, sel.rows, res.Assign, idx)
+	sil, perSil, err := cluster.SilhouettePerRows(ctx, data, dim, rows, res.Assign, idx)
 	if err != nil {
 		return nil, err
 	}
@@ -299,6 +302,35 @@ func clusterTopics(ctx context.Context, s *store.Store, sel *selection, members 
 		docs[i] = cluster.Doc{Title: p.Title, Abstract: p.Abstract}
 	}
 	return cluster.LabelOptions{Background: labelBackground()}.Topics(docs, assign, len(members)), nil
+}
+
+// inOrderMost is the most bytes of vectors that group copies into the
+// order of its points (a sixth of the memory budget of a million papers'
+// group, 1.5 GB).
+var inOrderMost = 256 << 20
+
+// inOrder returns the rows of data that rows lists side by side, with rows
+// 0, 1, 2 ..., when they are not in increasing order and take at most
+// inOrderMost bytes; else data and rows. k-means reads every point at
+// every iteration: in the order of the papers' ids, which need not be the
+// order of the stored vectors, most reads miss the caches (64,930 abstracts
+// in a random order, k = 50: 520 ms of k-means, 320 ms on a copy; group
+// --all of the same abstracts as ingested, k-means 430 -> 380 ms).
+func inOrder(ctx context.Context, data []float32, dim int, rows []int) ([]float32, []int) {
+	if slices.IsSorted(rows) || len(rows)*dim*4 > inOrderMost {
+		return data, rows
+	}
+	out := make([]float32, len(rows)*dim)
+	ident := make([]int, len(rows))
+	if parallel.For(ctx, len(rows), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			copy(out[i*dim:(i+1)*dim], data[rows[i]*dim:(rows[i]+1)*dim])
+			ident[i] = i
+		}
+	}) != nil {
+		return data, rows // cancelled: k-means returns the error
+	}
+	return out, ident
 }
 
 // labelBackground tells the labeller how common a term is in scientific
