@@ -289,7 +289,13 @@ func newLabeller(o LabelOptions, docs []Doc, assign []int, k int) *labeller {
 
 // count counts the terms of a group of papers.
 func (l *labeller) count(members []int) counts {
-	g := counts{n: len(members), df: map[uint64]int32{}, title: map[uint64]int32{}, bound: map[uint64]int32{}}
+	terms, titles := 0, 0
+	for _, i := range members {
+		terms += len(l.terms[i])
+		titles += len(l.tterms[i])
+	}
+	// room for the distinct terms: about half of all, in large groups
+	g := counts{n: len(members), df: make(map[uint64]int32, terms/2), title: make(map[uint64]int32, titles/2), bound: map[uint64]int32{}}
 	for _, i := range members {
 		for _, t := range l.terms[i] {
 			g.df[t]++
