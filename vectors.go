@@ -737,7 +737,8 @@ const hugeFrom = 20000
 // reserveHeap readies the heap for a command over n papers.
 func reserveHeap(n int) {
 	if n >= hugeFrom {
-		hugeheap.Reserve(hugeheap.Most)
+		// about what a command allocates a paper (group of 64,930: 100 MB)
+		hugeheap.Reserve(n * 4096)
 	}
 }
 
