@@ -730,8 +730,8 @@ func (l *Library) activeMatrix(ctx context.Context, s *store.Store) (*store.Matr
 }
 
 // hugeFrom is the number of papers from which a command's heap is backed
-// by huge pages (package hugeheap): below it, the reservation's garbage
-// collection (about 3 ms) costs more than the page faults it saves.
+// by huge pages (package hugeheap): below it, the reservation (a garbage
+// collection, 6 ms) costs more than the page faults it saves.
 const hugeFrom = 20000
 
 // reserveHeap readies the heap for a command over n papers.

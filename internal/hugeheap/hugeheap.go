@@ -3,21 +3,22 @@
 //
 // Every first touch of a 4 KiB page of fresh memory traps to the kernel;
 // on a virtual machine with paravirtualised page tables (the Firecracker
-// microVMs our measurements run on) that costs 14-18 us a page, 46 ms for
-// 13 MB. Linux backs memory with 2 MiB pages, one trap each, where a
+// microVMs our measurements run on) that costs 13-18 us a page: 110 ms for
+// 32 MB. Linux backs memory with 2 MiB pages, one trap each, where a
 // program asks for them (transparent_hugepage "madvise", the default of
-// many distributions) or everywhere ("always"). The Go runtime no longer
-// asks (since Go 1.21.1), and has no setting for it.
+// many distributions) or everywhere ("always"): the same 32 MB in 2 ms, or
+// in 70 ms when the host has not yet backed the guest's memory. The Go
+// runtime no longer asks (since Go 1.21.1), and has no setting for it.
 //
 // Reserve grows the heap by one large allocation, marks its address range
-// MADV_HUGEPAGE, and frees it at once (a garbage collection, about 3 ms):
-// the runtime then places the command's next allocations in that range,
-// which the kernel backs with huge pages as they are touched. Nothing is
-// touched by Reserve itself, so it costs no memory; memory the runtime
-// later returns to the system only splits its huge pages. On 64,930
-// abstracts, group --all -k 50 faulted 20,000 pages instead of 3,400, and
-// on 1,000,000 papers queue --all took 1.4 s instead of 1.9 s (see
-// bench/RESULTS.md).
+// MADV_HUGEPAGE, and frees it at once (a garbage collection: 6-9 ms in
+// all): the runtime then places the command's next allocations in that
+// range, which the kernel backs with huge pages as they are touched.
+// Nothing is touched by Reserve itself, so it costs no memory; memory the
+// runtime later returns to the system only splits its huge pages. On
+// 64,930 abstracts, group --all -k 50 faulted 3,400 pages instead of
+// 20,000 (1.05 s -> 0.85 s), and on 1,000,000 papers queue --all took
+// 1.4 s instead of 1.9 s (see bench/RESULTS.md).
 package hugeheap
 
 import "sync"
