@@ -43,7 +43,7 @@ func tokenizeDocs(docs []Doc, assign []int, k int) (*lexicon, [][]int32, [][]int
 	_ = parallel.Fixed(context.Background(), len(docs), parts, func(p, lo, hi int) {
 		// about 25 new words a paper in a part of 250 (abstracts of
 		// scientific prose): a map grown once, not doubled ten times
-		lx := newLexicon(25 * (hi - lo))
+		lx := newLexicon(min(25*(hi-lo), 1<<16))
 		for i := lo; i < hi; i++ {
 			if c := assign[i]; c < 0 || c >= k {
 				continue

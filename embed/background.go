@@ -598,7 +598,7 @@ func LoadBackground(r io.Reader) (*Background, error) {
 			}
 		}
 		// at most a ratio no real background reaches (1.2 here)
-		size = int(min(all, 8*br.Size()))
+		size = int(min(all, 8*br.Size(), 1<<30))
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(zr, 1<<30)); err != nil {

@@ -92,7 +92,7 @@ func LoadTermStats(data []byte) (*TermStats, error) {
 	}
 	hdr := head[len(bgMagic):]
 	n, nt := int64(binary.LittleEndian.Uint32(hdr)), int64(binary.LittleEndian.Uint32(hdr[12:]))
-	if n <= 0 || off <= 0 || off >= int64(len(data)) || 16*nt > 8*int64(len(data)) {
+	if n <= 0 || off <= 0 || off >= int64(len(data)) || 16*nt > 8*int64(len(data)) || 16*nt > 1<<30 {
 		return nil, errBackground // a ratio no real background reaches (1.2 here)
 	}
 	zs, err := gzip.NewReader(bytes.NewReader(data[off:]))
@@ -100,7 +100,8 @@ func LoadTermStats(data []byte) (*TermStats, error) {
 		return nil, fmt.Errorf("%w: %v", errBackground, err)
 	}
 	zs.Multistream(false)
-	raw := make([]byte, 16*nt)
+	words := make([]uint64, 2*nt) // the bytes of the three arrays, 8-aligned
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 16*nt)
 	if _, err := io.ReadFull(zs, raw); err != nil {
 		return nil, errBackground // not the statistics of nt terms
 	}
@@ -110,8 +111,8 @@ func LoadTermStats(data []byte) (*TermStats, error) {
 	}
 	ts := &TermStats{n: int(n)}
 	if nt > 0 && littleEndian() {
-		// read in place: raw is 8-aligned, as a fresh allocation is
-		p := unsafe.Pointer(unsafe.SliceData(raw))
+		// read in place
+		p := unsafe.Pointer(unsafe.SliceData(words))
 		ts.terms = unsafe.Slice((*uint64)(p), nt)
 		ts.termDF = unsafe.Slice((*uint32)(unsafe.Add(p, 8*nt)), nt)
 		ts.repeat = unsafe.Slice((*float32)(unsafe.Add(p, 12*nt)), nt)

@@ -10,12 +10,14 @@
 // in 70 ms when the host has not yet backed the guest's memory. The Go
 // runtime no longer asks (since Go 1.21.1), and has no setting for it.
 //
-// Reserve grows the heap by one large allocation, marks its address range
-// MADV_HUGEPAGE, and frees it at once (a garbage collection: 6-9 ms in
-// all): the runtime then places the command's next allocations in that
-// range, which the kernel backs with huge pages as they are touched.
-// Nothing is touched by Reserve itself, so it costs no memory; memory the
-// runtime later returns to the system only splits its huge pages. On
+// Reserve returns the heap's free memory to the system, grows the heap by
+// one large allocation, marks its address range MADV_HUGEPAGE, and frees it
+// at once (two garbage collections: 6-10 ms in all): the runtime then
+// places the command's next allocations in that range, which the kernel
+// backs with huge pages as they are touched. Nothing is touched by Reserve
+// itself, so it costs no memory. Memory the runtime later returns to the
+// system only splits its huge pages, which the kernel frees under memory
+// pressure: a command that turns over much garbage keeps more resident. On
 // 64,930 abstracts, group --all -k 50 faulted 3,400 pages instead of
 // 20,000 (1.05 s -> 0.85 s), and on 1,000,000 papers queue --all took
 // 1.4 s instead of 1.9 s (see bench/RESULTS.md).
@@ -29,7 +31,7 @@ var (
 )
 
 // Most is the largest reservation: below the commands' soft memory limit
-// (896 MB), so that the allocation itself never forces a collection.
+// (896 MB).
 const Most = 512 << 20
 
 // Reserve makes the next n bytes (at most Most) of the heap's growth

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -37,12 +39,45 @@ func anonHuge(t *testing.T, addr, size uintptr) int {
 	return total
 }
 
+// hugePagesAvailable reports whether the kernel backs a region marked
+// MADV_HUGEPAGE with huge pages now (it may not: fragmented memory, or
+// defrag settings that never wait for them).
+func hugePagesAvailable(t *testing.T) bool {
+	m, err := syscall.Mmap(-1, 0, 8<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(m)
+	if err := syscall.Madvise(m, syscall.MADV_HUGEPAGE); err != nil {
+		return false
+	}
+	for i := 0; i < len(m); i += 4096 {
+		m[i] = 1
+	}
+	return anonHuge(t, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m))) > 0
+}
+
+// rss is the process's resident memory in bytes.
+func rss(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Skip(err)
+	}
+	var size, res int
+	fmt.Sscan(string(b), &size, &res)
+	return res * os.Getpagesize()
+}
+
 // After Reserve, the heap's next large allocation is backed by huge pages
 // as it is touched (where the system gives them only to memory asking).
 func TestReserveGivesHugePages(t *testing.T) {
 	if !madviseMode() {
 		t.Skip("transparent_hugepage is not in madvise mode here")
 	}
+	if !hugePagesAvailable(t) {
+		t.Skip("the kernel gives no huge pages now, even to memory marked for them")
+	}
+	defer func() { reserved = 0 }()
 	Reserve(256 << 20)
 	if reserved != 256<<20 {
 		t.Fatalf("reserved %d", reserved)
@@ -57,6 +92,32 @@ func TestReserveGivesHugePages(t *testing.T) {
 	}
 	kb := anonHuge(t, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 	if kb < 32<<10 {
-		t.Errorf("AnonHugePages of the allocation's mapping: %d kB, want most of its 64 MB", kb)
+		t.Errorf("AnonHugePages of the allocation's mappings: %d kB, want most of its 64 MB", kb)
+	}
+}
+
+// Reserve touches nothing, even when the heap holds free memory not yet
+// returned to the system (which the runtime would zero, page by page, in
+// a span that takes it).
+func TestReserveTouchesNothing(t *testing.T) {
+	if !madviseMode() {
+		t.Skip("transparent_hugepage is not in madvise mode here")
+	}
+	defer func() { reserved = 0 }()
+	reserved = 0
+	for r := 0; r < 6; r++ {
+		garbage := make([]byte, 40<<20)
+		for i := 0; i < len(garbage); i += 4096 {
+			garbage[i] = 1
+		}
+		runtime.KeepAlive(garbage)
+		garbage = nil
+		runtime.GC() // free, still resident
+		before := rss(t)
+		reserved = 0
+		Reserve(256 << 20)
+		if grew := rss(t) - before; grew > 24<<20 {
+			t.Fatalf("a reservation of 256 MB made %d MB resident", grew>>20)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"unsafe"
 )
@@ -18,7 +19,13 @@ func madviseMode() bool {
 }
 
 func reserve(n int) {
-	b := make([]byte, n+hugePage) // fresh memory: not touched, not zeroed
+	// Every free page goes back to the system first: the runtime zeroes a
+	// new span, touching every page, unless all its pages are fresh or
+	// returned (a span with one free page still held was zeroed whole:
+	// 0.8-1.1 s and 230 MB resident for a reservation of 266 MB after 40 MB
+	// of garbage).
+	debug.FreeOSMemory()
+	b := make([]byte, n+hugePage) // not touched, not zeroed
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	lo := int((p+hugePage-1)&^(hugePage-1) - p) // the first huge page's offset
 	hi := int((p+uintptr(len(b)))&^(hugePage-1) - p)
