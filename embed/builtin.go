@@ -10,6 +10,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/papersift/papersift/internal/parallel"
 )
@@ -25,12 +26,16 @@ var (
 	defaultBG     *Background
 	defaultBGErr  error
 	defaultBGOnce sync.Once
+	loadedBG      atomic.Pointer[Background] // defaultBG, once loaded
 )
 
 // DefaultBackground returns the background model shipped in the binary.
 func DefaultBackground() (*Background, error) {
 	defaultBGOnce.Do(func() {
 		defaultBG, defaultBGErr = LoadBackground(bytes.NewReader(backgroundData))
+		if defaultBGErr == nil {
+			loadedBG.Store(defaultBG)
+		}
 	})
 	return defaultBG, defaultBGErr
 }

@@ -101,6 +101,10 @@ func TestDefaultTermStats(t *testing.T) {
 	if df, _, ok := ts.Stats("diffusion"); !ok || !(df > 0 && df < 0.5) {
 		t.Errorf("Stats(diffusion) = %v %v", df, ok)
 	}
+	// once the whole background is loaded, its statistics serve
+	if again, err := DefaultTermStats(); err != nil || &again.terms[0] != &bg.terms[0] {
+		t.Errorf("after DefaultBackground, DefaultTermStats decompressed its own (%v)", err)
+	}
 }
 
 // FuzzLoadTermStats: LoadTermStats never panics, and what it loads can be
