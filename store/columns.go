@@ -64,7 +64,7 @@ func (s *Store) byKey(ctx context.Context, query string, pids []int64, fn func(p
 
 // inBatches calls run with "(?,?,...)" and its arguments for the pids,
 // sorted, 500 at a time (one query of many keys instead of one query a
-// key: 2,000 papers' texts in 9 ms instead of 60).
+// key: the 2,000 texts group labels from in 25-40 ms instead of 55-70).
 func inBatches(pids []int64, run func(in string, args []any) error) error {
 	sorted := slices.Clone(pids)
 	slices.Sort(sorted)
