@@ -274,8 +274,15 @@ func dist(cos float32) float64 {
 	return math.Sqrt(math.Max(0, 2-2*float64(cos)))
 }
 
-// seedSample caps the points k-means++ draws its starting centroids from.
-const seedSample = 20000
+// seedSample caps the points k-means++ draws k starting centroids from:
+// 200 a centroid, at least 10,000 and at most 20,000. Its greedy draws cost
+// sample x k x (2 + ln k) distances, and the centroids move on with every
+// point: on 64,930 abstracts (k = 50, 18 seeds) a sample of 10,000 instead
+// of 20,000 gave the same final inertia (9,992 and 9,991, seeds differing
+// by 20-30) in 0.30 s instead of 0.38 s.
+func seedSample(k int) int {
+	return min(20000, max(10000, 200*k))
+}
 
 // fitSample: above this many points, k-means is fitted on a uniform sample
 // of that many, then refined on every point. On 1,000,000 papers, k = 100
@@ -345,12 +352,12 @@ func (w *work) run(ctx context.Context, p points, k int, km KMeans, rng *rand.Ra
 	var seedData []float32
 	if init != nil {
 		copy(w.centres, init)
-	} else if n > seedSample {
+	} else if ss := seedSample(k); n > ss {
 		// k-means++ on a uniform sample: its cost grows with n times k, and
-		// on 20,000 points the draws already cover every sizeable topic
-		idx := rng.Perm(n)[:seedSample]
+		// 200 points a centroid already cover every sizeable topic
+		idx := rng.Perm(n)[:ss]
 		sort.Ints(idx)
-		seedData = make([]float32, 0, seedSample*dim)
+		seedData = make([]float32, 0, ss*dim)
 		for _, i := range idx {
 			seedData = append(seedData, p.at(i)...)
 		}
