@@ -209,6 +209,12 @@ func selectRows(ctx context.Context, s *store.Store, mat *store.Matrix, want map
 		sel.missing = len(want) - len(sel.rows)
 		return sel, nil
 	}
+	// at most every row, or every wanted paper: grown once, not by copies
+	most := len(mat.PIDs)
+	if want != nil {
+		most = min(most, len(want))
+	}
+	sel.rows, sel.pids, sel.ids = make([]int, 0, most), make([]int64, 0, most), make([]string, 0, most)
 	err := s.EachName(ctx, func(pid int64, id string) {
 		papers++
 		if want == nil || want[pid] {
