@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/papersift/papersift"
@@ -21,6 +24,7 @@ func TestWriteGroupJSONIsTheWhole(t *testing.T) {
 				{ID: 1, Label: "y", Terms: []string{}, Size: 1, Papers: []papersift.Hit{{ID: "p3", Title: "t", Score: 1}}},
 			}},
 		{K: 0, Model: "m", Lists: []string{"a", "b"}, Clusters: []papersift.Cluster{}},
+		many(37),
 	} {
 		var want, got bytes.Buffer
 		if err := textout.WriteJSON(&want, r, false); err != nil {
@@ -31,6 +35,33 @@ func TestWriteGroupJSONIsTheWhole(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Fatalf("streamed:\n%s\nwhole:\n%s", got.Bytes(), want.Bytes())
+		}
+	}
+}
+
+// many is a grouping of k clusters, each different, encoded by several
+// goroutines at once.
+func many(k int) *papersift.Groups {
+	r := &papersift.Groups{K: k, Model: "m"}
+	for c := range k {
+		cl := papersift.Cluster{ID: c, Label: fmt.Sprint("topic ", c), Terms: []string{fmt.Sprint(c)}, Size: c + 1}
+		for i := range c + 1 {
+			cl.Papers = append(cl.Papers, papersift.Hit{ID: fmt.Sprintf("p%d.%d", c, i), Title: strings.Repeat("t", i), Score: float64(i) / 7})
+		}
+		r.Clusters = append(r.Clusters, cl)
+	}
+	return r
+}
+
+// An error in one cluster (a score JSON cannot hold) is returned, whatever
+// the others do.
+func TestWriteGroupJSONError(t *testing.T) {
+	for _, bad := range []int{0, 5, 39} {
+		r := many(40)
+		r.Clusters[bad].Papers[0].Score = math.NaN()
+		var got bytes.Buffer
+		if err := writeGroupJSON(&got, r); err == nil {
+			t.Fatalf("NaN in cluster %d: no error", bad)
 		}
 	}
 }
