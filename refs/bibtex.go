@@ -76,6 +76,8 @@ type bibParser struct {
 	name   string
 	lines  lineIndex
 	macros map[string]string
+	// read is the bytes of every value read so far, macros expanded
+	read int
 	// suspect is the last braced value of the entry being read that closed
 	// with a brace alone on its line, as entries close: when the entry then
 	// does not close, that value's { is the one left open.
@@ -345,35 +347,48 @@ func (p *bibParser) nextEntryAt(off int) bool {
 // field starts, for messages.
 func (p *bibParser) value(what, field string, fieldAt int) (string, error) {
 	var b strings.Builder
+	add := func(s string) error {
+		// @string macros can double a value at each step (@string{b = a #
+		// a}): what no bibliography holds is refused before it is built
+		if b.Len()+len(s) > maxBibValue {
+			return p.errorf(fieldAt, "%s: field %s is longer than %s once its @string macros are expanded: this is not a bibliography (fix or remove it)", what, field, fmt.Sprintf("%d MB", maxBibValue>>20))
+		}
+		if p.read += len(s); p.read > maxBibTotal {
+			return p.errorf(fieldAt, "%s: the fields read so far are longer than %s once their @string macros are expanded: this is not a bibliography (fix or remove the macros)", what, fmt.Sprintf("%d MB", maxBibTotal>>20))
+		}
+		b.WriteString(s)
+		return nil
+	}
 	for {
 		p.space()
 		if p.i >= len(p.src) {
 			return "", p.errorf(fieldAt, "%s: field %s has no value: write %s = {value}", what, field, field)
 		}
+		var s string
 		switch c := p.src[p.i]; {
 		case c == '{':
-			s, err := p.braced(what, field)
-			if err != nil {
+			var err error
+			if s, err = p.braced(what, field); err != nil {
 				return "", err
 			}
-			b.WriteString(s)
 		case c == '"':
-			s, err := p.quoted(what, field)
-			if err != nil {
+			var err error
+			if s, err = p.quoted(what, field); err != nil {
 				return "", err
 			}
-			b.WriteString(s)
 		case '0' <= c && c <= '9':
 			start := p.i
 			for p.i < len(p.src) && '0' <= p.src[p.i] && p.src[p.i] <= '9' {
 				p.i++
 			}
-			b.WriteString(p.src[start:p.i])
+			s = p.src[start:p.i]
 		case isIdentChar(c):
-			name := p.ident()
-			b.WriteString(p.expand(name))
+			s = p.expand(p.ident())
 		default:
 			return "", p.errorf(p.i, "%s: field %s has no value before %q: write %s = {value}", what, field, c, field)
+		}
+		if err := add(s); err != nil {
+			return "", err
 		}
 		p.space()
 		if p.i < len(p.src) && p.src[p.i] == '#' {
@@ -383,6 +398,15 @@ func (p *bibParser) value(what, field string, fieldAt int) (string, error) {
 		return b.String(), nil
 	}
 }
+
+// maxBibValue is the longest value of a field, @string macros expanded
+// (an abstract takes a few KB), and maxBibTotal the most of all values of
+// a file: a file of a few lines of macros that double could otherwise ask
+// for gigabytes.
+const (
+	maxBibValue = 1 << 20
+	maxBibTotal = 64 << 20
+)
 
 var monthNames = map[string]string{
 	"jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",

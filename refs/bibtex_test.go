@@ -2,6 +2,7 @@ package refs
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -188,5 +189,44 @@ func TestBibTeXSkipsEntryWithoutIdentity(t *testing.T) {
 	want := []Skip{{Line: 1, Key: "a", Reason: `entry "a" has no title, DOI or arXiv id`}, {Line: 3, Key: "c", Reason: `entry "c" has no title, DOI or arXiv id`}}
 	if len(f.Entries) != 1 || f.Entries[0].Key != "b" || !reflect.DeepEqual(f.Skipped, want) {
 		t.Errorf("entries %+v, skipped %+v", f.Entries, f.Skipped)
+	}
+}
+
+// TestBibTeXMacroBomb: @string macros that double at each step are refused
+// before they are built (63 steps would ask for 92 EB), and so is a file of
+// many entries using a large macro.
+func TestBibTeXMacroBomb(t *testing.T) {
+	doubling := func(steps int) string {
+		var b strings.Builder
+		b.WriteString("@string{s0 = \"xxxxxxxxxx\"}\n")
+		for i := 1; i <= steps; i++ {
+			fmt.Fprintf(&b, "@string{s%d = s%d # s%d}\n", i, i-1, i-1)
+		}
+		return b.String()
+	}
+	var many strings.Builder
+	many.WriteString(doubling(16)) // 640 KB
+	for j := range 200 {
+		fmt.Fprintf(&many, "@article{k%d, title = s16, abstract = s16, eprint={2109.0572%d}}\n", j, j%10)
+	}
+	for _, tc := range []struct {
+		name, in string
+		msg      string
+	}{
+		{"doubling", doubling(63) + "@article{k1, title = s63, eprint={2109.05721}}\n", "longer than 1 MB once its @string macros are expanded"},
+		{"many entries", many.String(), "longer than 64 MB once their @string macros are expanded"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseBibTeX([]byte(tc.in), "bomb.bib")
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Source != "bomb.bib" || pe.Line == 0 || !strings.Contains(pe.Msg, tc.msg) {
+				t.Fatalf("got %v, want a *ParseError naming a line and %q", err, tc.msg)
+			}
+		})
+	}
+	// below the limits, macros expand as before
+	f, err := ParseBibTeX([]byte(doubling(10)+"@article{k1, title = s10, abstract = {A}, eprint={2109.05721}}\n"), "ok.bib")
+	if err != nil || len(f.Entries) != 1 || len(f.Entries[0].Title) != 10<<10 {
+		t.Fatalf("got %v, %v", f, err)
 	}
 }
