@@ -506,3 +506,24 @@ func TestCollidingIDs(t *testing.T) {
 		t.Errorf("warnings = %+v, want one for line 3 naming line 1", l.Warnings)
 	}
 }
+
+// TestHFPageBadMetadata: a metadata line of the page's shape with a year
+// that is no year fails, naming its line, instead of passing for text and
+// shifting every paper after it; counts no page shows are left out.
+func TestHFPageBadMetadata(t *testing.T) {
+	page := "Daily Papers\n\nMar 3\n\nFirst Title\n\nFirst abstract.\n\n  • 99999999999999999999999 authors\n·\nMar 2, 2025 88888888888888888888\n\n" +
+		"Second Title\n\nSecond abstract.\n\n  • 8 authors\n·\nAug 25, 99999\n\nThird Title\n\nThird abstract.\n\n  • 2 authors\n·\nMar 3, 2025\n"
+	_, err := ParseBytes([]byte(page), Options{Source: "p.txt"})
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 19 || !strings.Contains(pe.Msg, `"Aug 25, 99999" is not a date`) {
+		t.Fatalf("got %v, want line 19: not a date", err)
+	}
+	page = strings.Replace(page, "Aug 25, 99999", "Aug 25, 2025", 1)
+	l, err := ParseBytes([]byte(page), Options{Source: "p.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Papers) != 3 || l.Papers[0].NAuthors != nil || l.Papers[0].Comments != nil || l.Papers[1].Title != "Second Title" {
+		t.Fatalf("papers %+v", l.Papers)
+	}
+}

@@ -24,9 +24,11 @@ import (
 var (
 	hfMetaRe    = lazyre.New(`(?m)^[ \t]*·[ \t]*\r?\n[ \t]*[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}`)
 	hfAuthorsRe = lazyre.New(`^•\s*(\d+)\s+authors?$`)
-	hfDateRe    = lazyre.New(`^([A-Z][a-z]{2,8})\.? (\d{1,2}), (\d{4})(?:\s+(\d+))?$`)
-	hfDayRe     = lazyre.New(`^([A-Z][a-z]{2,8})\.? (\d{1,2})(?:, (\d{4}))?$`)
-	hfHandleRe  = lazyre.New(`^[a-z0-9][a-z0-9._-]*$`)
+	// (a year of other than four digits is read, to fail as no date: a
+	// line of the page's shape must not pass for a paragraph of text)
+	hfDateRe   = lazyre.New(`^([A-Z][a-z]{2,8})\.? (\d{1,2}), (\d{1,9})(?:\s+(\d+))?$`)
+	hfDayRe    = lazyre.New(`^([A-Z][a-z]{2,8})\.? (\d{1,2})(?:, (\d{4}))?$`)
+	hfHandleRe = lazyre.New(`^[a-z0-9][a-z0-9._-]*$`)
 )
 
 // hfChrome are the page's own lines before the papers.
@@ -92,13 +94,15 @@ func parseMeta(p paragraph) (hfMeta, bool, error) {
 	}
 	m.date = date
 	if d[4] != "" {
-		n, _ := strconv.Atoi(d[4])
-		m.comments = &n
+		if n, ok := plausibleCount(d[4]); ok {
+			m.comments = &n
+		}
 	}
 	if dot == 1 {
 		if a := hfAuthorsRe.FindStringSubmatch(ls[0]); a != nil {
-			n, _ := strconv.Atoi(a[1])
-			m.nAuthors = &n
+			if n, ok := plausibleCount(a[1]); ok {
+				m.nAuthors = &n
+			}
 		} else {
 			m.org = orgName(ls[0])
 		}
@@ -115,6 +119,13 @@ func orgName(l string) string {
 		return strings.TrimSpace(rest)
 	}
 	return l
+}
+
+// plausibleCount reads a count of authors or comments; one past a million
+// is no count a page shows, and is left out.
+func plausibleCount(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= 1_000_000
 }
 
 func monthDate(mon, day, year string) (string, error) {
