@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -42,6 +43,9 @@ func showCommand(g *globals) *cli.Command {
 			t := &table{head: []string{"field", "value"}}
 			for _, f := range showFields(v) {
 				t.add(f[0], f[1])
+				if f[0] == "id" {
+					t.add("title", v.Title)
+				}
 			}
 			t.add("abstract", v.Abstract)
 			for _, h := range v.Similar {
@@ -140,6 +144,11 @@ func openCommand(g *globals) *cli.Command {
 			if u == "" {
 				return fmt.Errorf("paper %s has no address (no URL and no arXiv id): papersift show %s prints what is known of it", v.ID, v.ID)
 			}
+			if !webAddress(u) {
+				// a listing's URL goes to the browser as an argument: never
+				// a javascript: or file: address, nor an option ("--...")
+				return fmt.Errorf("paper %s: its address %q is not a web page (http or https), so it is not opened: papersift show %s prints what is known of it", v.ID, oneLine(u), v.ID)
+			}
 			if err := g.browse(u); err != nil {
 				fmt.Fprintln(g.stdout, u)
 				g.notef("no browser to open it (%v): the address is above", err)
@@ -149,6 +158,12 @@ func openCommand(g *globals) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// webAddress reports whether u is an http or https address with a host.
+func webAddress(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != "" && !strings.HasPrefix(u, "-")
 }
 
 // browse opens u in the reader's browser: $BROWSER, else the system's
