@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/papersift/papersift/paper"
 	"github.com/papersift/papersift/store"
@@ -49,6 +50,9 @@ func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]Rated
 	case Like, Dislike, Read, Unrate:
 	default:
 		return nil, optionErrorf("unknown feedback %q: use like, dislike, read or unrate", kind)
+	}
+	if !l.hasDatabase() {
+		return nil, noDatabase(l.cfg.DB) // no paper to rate: create nothing
 	}
 	s, err := l.db(ctx)
 	if err != nil {
@@ -99,8 +103,13 @@ func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]Rated
 // NormalizeInterest is an interest as stored: its words, single spaces.
 func NormalizeInterest(text string) string { return strings.Join(strings.Fields(text), " ") }
 
-// AddInterest adds a free-text interest to the profile.
+// AddInterest adds a free-text interest to the profile; text that is not
+// UTF-8 is an *OptionError (stored as given, it could be neither shown nor
+// removed again; what is shown of an interest is sanitised).
 func (l *Library) AddInterest(ctx context.Context, text string) error {
+	if !utf8.ValidString(text) {
+		return optionErrorf("interest %q: give text (UTF-8)", text)
+	}
 	s, err := l.db(ctx)
 	if err != nil {
 		return err

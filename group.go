@@ -126,7 +126,7 @@ func (l *Library) Group(ctx context.Context, o GroupOptions) (*Groups, error) {
 		return nil, err
 	}
 	if sel.missing > 0 {
-		l.notef("note: %d paper(s) have no vector of %s and are left out: run papersift embed", sel.missing, mat.Model)
+		l.notef("note: %d paper(s) have no vector of %s and are left out: %s", sel.missing, mat.Model, l.embedAdvice())
 	}
 	if len(sel.rows) == 0 {
 		return nil, fmt.Errorf("no embedded papers to group (run papersift embed)")

@@ -202,8 +202,9 @@ func (l *Library) db(ctx context.Context) (*store.Store, error) {
 		return l.store, nil
 	}
 	if l.cfg.ReadOnly {
-		// an operation that only reads creates nothing
-		if _, err := os.Stat(l.cfg.DB); errors.Is(err, fs.ErrNotExist) {
+		// an operation that only reads creates nothing, nor makes an empty
+		// file a database
+		if _, err := os.Stat(l.cfg.DB); errors.Is(err, fs.ErrNotExist) || err == nil && !l.hasDatabase() {
 			return nil, noDatabase(l.cfg.DB)
 		}
 	}
@@ -213,6 +214,24 @@ func (l *Library) db(ctx context.Context) (*store.Store, error) {
 	}
 	l.store = s
 	return s, nil
+}
+
+// embedAdvice is what gives papers without a vector one.
+func (l *Library) embedAdvice() string {
+	if l.cfg.Embedder == openaiKind {
+		return "run papersift embed"
+	}
+	return "run papersift embed (a paper none of whose words the built-in model knows gets none: papersift show PAPER says so)"
+}
+
+// hasDatabase reports whether the database file exists and is not empty
+// (or is open already).
+func (l *Library) hasDatabase() bool {
+	if l.store != nil {
+		return true
+	}
+	st, err := os.Stat(l.cfg.DB)
+	return err == nil && (!st.Mode().IsRegular() || st.Size() > 0)
 }
 
 // noDatabase is ErrNoDatabase, saying what creates the database.

@@ -114,7 +114,7 @@ func (l *Library) loadReader(ctx context.Context, scope Scope, includeRead bool)
 		}
 	}
 	if noVec > 0 {
-		l.notef("note: %d liked paper(s) have no vector of %s yet: run papersift embed", noVec, mat.Model)
+		l.notef("note: %d liked paper(s) have no vector of %s: %s", noVec, mat.Model, l.embedAdvice())
 	}
 	// all interests in one request; interests names those that made it
 	var interests []string

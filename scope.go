@@ -37,13 +37,16 @@ func (f Scope) name() string {
 
 // CheckListName fails a list name that cannot name a list: empty or blank,
 // holding a comma (lists are written joined by commas) or a control
-// character, or longer than 200 characters.
+// character, not UTF-8, or longer than 200 characters.
 func CheckListName(name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return optionErrorf("--list %q: a list name needs a visible character", name)
 	case strings.ContainsRune(name, ','):
 		return optionErrorf("--list %q: a list name cannot hold a comma", name)
+	case !utf8.ValidString(name):
+		// stored as given, it could be neither shown nor named again
+		return optionErrorf("--list %q: a list name must be text (UTF-8)", name)
 	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f }):
 		return optionErrorf("--list %q: a list name cannot hold a control character", name)
 	case utf8.RuneCountInString(name) > 200:
