@@ -14,8 +14,25 @@ import (
 	"github.com/papersift/papersift/internal/sanitize"
 )
 
-// errInterrupted is a command stopped by Ctrl-C: exit code 130.
-var errInterrupted = errors.New("interrupted: what was committed before is kept (an ingest stores its papers all at once or not at all); run the command again to finish")
+// interruptedError is a command stopped by Ctrl-C: exit code 130.
+type interruptedError struct{ msg string }
+
+func (e *interruptedError) Error() string { return e.msg }
+
+// interrupted is the error of a command stopped by Ctrl-C: what became of
+// the reader's data (readOnly: the command had the database open only to
+// read).
+func interrupted(command string, readOnly bool) error {
+	switch {
+	case command == "ingest" || command == "daily":
+		return &interruptedError{"interrupted: what was committed before is kept (an ingest stores its papers all at once or not at all); run the command again to finish"}
+	case command == "embed":
+		return &interruptedError{"interrupted: the papers embedded before are kept (a refit is kept only when it finished); run papersift embed again to finish"}
+	case readOnly || noDatabaseCommands[command]:
+		return &interruptedError{"interrupted: nothing was changed"}
+	}
+	return &interruptedError{"interrupted: what was committed before is kept; run the command again to finish"}
+}
 
 // usageError is wrong usage: exit code 2.
 type usageError struct{ msg string }
@@ -24,6 +41,28 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
+// emptyFlag fails a flag given with an empty value ("--since ”"), which
+// would otherwise read as not given.
+func emptyFlag(c *cli.Context, name, what string) error {
+	if c.IsSet(name) && strings.TrimSpace(c.String(name)) == "" {
+		return usagef("--%s %q: %s", name, c.String(name), what)
+	}
+	return nil
+}
+
+// noArgs makes a command that takes only flags refuse arguments, which it
+// would otherwise ignore ("papersift group 2026-01-07" grouping the latest
+// list, not that day's).
+func noArgs(c *cli.Command, name string) {
+	action := c.Action
+	c.Action = func(ctx *cli.Context) error {
+		if ctx.Args().Present() {
+			return usagef("%s takes no arguments, only flags: %q is not one (papersift %s --help)", name, ctx.Args().First(), name)
+		}
+		return action(ctx)
+	}
+}
+
 // exitCode maps an error to the process exit code, in one place.
 func exitCode(err error) int {
 	var u *usageError
@@ -31,7 +70,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case err == errInterrupted:
+	case errors.As(err, new(*interruptedError)):
 		return 130
 	case errors.As(err, &u), errors.As(err, &o):
 		return 2
@@ -60,7 +99,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// Ctrl-C (or SIGTERM): whatever the error the interruption caused
 		// deep down, the reader gets one clean message and 130, as shells
 		// report a program stopped by SIGINT
-		err = errInterrupted
+		err = interrupted(g.command, g.cfg.ReadOnly)
 	}
 	if err != nil {
 		fmt.Fprintf(g.stderr, "papersift: %s\n", g.hints(err.Error()))
@@ -128,14 +167,17 @@ func newApp(g *globals) *cli.App {
 			manCommand(g),
 		},
 	}
-	var setUsage func(cs []*cli.Command)
-	setUsage = func(cs []*cli.Command) {
+	var setUsage func(path string, cs []*cli.Command)
+	setUsage = func(path string, cs []*cli.Command) {
 		for _, c := range cs {
 			c.OnUsageError = onUsageError
-			setUsage(c.Subcommands)
+			if c.ArgsUsage == "" && len(c.Subcommands) == 0 && c.Action != nil {
+				noArgs(c, path+c.Name)
+			}
+			setUsage(path+c.Name+" ", c.Subcommands)
 		}
 	}
-	setUsage(app.Commands)
+	setUsage("", app.Commands)
 	return app
 }
 

@@ -38,6 +38,9 @@ func digestCommand(g *globals) *cli.Command {
 			if err := (papersift.Scope{Lists: o.Lists}).Check(); err != nil {
 				return err
 			}
+			if err := emptyFlag(c, "out", "give FILE.html or FILE.md, or leave --out out"); err != nil {
+				return err
+			}
 			out := c.String("out")
 			// the page (--out, or Markdown on stdout) reads the titles
 			// of the papers it shows itself

@@ -20,6 +20,11 @@ func doctorCommand(g *globals) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o := papersift.DoctorOptions{Encoding: c.String("encoding"), Repair: c.Bool("repair")}
+			switch o.Encoding {
+			case papersift.EncodingAuto, papersift.EncodingBase64, papersift.EncodingFloat:
+			default:
+				return usagef("--encoding %q: use auto, base64 or float", o.Encoding)
+			}
 			var err error
 			if o.Timeout, err = durationIn(c, "timeout"); err != nil {
 				return err

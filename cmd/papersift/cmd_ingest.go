@@ -63,6 +63,16 @@ func ingestCommand(g *globals) *cli.Command {
 func readIngest(c *cli.Context, g *globals) (papersift.IngestOptions, error) {
 	o := papersift.IngestOptions{Sources: c.Args().Slice(), Stdin: g.stdin, Format: c.String("format"), List: c.String("list"),
 		NoEmbed: c.Bool("no-embed"), Strict: c.Bool("strict")}
+	for _, f := range []struct{ name, what string }{{"since", "give a day as YYYY-MM-DD"}, {"list", "give the list a name, or leave --list out for the listing's day"}} {
+		if err := emptyFlag(c, f.name, f.what); err != nil {
+			return o, err
+		}
+	}
+	for _, src := range o.Sources {
+		if strings.TrimSpace(src) == "" {
+			return o, usagef("an empty SOURCE: give a file, - for stdin, or an http(s) URL")
+		}
+	}
 	var err error
 	if o.Timeout, err = durationIn(c, "timeout"); err != nil {
 		return o, err

@@ -24,6 +24,9 @@ func scopeFlags() []cli.Flag {
 // readScope reads the flags of scopeFlags (or of filterFlags alone).
 func readScope(c *cli.Context) (papersift.Scope, error) {
 	f := papersift.Scope{Lists: c.StringSlice("list"), Since: c.String("since"), All: c.Bool("all")}
+	if err := emptyFlag(c, "since", "give a day as YYYY-MM-DD"); err != nil {
+		return f, err
+	}
 	return f, f.Check()
 }
 

@@ -89,10 +89,11 @@ func (g *globals) load(c *cli.Context) error {
 	cfg := papersift.Config{Now: g.now}
 	defDB, dbErr := defaultDB(g.getenv)
 	cfg.DB = st.Get("db", "db", "PAPERSIFT_DB", fc.DB, defDB)
-	if cfg.DB == "" {
-		if !noDatabaseCommands[g.command] {
-			return dbErr
+	if cfg.DB == "" && !noDatabaseCommands[g.command] {
+		if dbErr == nil { // --db "" given: the default was not asked for
+			dbErr = usagef("--db is empty: pass a database file, or leave --db out for the default (%s)", defDB)
 		}
+		return dbErr
 	}
 	cfg.Embedder = st.Get("embedder", "embedder", "PAPERSIFT_EMBEDDER", fc.Embedder, papersift.EmbedderLocal)
 	e := &cfg.Endpoint
