@@ -116,7 +116,7 @@ func (l *Library) checkDatabase(ctx context.Context, repair bool, rep *DoctorRep
 	rep.Database = dc
 	switch {
 	case len(c.Integrity) > 0:
-		dc.Fix = "the database file is damaged: copy the papers out (papersift papers --format json), then ingest them into a new database"
+		dc.Fix = "the database file is damaged: restore it from a backup if there is one, or copy what can still be read into a new file with sqlite3 FILE .recover | sqlite3 NEW.db (or papersift papers --format json, then ingest that into a new database)"
 	case !dc.OK && repair:
 		if _, err := s.Repair(ctx, c); err != nil {
 			return fmt.Errorf("repair the database: %w", err)

@@ -128,7 +128,13 @@ var (
 	ErrNoVectors = errors.New("no vectors yet")
 	// ErrNoDatabase: an operation that only reads found no database.
 	ErrNoDatabase = errors.New("no database")
+	// ErrDamaged: the database file is damaged (see Damaged).
+	ErrDamaged = store.ErrCorrupt
 )
+
+// Damaged reports whether err says that the database file is damaged,
+// whichever query met the damage.
+func Damaged(err error) bool { return store.Damaged(err) }
 
 // Library is the reader's papers in one database, and the operations on
 // them. The database is opened at the first operation that needs it (so
@@ -143,6 +149,8 @@ type Library struct {
 	// the matrix indexMatrix mapped last, and the vectors it holds
 	mappedMat   *store.Matrix
 	mappedStamp store.VectorStamp
+	// noWord are the papers said to have no known word (said once)
+	noWord map[int64]bool
 }
 
 // New returns a Library of cfg; it opens nothing yet. A bad embedder is an

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -92,7 +93,8 @@ func (s *Store) eachPair(ctx context.Context, fn func(pid int64, v string), quer
 		var pid int64
 		var v string
 		if err := rows.Scan(&pid, &v); err != nil {
-			return err
+			// a NULL or a blob where papersift writes text: damage
+			return fmt.Errorf("%s: %w: %w", s.path, ErrCorrupt, err)
 		}
 		fn(pid, v)
 	}

@@ -337,6 +337,16 @@ func isCode(err error, code int) bool {
 	return errors.As(err, &se) && se.Code() == code
 }
 
+// Damaged reports whether err says that the database file is damaged:
+// ErrCorrupt, SQLite's own error where a query met the damage, or a value
+// papersift never writes where a query scans it (database/sql's Scan
+// error: a NULL or a blob read as text, say).
+func Damaged(err error) bool {
+	var se *sqlite.Error
+	return errors.Is(err, ErrCorrupt) || errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CORRUPT ||
+		err != nil && strings.Contains(err.Error(), "sql: Scan error on column")
+}
+
 // checkHeader refuses an existing file that is not SQLite, with a clear error.
 func checkHeader(path string) error {
 	f, err := os.Open(path)

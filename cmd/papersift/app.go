@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift"
+	"github.com/papersift/papersift/internal/lazyre"
 	"github.com/papersift/papersift/internal/sanitize"
 )
 
@@ -63,6 +65,12 @@ func noArgs(c *cli.Command, name string) {
 	}
 }
 
+// recoverCommand is the sqlite3 command that copies what can be read of a
+// damaged database into a new one.
+func recoverCommand(db string) string {
+	return fmt.Sprintf("sqlite3 %s .recover | sqlite3 %s", shellQuote(db), shellQuote(strings.TrimSuffix(db, filepath.Ext(db))+"-recovered.db"))
+}
+
 // exitCode maps an error to the process exit code, in one place.
 func exitCode(err error) int {
 	var u *usageError
@@ -101,6 +109,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// report a program stopped by SIGINT
 		err = interrupted(g.command, g.cfg.ReadOnly)
 	}
+	if err != nil && papersift.Damaged(err) {
+		// whichever query met the damage: the file, and what can be done
+		if !errors.Is(err, papersift.ErrDamaged) {
+			err = fmt.Errorf("%s: %w: %w", g.cfg.DB, papersift.ErrDamaged, err)
+		}
+		err = fmt.Errorf("%w (restore it from a backup if there is one; %s saves what can still be read into a new file)", err, recoverCommand(g.cfg.DB))
+	}
 	if err != nil {
 		fmt.Fprintf(g.stderr, "papersift: %s\n", g.hints(err.Error()))
 		if exitCode(err) == 2 {
@@ -114,8 +129,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return &usageError{err.Error()}
+	// Go's flag package names flags with one dash; papersift's are written
+	// --name (one letter: -k)
+	msg := flagNameRe.Regexp().ReplaceAllStringFunc(err.Error(), func(m string) string {
+		i := strings.LastIndex(m, " -")
+		if name := m[i+2:]; len(name) > 1 {
+			return m[:i] + " --" + name
+		}
+		return m
+	})
+	return &usageError{msg}
 }
+
+var flagNameRe = lazyre.New(`(flag|defined:) -[A-Za-z][A-Za-z0-9-]*`)
 
 func newApp(g *globals) *cli.App {
 	app := &cli.App{
