@@ -51,9 +51,6 @@ func (l *Library) Rate(ctx context.Context, kind string, refs []string) ([]Rated
 	default:
 		return nil, optionErrorf("unknown feedback %q: use like, dislike, read or unrate", kind)
 	}
-	if !l.hasDatabase() {
-		return nil, noDatabase(l.cfg.DB) // no paper to rate: create nothing
-	}
 	s, err := l.db(ctx)
 	if err != nil {
 		return nil, err

@@ -352,7 +352,13 @@ func (l *Library) localVectors(ctx context.Context, lm *embed.Builtin, batch []s
 	vs := make([]store.Vector, 0, len(batch))
 	for i, t := range batch {
 		if vecs[i] == nil {
-			l.warnf("paper %s: no word of its text is in the built-in model's vocabulary; it gets no vector", t.ID)
+			if !l.noWord[t.PID] { // an ingest may try a paper twice
+				l.warnf("paper %s: no word of its text is in the built-in model's vocabulary; it gets no vector", t.ID)
+				if l.noWord == nil {
+					l.noWord = map[int64]bool{}
+				}
+				l.noWord[t.PID] = true
+			}
 			continue
 		}
 		vs = append(vs, store.Vector{PID: t.PID, Hash: t.Hash, Vec: vecs[i]})
