@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"reflect"
+
 	"github.com/papersift/papersift/paper"
 
 	"bytes"
@@ -116,7 +118,50 @@ func jsonLineError(whole []byte, source string, line int, err error) error {
 }
 
 func jsonErr(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Type != nil {
+		// not Go's words ("cannot unmarshal array into Go struct field
+		// hfItem.paper of type struct {...}")
+		what := "the record"
+		if te.Field != "" {
+			what = fmt.Sprintf("field %q", te.Field)
+		}
+		return fmt.Sprintf("%s is %s where %s belongs", what, jsonValue(te.Value), goKindJSON(te.Type.Kind()))
+	}
 	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonValue names a kind of JSON value (as UnmarshalTypeError.Value gives it).
+func jsonValue(v string) string {
+	switch {
+	case v == "array" || v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	case v == "string":
+		return "text"
+	case v == "bool":
+		return "true or false"
+	}
+	return v
+}
+
+// goKindJSON names the JSON value a Go kind reads.
+func goKindJSON(k reflect.Kind) string {
+	switch k {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another value"
 }
 
 // jsonArray walks a JSON array, calling fn with each element and the line it

@@ -91,7 +91,8 @@ func (g *globals) printDaily(r *papersift.DailyResult) error {
 		n += c.Size
 	}
 	in := d.Ingest
-	fmt.Fprintf(&b, "%s: %d papers (%d new) in %d topics", d.List, n, in.New, len(d.Groups.Clusters))
+	k := len(d.Groups.Clusters)
+	fmt.Fprintf(&b, "%s: %d %s (%d new) in %d %s", d.List, n, plural(n, "paper", "papers"), in.New, k, plural(k, "topic", "topics"))
 	if len(d.Queue) > 0 {
 		fmt.Fprintf(&b, "; %d to read first, the first: %s", len(d.Queue), fitTitle(d.Queue[0].Title, g.textWidth(), 60))
 	}

@@ -111,7 +111,8 @@ func (g *globals) printDigest(ctx context.Context, d *papersift.Digest) error {
 	for _, c := range d.Groups.Clusters {
 		n += c.Size
 	}
-	fmt.Fprintf(&b, "# %s: %d papers in %d topics\n\n", d.List, n, len(d.Groups.Clusters))
+	k := len(d.Groups.Clusters)
+	fmt.Fprintf(&b, "# %s: %d %s in %d %s\n\n", d.List, n, plural(n, "paper", "papers"), k, plural(k, "topic", "topics"))
 	if len(d.Queue) > 0 {
 		b.WriteString("## Read first\n")
 		for _, it := range d.Queue {
