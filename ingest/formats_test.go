@@ -527,3 +527,15 @@ func TestHFPageBadMetadata(t *testing.T) {
 		t.Fatalf("papers %+v", l.Papers)
 	}
 }
+
+// A value of the wrong JSON type is said in JSON's words, not Go's.
+func TestJSONTypeErrorWords(t *testing.T) {
+	data := `[{"paper":[1,2],"title":"x"},{"paper":{"id":"2501.00001","title":"T","summary":"An abstract about things."}}]`
+	l, err := ParseBytes([]byte(data), Options{Source: "d.json", Format: "hf-json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Skipped) != 1 || !strings.Contains(l.Skipped[0].Reason, `field "paper" is an array where an object belongs`) || strings.Contains(l.Skipped[0].Reason, "Go ") {
+		t.Fatalf("skipped %+v", l.Skipped)
+	}
+}

@@ -123,3 +123,100 @@ func TestInterruptedSaysWhat(t *testing.T) {
 		}
 	}
 }
+
+// A command that only reads meets an empty file as no database, and leaves
+// it as it was (a command that writes, like, creates a missing database,
+// as TestDBInMissingFolder asks).
+func TestEmptyFileAndMissingDatabase(t *testing.T) {
+	c := newCLI(t)
+	if err := os.WriteFile(c.db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"lists"}, {"stats"}, {"papers"}, {"group"}} {
+		if r := c.run(args...); r.code != 1 || !strings.Contains(r.stderr, "no database") {
+			t.Errorf("%s on an empty file: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
+	if st, err := os.Stat(c.db); err != nil || st.Size() != 0 {
+		t.Errorf("the empty file became %v, %v", st, err)
+	}
+	if _, err := os.Stat(c.db + "-wal"); err == nil {
+		t.Errorf("a -wal file was made beside the empty file")
+	}
+}
+
+// A paper none of whose words the built-in model knows is said once by an
+// ingest, and the advice of group says what embed cannot do.
+func TestNoKnownWordSaidOnce(t *testing.T) {
+	c := newCLI(t)
+	src := filepath.Join(t.TempDir(), "zv.jsonl")
+	if err := os.WriteFile(src, []byte(`{"id":"z1","title":"Qzxv Wkpq","abstract":"Zzqxv qqzxw vvkpq."}
+{"id":"z2","title":"Graph neural networks for molecules","abstract":"We study graph neural networks for molecular property prediction."}
+{"id":"z3","title":"Robot navigation","abstract":"Robots navigate homes with learned maps and planning."}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("ingest", "--format", "jsonl", src)
+	if r.code != 0 || strings.Count(r.stderr, "paper z1: no word") != 1 {
+		t.Errorf("ingest: exit %d, want one warning for z1:\n%s", r.code, r.stderr)
+	}
+	r = c.run("group", "-k", "2")
+	if r.code != 0 || !strings.Contains(r.stderr, "none of whose words the built-in model knows") {
+		t.Errorf("group: exit %d, want the advice:\n%s", r.code, r.stderr)
+	}
+}
+
+// A damaged database file is named, with what can be done, whichever query
+// meets the damage.
+func TestDamagedFileNamed(t *testing.T) {
+	c := newCLI(t)
+	c.ok("ingest", seedFile)
+	good, err := os.ReadFile(c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	for off := 16384; off+16384 <= len(good); off += 16384 {
+		bad := append([]byte(nil), good...)
+		for i := off + 8; i < off+72; i++ {
+			bad[i] = 0xff // a page's header and cell pointers
+		}
+		c.db = filepath.Join(t.TempDir(), "d.db")
+		if err := os.WriteFile(c.db, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := c.run("papers")
+		if r.code == 0 {
+			continue
+		}
+		// (damage to the schema's own records may read as another
+		// papersift's database: named too)
+		if r.code != 1 || !strings.Contains(r.stderr, c.db) {
+			t.Errorf("page at %d: exit %d, the file not named: %s", off, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, c.db+": database file is damaged") && strings.Contains(r.stderr, ".recover") {
+			damaged++
+		}
+	}
+	if damaged == 0 {
+		t.Fatal("no damaged page made papers say so: the test checks nothing")
+	}
+}
+
+// Flag errors name papersift's flags as they are written (--limit, -k).
+func TestFlagErrorsNameFlags(t *testing.T) {
+	c := newCLI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"papers", "--limit", "x"}, "flag --limit"},
+		{[]string{"papers", "--all"}, "not defined: --all"},
+		{[]string{"group", "-k", "2", "--bogus"}, "not defined: --bogus"},
+	} {
+		r := c.run(tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q: exit %d, want 2 and %q: %s", tc.args, r.code, tc.want, r.stderr)
+		}
+	}
+}
