@@ -251,17 +251,24 @@ func (l *Library) Queue(ctx context.Context, o QueueOptions) ([]QueueItem, error
 	for i, it := range items {
 		p := byPID[mat.PIDs[it.Index]]
 		out[i] = QueueItem{Rank: i + 1, ID: p.ID, Title: p.Title, Score: round3(it.Score), Match: round3(it.Match), Strength: strength(it),
-			Weak: it.Weak, Reason: reasonText(it.Reason, mat, byPID, rm.interests)}
+			Weak: it.Weak, Reason: reasonText(it.Reason, it.Weak, mat, byPID, rm.interests)}
 	}
 	return out, nil
 }
 
-// reasonText says why a paper is queued, in words.
-func reasonText(r recommend.Reason, mat *store.Matrix, byPID map[int64]store.Row, interests []string) string {
+// reasonText says why a paper is queued, in words; a weak match is said to
+// be one, not "close to" what it resembles little.
+func reasonText(r recommend.Reason, weak bool, mat *store.Matrix, byPID map[int64]store.Row, interests []string) string {
 	var s string
-	if r.Interest >= 0 {
+	switch {
+	case r.Interest >= 0 && weak:
+		s = fmt.Sprintf("a weak match: nearest to your interest %q (%.2f)", interests[r.Interest], r.Similarity)
+	case r.Interest >= 0:
 		s = fmt.Sprintf("matches your interest %q (%.2f)", interests[r.Interest], r.Similarity)
-	} else {
+	case weak:
+		p := byPID[mat.PIDs[r.Anchor]]
+		s = fmt.Sprintf("a weak match: nearest to %q (%s), which you liked (%.2f)", cut(p.Title, 70), p.ID, r.Similarity)
+	default:
 		p := byPID[mat.PIDs[r.Anchor]]
 		s = fmt.Sprintf("close to %q (%s), which you liked (%.2f)", cut(p.Title, 70), p.ID, r.Similarity)
 	}

@@ -220,3 +220,25 @@ func TestFlagErrorsNameFlags(t *testing.T) {
 		}
 	}
 }
+
+// A weak match's reason says so, rather than "close to" a like it barely
+// resembles.
+func TestWeakReasonSaysWeak(t *testing.T) {
+	c := newCLI(t)
+	c.ok("ingest", seedFile)
+	c.ok("like", "Brain-IT")
+	var q []queueItemJSON
+	c.json(&q, "queue", "-n", "60")
+	weak := 0
+	for _, it := range q {
+		if it.Weak != strings.HasPrefix(it.Reason, "a weak match") {
+			t.Errorf("%s: weak %v, reason %q", it.ID, it.Weak, it.Reason)
+		}
+		if it.Weak {
+			weak++
+		}
+	}
+	if weak == 0 || weak == len(q) {
+		t.Fatalf("%d weak of %d: the test checks nothing", weak, len(q))
+	}
+}
