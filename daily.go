@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,6 +239,11 @@ func mailSubject(d *Digest) string {
 func WriteFileAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		// the folder, not the temporary file's name the reader never asked for
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("the folder %s: %w", filepath.Dir(path), pe.Err)
+		}
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
