@@ -18,6 +18,7 @@ import (
 	"github.com/yuin/goldmark"
 
 	"github.com/papersift/papersift/digest"
+	"github.com/papersift/papersift/internal/config"
 	"github.com/papersift/papersift/mailer"
 	"github.com/papersift/papersift/store"
 )
@@ -179,9 +180,9 @@ func (l *Library) Daily(ctx context.Context, o DailyOptions) (*DailyResult, erro
 func (m *Mail) server() (mailer.Server, error) {
 	s := mailer.Server{Host: m.Host, Port: m.Port, Security: m.Security, User: m.User, Password: m.Password}
 	if m.CAFile != "" {
-		pem, err := os.ReadFile(m.CAFile)
+		pem, err := config.ReadSmall(m.CAFile) // a regular file of at most 1 MB
 		if err != nil {
-			return s, fmt.Errorf("[mail] ca: %w", err)
+			return s, fmt.Errorf("[mail] ca: %s: %w", m.CAFile, err)
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {

@@ -196,7 +196,7 @@ func (l *Library) doctorEndpoint(ctx context.Context, o DoctorOptions, rep *Doct
 	rep.KeySet = &keySet
 	rep.Model = e.Model
 	rep.Identity = l.endpointModel()
-	rep.BaseURL = embed.RedactURL(e.BaseURL) // userinfo and query values hidden
+	rep.BaseURL = RedactURL(e.BaseURL) // userinfo and query values hidden
 	if u, err := url.Parse(e.BaseURL); err == nil {
 		host := u.Hostname()
 		if keySet && u.Scheme == "http" && !isLoopback(host) {

@@ -132,6 +132,10 @@ var (
 	ErrDamaged = store.ErrCorrupt
 )
 
+// RedactURL is a URL as papersift shows it: without its user info and
+// query values (where a key may be).
+func RedactURL(raw string) string { return embed.RedactURL(raw) }
+
 // Damaged reports whether err says that the database file is damaged,
 // whichever query met the damage.
 func Damaged(err error) bool { return store.Damaged(err) }

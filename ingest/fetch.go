@@ -52,7 +52,22 @@ type FetchError struct {
 	Body   []byte // the start of an answer other than 2xx (4 KB at most): the server's reason, untrusted
 }
 
-func (e *FetchError) Error() string { return e.URL + ": " + e.Msg }
+func (e *FetchError) Error() string { return ShownURL(e.URL) + ": " + e.Msg }
+
+// ShownURL is a URL as messages show it: without the password of its user
+// info (a source's own credentials: http://user:pass@host/...).
+func ShownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	s := u.String()
+	if i := strings.Index(s, "://"); i >= 0 {
+		return s[:i+3] + "[redacted]@" + s[i+3:]
+	}
+	return s
+}
 func (e *FetchError) Unwrap() error { return e.Err }
 
 // Fetch GETs a listing whole. A status other than 2xx, a body over the

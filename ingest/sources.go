@@ -228,7 +228,7 @@ func (s *Sources) daily(ctx context.Context, name, day string) (*Listing, error)
 	}
 	i := firstNonSpace(f.Data)
 	if i < 0 {
-		return nil, &SourceError{Source: name, Msg: fmt.Sprintf("Hugging Face Daily Papers (%s) answered with nothing", u)}
+		return nil, &SourceError{Source: name, Msg: fmt.Sprintf("Hugging Face Daily Papers (%s) answered with nothing", ShownURL(u))}
 	}
 	if t := f.Data[i:]; t[0] == '{' {
 		// an error in a 2xx answer, or a new shape of the API
@@ -236,7 +236,7 @@ func (s *Sources) daily(ctx context.Context, name, day string) (*Listing, error)
 		if r := serverReason(t); r != "" {
 			msg = "an error: " + r
 		}
-		return nil, &SourceError{Source: name, Msg: fmt.Sprintf("Hugging Face Daily Papers (%s) answered with %s", u, msg)}
+		return nil, &SourceError{Source: name, Msg: fmt.Sprintf("Hugging Face Daily Papers (%s) answered with %s", ShownURL(u), msg)}
 	}
 	l, err := parseBytes(nil, nil, f.Data, Options{Source: name, Format: "hf-json"}, true)
 	if err != nil {
@@ -526,7 +526,7 @@ func fetchFailed(name, service string, err error, notFound string) error {
 	if !errors.As(err, &fe) {
 		return &SourceError{Source: name, Msg: fmt.Sprintf("%s: %v", service, err), Err: err}
 	}
-	msg := fmt.Sprintf("%s (%s): %s", service, fe.URL, fe.Msg)
+	msg := fmt.Sprintf("%s (%s): %s", service, ShownURL(fe.URL), fe.Msg)
 	if r := serverReason(fe.Body); r != "" {
 		msg += ": " + r
 	}

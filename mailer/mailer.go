@@ -6,6 +6,7 @@ package mailer
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -146,22 +147,71 @@ func Send(ctx context.Context, s Server, m Message) error {
 	}
 	c, err := gomail.NewClient(s.Host, opts...)
 	if err != nil {
-		return fmt.Errorf("mail through %s:%d: %v", s.Host, port, redact(err, s.Password))
+		return fmt.Errorf("mail through %s:%d: %v", s.Host, port, redact(err, s.User, s.Password))
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("mail through %s:%d: %v (check [mail] host, port and security, and that the server is up)", s.Host, port, redact(err, s.Password))
+		msg := redact(err, s.User, s.Password)
+		hint := "check [mail] host, port and security, and that the server is up"
+		if authFailed(msg) {
+			hint = "check [mail] user and the password (PAPERSIFT_SMTP_PASSWORD)"
+		}
+		return fmt.Errorf("mail through %s:%d: %v (%s)", s.Host, port, msg, hint)
 	}
 	return nil
 }
 
-// redact removes the password from a message, should a server echo it.
-func redact(err error, password string) string {
+// redact removes the password from a message, should a server echo it:
+// the password whole (however short), every part of it of 8 bytes or more,
+// and the base64 forms AUTH PLAIN and LOGIN send it in.
+func redact(err error, user, password string) string {
 	msg := err.Error()
-	if len(password) >= 4 {
-		msg = strings.ReplaceAll(msg, password, "[redacted]")
+	if password == "" {
+		return msg
+	}
+	var forms []string
+	for _, f := range []string{"\x00" + user + "\x00" + password, user + "\x00" + password, password} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(f)))
+		}
+	}
+	forms = append(forms, password)
+	for _, f := range forms {
+		msg = strings.ReplaceAll(msg, f, redacted)
+	}
+	// parts of it: every run of msg made of 8-byte pieces of the password
+	const part = 8
+	if len(password) > part {
+		hide := make([]bool, len(msg))
+		for i := 0; i+part <= len(msg); i++ {
+			if strings.Contains(password, msg[i:i+part]) {
+				for j := i; j < i+part; j++ {
+					hide[j] = true
+				}
+			}
+		}
+		var b strings.Builder
+		for i := 0; i < len(msg); i++ {
+			if !hide[i] {
+				b.WriteByte(msg[i])
+				continue
+			}
+			b.WriteString(redacted)
+			for i+1 < len(msg) && hide[i+1] {
+				i++
+			}
+		}
+		msg = b.String()
 	}
 	return msg
+}
+
+const redacted = "[redacted]"
+
+// authFailed reports whether an SMTP error is a refused login (535, 534,
+// 530 with authentication).
+func authFailed(msg string) bool {
+	return strings.Contains(msg, "535") || strings.Contains(msg, "534") || strings.Contains(strings.ToLower(msg), "auth")
 }

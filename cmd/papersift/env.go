@@ -99,6 +99,7 @@ func (g *globals) load(c *cli.Context) error {
 	e := &cfg.Endpoint
 	e.Model = st.Get("model", "model", "PAPERSIFT_MODEL", fc.Model, "text-embedding-3-small")
 	e.BaseURL = st.Get("base_url", "base-url", "OPENAI_BASE_URL", fc.BaseURL, "https://api.openai.com/v1")
+	st.Shown("base_url", papersift.RedactURL) // config lists it without its password or key
 	fileDims := ""
 	if fc.Dimensions != nil {
 		fileDims = strconv.Itoa(*fc.Dimensions)
@@ -121,6 +122,9 @@ func (g *globals) load(c *cli.Context) error {
 	cfg.Services.HF = st.Get("services.hf", "", "PAPERSIFT_HF_URL", fc.Services.HF, "https://huggingface.co")
 	cfg.Services.ArxivFeed = st.Get("services.arxiv_feed", "", "PAPERSIFT_ARXIV_FEED_URL", fc.Services.ArxivFeed, "https://rss.arxiv.org")
 	cfg.Services.ArxivAPI = st.Get("services.arxiv_api", "", "PAPERSIFT_ARXIV_API_URL", fc.Services.ArxivAPI, "https://export.arxiv.org")
+	for _, name := range []string{"services.hf", "services.arxiv_feed", "services.arxiv_api"} {
+		st.Shown(name, papersift.RedactURL)
+	}
 	g.mailPassword = st.Secret("mail.password", "PAPERSIFT_SMTP_PASSWORD", fc.Mail.Password)
 	g.settings = st.List
 	g.format = c.String("format")
@@ -152,8 +156,11 @@ func (g *globals) load(c *cli.Context) error {
 	for _, f := range []string{"config", "db", "embedder", "base-url", "model", "dimensions"} {
 		if c.IsSet(f) {
 			v := c.String(f)
-			if f == "dimensions" {
+			switch f {
+			case "dimensions":
 				v = strconv.Itoa(c.Int(f))
+			case "base-url":
+				v = papersift.RedactURL(v) // never its password or key
 			}
 			g.hintPrefix += " --" + f + " " + shellQuote(v)
 		}

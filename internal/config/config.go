@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -106,6 +107,51 @@ func Path(getenv func(string) string) (string, bool) {
 	return filepath.Join(base, "papersift", "config.toml"), false
 }
 
+// maxFileBytes is the largest configuration file (or CA file) read: a few
+// KB is what one takes, and /dev/zero would never end.
+const maxFileBytes = 1 << 20
+
+// readSmall reads a regular file of at most maxFileBytes (a FIFO would
+// block, a device never end).
+func readSmall(path string) ([]byte, error) {
+	// looked at before it is opened: opening a FIFO waits for a writer
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, fmt.Errorf("is a folder, not a file")
+		}
+		return nil, fmt.Errorf("is not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err == nil && len(data) > maxFileBytes {
+		err = fmt.Errorf("is larger than %d MB: not a configuration", maxFileBytes>>20)
+	}
+	return data, err
+}
+
+// ReadSmall reads a file a setting names (a CA certificate), as Read reads
+// the configuration: a regular file of at most 1 MB.
+func ReadSmall(path string) ([]byte, error) { return readSmall(path) }
+
+// secretLine reports whether line n (1-based) of data sets a password or
+// key, whose text an error must not repeat.
+func secretLine(data []byte, n int) bool {
+	lines := strings.Split(string(data), "\n")
+	if n < 1 || n > len(lines) {
+		return true // unknown: say nothing of it
+	}
+	key, _, _ := strings.Cut(strings.ToLower(lines[n-1]), "=")
+	return strings.Contains(key, "password") || strings.Contains(key, "key") || strings.Contains(key, "secret") || strings.Contains(key, "token")
+}
+
 // Read reads the configuration file at path. A path of "" and a missing
 // or unreadable default file (not explicit) are an empty configuration.
 // Errors name the file, and the line or the setting at fault; warn is told
@@ -115,7 +161,7 @@ func Read(path string, explicit bool, warn func(string, ...any)) (*File, error) 
 	if path == "" {
 		return fc, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readSmall(path)
 	if !explicit && errors.Is(err, fs.ErrNotExist) {
 		return fc, nil
 	}
@@ -131,7 +177,12 @@ func Read(path string, explicit bool, warn func(string, ...any)) (*File, error) 
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s (fix the configuration file; papersift config --example shows one)", path, pe.Position.Line, pe.Message)
+			msg := pe.Message
+			if secretLine(data, pe.Position.Line) {
+				// the parser quotes what it found: never a password
+				msg = "the value is not TOML (quote it: password = \"...\")"
+			}
+			return nil, fmt.Errorf("%s:%d: %s (fix the configuration file; papersift config --example shows one)", path, pe.Position.Line, msg)
 		}
 		return nil, fmt.Errorf("%s: %v (fix the configuration file; papersift config --example shows one)", path, err)
 	}
@@ -209,6 +260,16 @@ func (s *Settings) Get(name, flag, env, fileVal, def string) string {
 		return set(fileVal, "config "+s.File)
 	}
 	return set(def, "default")
+}
+
+// Shown replaces the listed value of setting name by what show makes of
+// it (a URL without its credentials).
+func (s *Settings) Shown(name string, show func(string) string) {
+	for i := range s.List {
+		if s.List[i].Name == name {
+			s.List[i].Value = show(s.List[i].Value)
+		}
+	}
 }
 
 // Secret resolves a secret setting (environment > file) and lists it

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// What the second attack on the build found (the session of 2026-11-30).
+
+// The base URL's credentials and key reach neither the commands papersift
+// suggests nor `config`; a source URL's password is not in its errors.
+func TestSecretsOfURLsNeverShown(t *testing.T) {
+	const secretURL = "http://bob:pw12345678@127.0.0.1:1/v1?api-key=sk-QUERYSECRET123"
+	c := newCLI(t)
+	c.db = filepath.Join(t.TempDir(), "none.db")
+	runs := [][]string{
+		{"--embedder", "openai", "--base-url", secretURL, "similar", "foo"},
+		{"--base-url", secretURL, "config"},
+		{"--base-url", secretURL, "config", "--format", "json"},
+	}
+	c.env["PAPERSIFT_HF_URL"] = "http://u:SECRETPW123@127.0.0.1:1"
+	runs = append(runs, []string{"ingest", "hf:2026-11-27"})
+	for _, args := range runs {
+		r := c.run(args...)
+		for _, secret := range []string{"pw12345678", "QUERYSECRET123", "SECRETPW123"} {
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("%q shows %s:\n%s%s", args, secret, r.stdout, r.stderr)
+			}
+		}
+	}
+}
+
+// A configuration file is a small regular file; an error on a password's
+// line does not repeat the password.
+func TestConfigFileHostile(t *testing.T) {
+	dir := t.TempDir()
+	c := newCLI(t)
+	bad := filepath.Join(dir, "p.toml")
+	if err := os.WriteFile(bad, []byte("[mail]\npassword = correcthorsebatterystaple\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo.toml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{bad, "p.toml:2"}, {"/dev/zero", "not a regular file"}, {fifo, "not a regular file"}, {dir, "a folder"},
+	} {
+		r := c.run("--config", tc.path, "config")
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "correcthorse") {
+			t.Errorf("--config %s: exit %d, want 1 and %q, no password: %s", tc.path, r.code, tc.want, r.stderr)
+		}
+	}
+}
