@@ -179,6 +179,7 @@ func (l *Library) readSources(ctx context.Context, o IngestOptions) ([]*ingest.L
 			return nil, err
 		}
 		if ingest.IsNamed(src) {
+			l.sources.Timeout = o.Timeout // each request's (0: the default)
 			lst, err := l.sources.Resolve(ctx, src)
 			if errors.Is(err, ingest.ErrBadSource) {
 				return nil, &OptionError{err.Error()}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultMaxBytes is the largest listing Fetch reads unless told otherwise.
@@ -29,6 +30,9 @@ type Fetcher struct {
 	Client    *http.Client
 	MaxBytes  int64  // the size cap: a larger body is an error, never cut short
 	UserAgent string // "" is UserAgent
+	// Timeout bounds each Fetch, its answer read whole (0: the caller's
+	// context alone)
+	Timeout time.Duration
 }
 
 // Fetched is a listing as a server gave it.
@@ -73,6 +77,11 @@ func (e *FetchError) Unwrap() error { return e.Err }
 // Fetch GETs a listing whole. A status other than 2xx, a body over the
 // size cap and a context that ends first are errors naming the URL.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Fetched, error) {
+	if f.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.Timeout)
+		defer cancel()
+	}
 	b, err := f.Open(ctx, rawURL)
 	if err != nil {
 		return nil, err

@@ -85,6 +85,9 @@ type Sources struct {
 	Client        *http.Client
 	MaxBytes      int64  // the size cap of one answer; 0 is DefaultMaxBytes
 	UserAgent     string // "" is UserAgent (arXiv asks for a descriptive one)
+	// Timeout bounds each request, its answer read whole; 0 is
+	// DefaultRequestTimeout (a stalled server must not hang a cron job)
+	Timeout time.Duration
 
 	Now func() time.Time // the clock: what "today" is, and the arXiv gate's; nil is time.Now
 	// Sleep waits d or until ctx ends (then it returns ctx's error); nil
@@ -481,8 +484,16 @@ func (s *Sources) arxivGet(ctx context.Context, u string) (*Fetched, error) {
 }
 
 func (s *Sources) fetcher() *Fetcher {
-	return &Fetcher{Client: s.Client, MaxBytes: s.MaxBytes, UserAgent: s.UserAgent}
+	t := s.Timeout
+	if t <= 0 {
+		t = DefaultRequestTimeout
+	}
+	return &Fetcher{Client: s.Client, MaxBytes: s.MaxBytes, UserAgent: s.UserAgent, Timeout: t}
 }
+
+// DefaultRequestTimeout bounds a named source's request when Sources says
+// nothing else.
+const DefaultRequestTimeout = 30 * time.Second
 
 func (s *Sources) now() time.Time {
 	if s.Now != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,5 +55,22 @@ func TestConfigFileHostile(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "correcthorse") {
 			t.Errorf("--config %s: exit %d, want 1 and %q, no password: %s", tc.path, r.code, tc.want, r.stderr)
 		}
+	}
+}
+
+// A named source's stalled server ends in the request timeout, not never.
+func TestNamedSourceTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("["))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the rest never comes
+	}))
+	defer srv.Close()
+	c := newCLI(t)
+	c.env["PAPERSIFT_HF_URL"] = srv.URL
+	r := c.run("ingest", "--timeout", "1s", "hf:2026-11-27")
+	if r.code != 1 || !strings.Contains(r.stderr, "in time") {
+		t.Fatalf("exit %d, want 1 and a timeout: %s", r.code, r.stderr)
 	}
 }

@@ -32,7 +32,7 @@ func ingestCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "list", Usage: "record the papers as this list (default: the listing's own date, else today)"},
 			&cli.BoolFlag{Name: "no-embed", Usage: "store the papers without embedding them"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on a record that would be skipped (no title or abstract)"},
-			&cli.DurationFlag{Name: "timeout", Value: papersift.DefaultTimeout, Usage: "time allowed to fetch each URL"},
+			&cli.DurationFlag{Name: "timeout", Value: papersift.DefaultTimeout, Usage: "time allowed to fetch each URL, and each request of a named source"},
 			&cli.StringFlag{Name: "max-size", Value: "50MB", Usage: "largest listing fetched from a URL (e.g. 50MB, 1GB); a larger one is an error"},
 			&cli.StringFlag{Name: "category", Usage: "keep only papers of these arXiv categories, comma-separated: 'cs.*,stat.ML' (a whole archive: 'math')"},
 			&cli.StringFlag{Name: "since", Usage: "keep only papers dated on or after this day (YYYY-MM-DD; the arXiv snapshot: the first version's day)"},
