@@ -230,3 +230,19 @@ func TestBibTeXMacroBomb(t *testing.T) {
 		t.Fatalf("got %v, %v", f, err)
 	}
 }
+
+// A JSON profile's \u0000 fails it, as a NUL fails every other format.
+func TestProfileNUL(t *testing.T) {
+	for _, in := range []string{
+		`{"papersift_profile":1,"likes":[{"id":"a\u0000b","title":"t","abstract":"ab"}]}`,
+		`{"papersift_profile":1,"likes":[{"id":"ab","title":"t\u0000","abstract":"ab"}]}`,
+		`{"papersift_profile":1,"interests":[{"text":"x\u0000y"}]}`,
+		`{"papersift_profile":1,"interests":["x\u0000y"]}`,
+	} {
+		_, err := ParseProfile([]byte(in), "p.json")
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "NUL") {
+			t.Errorf("%s: got %v, want a NUL error", in, err)
+		}
+	}
+}

@@ -246,6 +246,10 @@ func parsePapers(dec *json.Decoder, data []byte, lines lineIndex, r Rating, json
 			Title: pp.Title, Abstract: pp.Abstract, Authors: pp.Authors, Date: pp.Date, URL: pp.URL,
 			Category: pp.Category, Org: pp.Org, Links: pp.Links, Rating: r, At: pp.At,
 		}
+		// (a JSON string may hold \u0000; the other formats refuse a NUL)
+		if strings.ContainsRune(strings.Join(append(append([]string{e.ID, e.ArxivID, e.DOI, e.Title, e.Abstract, e.Date, e.URL, e.Category, e.Org, e.At}, e.Authors...), e.Links...), ""), 0) {
+			return nil, fail(at, "a NUL character in a paper: this is binary data, not a profile")
+		}
 		if e.ArxivID != "" && paper.ArxivID(e.ArxivID) != e.ArxivID {
 			return nil, fail(at, "arxiv_id %q is not an arXiv id without version (like 1706.03762)", e.ArxivID)
 		}
@@ -297,6 +301,9 @@ func parseInterests(dec *json.Decoder, data []byte, lines lineIndex, jsonErr fun
 				return nil, fail(at, "an interest is a text, or {\"text\": ..., \"at\": ...}")
 			}
 			in.Text, in.At = obj.Text, obj.At
+		}
+		if strings.ContainsRune(in.Text+in.At, 0) {
+			return nil, fail(at, "a NUL character in an interest: this is binary data, not a profile")
 		}
 		if strings.TrimSpace(in.Text) == "" {
 			return nil, fail(at, "an interest without text")
