@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,15 @@ func Check(s Server, m Message) error {
 	}
 	if s.User != "" && s.Password == "" {
 		return fmt.Errorf("%w: [mail] user is set but no password: set PAPERSIFT_SMTP_PASSWORD", ErrConfig)
+	}
+	// the addresses too, before the work whose result is to be mailed
+	if _, err := mail.ParseAddress(m.From); err != nil {
+		return fmt.Errorf("%w: [mail] from %q is not one address (like \"papersift <me@example.org>\"): %v", ErrConfig, m.From, err)
+	}
+	for _, to := range m.To {
+		if _, err := mail.ParseAddress(to); err != nil {
+			return fmt.Errorf("%w: [mail] to %q is not one address (give each recipient apart: to = [\"a@example.org\", \"b@example.org\"]): %v", ErrConfig, to, err)
+		}
 	}
 	return nil
 }

@@ -38,3 +38,21 @@ func TestRedactEchoedPassword(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// Check refuses what is not one address, before any work.
+func TestCheckAddresses(t *testing.T) {
+	s := Server{Host: "smtp.example.org"}
+	for _, m := range []Message{
+		{From: "me@example.org", To: []string{"a@x.org, b@y.org"}},
+		{From: "me@example.org", To: []string{""}},
+		{From: "me@example.org\r\nBcc: x@y.org", To: []string{"a@x.org"}},
+		{From: "not an address", To: []string{"a@x.org"}},
+	} {
+		if err := Check(s, m); !errors.Is(err, ErrConfig) {
+			t.Errorf("%+v: %v, want ErrConfig", m, err)
+		}
+	}
+	if err := Check(s, Message{From: "papersift <me@example.org>", To: []string{"a@x.org", "B <b@y.org>"}}); err != nil {
+		t.Errorf("good addresses: %v", err)
+	}
+}
