@@ -134,16 +134,11 @@ func (l *Library) Daily(ctx context.Context, o DailyOptions) (*DailyResult, erro
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("the digest's folder %s: %w", o.Out, err)
 	}
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{DailyHTML, html.Bytes()}, {DailyMD, md.Bytes()}, {DailyFeed, feed.Bytes()}} {
-		path := filepath.Join(o.Out, f.name)
-		if err := WriteFileAtomic(path, f.data); err != nil {
-			return nil, err
-		}
-		res.Files = append(res.Files, path)
+	paths := []string{filepath.Join(o.Out, DailyHTML), filepath.Join(o.Out, DailyMD), filepath.Join(o.Out, DailyFeed)}
+	if err := WriteFilesAtomic(paths, [][]byte{html.Bytes(), md.Bytes(), feed.Bytes()}); err != nil {
+		return nil, err
 	}
+	res.Files = append(res.Files, paths...)
 	if o.Mail == nil {
 		res.Mail = "not asked (--mail sends it)"
 		return res, nil
@@ -238,6 +233,51 @@ func mailSubject(d *Digest) string {
 // WriteFileAtomic writes data to a temporary file beside path and renames
 // it: the file appears whole or not at all.
 func WriteFileAtomic(path string, data []byte) error {
+	return WriteFilesAtomic([]string{path}, [][]byte{data})
+}
+
+// WriteFilesAtomic writes each data to its path as WriteFileAtomic does,
+// all written before any is renamed, and none when a path is a folder or
+// a special file: a digest's page, Markdown and feed are replaced together
+// (short of a rename failing midway, which nothing checked here foresees).
+func WriteFilesAtomic(paths []string, data [][]byte) error {
+	for _, path := range paths {
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("write %s: it is %s, not a file: move it away or write elsewhere", path, kindOf(st.Mode()))
+		}
+	}
+	tmps := make([]string, 0, len(paths))
+	defer func() {
+		for _, tmp := range tmps {
+			os.Remove(tmp) // those not renamed
+		}
+	}()
+	for i, path := range paths {
+		tmp, err := writeTemp(path, data[i])
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		tmps = append(tmps, tmp)
+	}
+	for i, path := range paths {
+		if err := os.Rename(tmps[i], path); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		tmps[i] = ""
+	}
+	return nil
+}
+
+// kindOf names what a path that is not a regular file is.
+func kindOf(m fs.FileMode) string {
+	if m.IsDir() {
+		return "a folder"
+	}
+	return "a special file"
+}
+
+// writeTemp writes data to a new temporary file beside path.
+func writeTemp(path string, data []byte) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		// the folder, not the temporary file's name the reader never asked for
@@ -245,7 +285,7 @@ func WriteFileAtomic(path string, data []byte) error {
 		if errors.As(err, &pe) {
 			err = fmt.Errorf("the folder %s: %w", filepath.Dir(path), pe.Err)
 		}
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", err
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -255,12 +295,9 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err == nil {
 		err = os.Chmod(tmp, 0o644)
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", err
 	}
-	return nil
+	return tmp, nil
 }
