@@ -74,3 +74,20 @@ func TestNamedSourceTimeout(t *testing.T) {
 		t.Fatalf("exit %d, want 1 and a timeout: %s", r.code, r.stderr)
 	}
 }
+
+// Empty values of --config and daily --out are wrong usage; man is of
+// section 1; a profile import says "marked read".
+func TestSmallThingsOfTheSecondAttack(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{{"--config", "", "stats"}, {"daily", "--out", "", "hf:today"}} {
+		if r := c.run(args...); r.code != 2 {
+			t.Errorf("%q: exit %d, want 2: %s", args, r.code, r.stderr)
+		}
+	}
+	if man := c.ok("man"); !strings.Contains(man, ".TH papersift 1") {
+		t.Errorf("man page: %.200s", man)
+	}
+	if rated("read") != "marked read" || rated("like") != "liked" {
+		t.Errorf("rated: %q, %q", rated("read"), rated("like"))
+	}
+}

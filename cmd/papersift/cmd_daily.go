@@ -30,6 +30,9 @@ func dailyCommand(g *globals) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			fc := g.file
+			if err := emptyFlag(c, "out", "give the digest's folder, or leave --out out for daily/ beside the database"); err != nil {
+				return err
+			}
 			o := papersift.DailyOptions{Sources: c.Args().Slice(), Out: c.String("out"), Seed: c.Uint64("seed"), Force: c.Bool("force")}
 			if len(o.Sources) == 0 {
 				o.Sources = fc.Daily.Sources

@@ -132,10 +132,10 @@ func profileCommand(g *globals) *cli.Command {
 					}
 					t := &table{head: []string{"result", "entry", "paper", "title"}, wide: map[int]int{3: 0}}
 					for _, m := range res.Matched {
-						t.add(m.Rating+"d (by "+m.By+")", m.Entry, m.ID, m.Title)
+						t.add(rated(m.Rating)+" (by "+m.By+")", m.Entry, m.ID, m.Title)
 					}
 					for _, a := range res.Added {
-						t.add("added and "+a.Rating+"d", a.Entry, a.ID, a.Title)
+						t.add("added and "+rated(a.Rating), a.Entry, a.ID, a.Title)
 					}
 					for _, n := range res.NotFound {
 						t.add("not found", fmt.Sprintf("%s (line %d)", n.Entry, n.Line), "", n.Why)
@@ -197,4 +197,12 @@ func profileCommand(g *globals) *cli.Command {
 			return g.emit(p, t)
 		},
 	}
+}
+
+// rated is a rating said as done: liked, disliked, marked read.
+func rated(r string) string {
+	if r == "read" {
+		return "marked read"
+	}
+	return r + "d"
 }

@@ -89,7 +89,7 @@ func manCommand(g *globals) *cli.Command {
 		Name:  "man",
 		Usage: "print papersift's manual page (roff): papersift man > papersift.1; man ./papersift.1",
 		Action: func(c *cli.Context) error {
-			s, err := c.App.ToMan()
+			s, err := c.App.ToManWithSection(1) // a user command
 			if err != nil {
 				return err
 			}

@@ -77,6 +77,9 @@ var noDatabaseCommands = map[string]bool{"": true, "help": true, "h": true, "com
 func (g *globals) load(c *cli.Context) error {
 	g.command = c.Args().First()
 	path, explicit := c.String("config"), c.IsSet("config")
+	if explicit && strings.TrimSpace(path) == "" {
+		return usagef("--config %q: give a configuration file, or leave --config out for the default", path)
+	}
 	if !explicit {
 		path, explicit = config.Path(g.getenv)
 	}

@@ -70,7 +70,7 @@ const Example = `# papersift configuration: ~/.config/papersift/config.toml
 
 [daily]
 sources = ["hf:today"]                         # also arxiv:cs.CL,cs.LG, files, folders, URLs
-# out = "/home/me/papersift"                   # where daily writes digest.html, digest.md, feed.xml
+# out = "/home/me/papersift"                   # where daily writes papersift.html, papersift.md, papersift.atom
 # mail = false                                 # mail the digest on every run (as --mail)
 
 [mail]
