@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/papersift/papersift/internal/sanitize"
 )
@@ -164,15 +165,34 @@ func clean(xs []string) []string {
 	return out
 }
 
-// link returns u when it is an absolute http or https URL, else "".
+// link returns u when it is an absolute http or https URL, else "", with
+// its invisible formatting characters (a bidirectional override, a
+// zero-width space: what RFC 3987 forbids in an IRI, and what could make
+// a shown address read as another) percent-encoded.
 func link(u string) string {
 	u = strings.TrimSpace(u)
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return ""
 	}
-	return u
+	if !strings.ContainsFunc(u, isFormat) {
+		return u
+	}
+	var b strings.Builder
+	for _, r := range u {
+		if !isFormat(r) {
+			b.WriteRune(r)
+			continue
+		}
+		for _, c := range []byte(string(r)) {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
+
+// isFormat reports whether r is an invisible formatting character.
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // anchors gives every paper on the page (see plan) an id for in-page
 // links: "paper-" and its id with characters other than letters, digits,

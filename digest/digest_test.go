@@ -613,3 +613,16 @@ func TestSanitised(t *testing.T) {
 		}
 	}
 }
+
+// A bidirectional override in a paper's address reaches no output raw.
+func TestLinkEncodesFormatCharacters(t *testing.T) {
+	if got := link("https://example.org/a\u202egpj.exe\u200b"); got != "https://example.org/a%E2%80%AEgpj.exe%E2%80%8B" {
+		t.Errorf("got %q", got)
+	}
+	if got := link("https://example.org/é"); got != "https://example.org/é" {
+		t.Errorf("a letter was encoded: %q", got)
+	}
+	if link("javascript:alert(1)") != "" {
+		t.Error("javascript: kept")
+	}
+}
