@@ -163,6 +163,7 @@ func (l *Library) Daily(ctx context.Context, o DailyOptions) (*DailyResult, erro
 	msg := mailer.Message{From: o.Mail.From, To: o.Mail.To, Subject: mailSubject(d), Text: md.String(),
 		HTML: "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + body.String() + "</body></html>\n", Date: res.When}
 	if err := mailer.Send(ctx, server, msg); err != nil {
+		res.Mail = "not sent (the error below)"
 		return res, fmt.Errorf("the digest is written (%s), but %w", strings.Join(res.Files, ", "), err)
 	}
 	if err := s.SetMeta(ctx, mailKey, key); err != nil {

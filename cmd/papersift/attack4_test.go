@@ -91,3 +91,37 @@ func TestSmallThingsOfTheSecondAttack(t *testing.T) {
 		t.Errorf("rated: %q, %q", rated("read"), rated("like"))
 	}
 }
+
+// A wrong value in the configuration file names the file (exit 1); the
+// same from a flag or the environment is wrong usage (exit 2).
+func TestSettingErrorsNameTheirOrigin(t *testing.T) {
+	dir := t.TempDir()
+	c := newCLI(t)
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		file, want string
+		args       []string
+	}{
+		{write("e.toml", "embedder = \"bogus\"\n"), "e.toml: embedder", []string{"stats"}},
+		{write("d.toml", "dimensions = -7\n"), "d.toml: dimensions", []string{"stats"}},
+		{write("k.toml", "[digest]\nk = -5\n"), "k.toml: [digest] k", []string{"digest"}},
+	} {
+		r := c.run(append([]string{"--config", tc.file}, tc.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%s: exit %d, want 1 and %q: %s", tc.file, r.code, tc.want, r.stderr)
+		}
+	}
+	if r := c.run("--embedder", "bogus", "stats"); r.code != 2 || !strings.Contains(r.stderr, "--embedder") {
+		t.Errorf("--embedder bogus: exit %d: %s", r.code, r.stderr)
+	}
+	c.env["PAPERSIFT_EMBEDDER"] = "bogus"
+	if r := c.run("stats"); r.code != 2 || !strings.Contains(r.stderr, "PAPERSIFT_EMBEDDER") {
+		t.Errorf("PAPERSIFT_EMBEDDER=bogus: exit %d: %s", r.code, r.stderr)
+	}
+}

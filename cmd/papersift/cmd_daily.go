@@ -43,12 +43,8 @@ func dailyCommand(g *globals) *cli.Command {
 			if o.Out == "" {
 				o.Out = filepath.Join(filepath.Dir(g.cfg.DB), "daily")
 			}
-			k := c.String("k")
-			if !c.IsSet("k") && fc.Digest.K != nil {
-				k = fmt.Sprint(fc.Digest.K)
-			}
 			var err error
-			if o.K, err = parseK(k); err != nil {
+			if o.K, err = g.digestK(c); err != nil {
 				return err
 			}
 			o.N = c.Int("n")

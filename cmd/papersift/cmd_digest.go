@@ -45,15 +45,11 @@ func digestCommand(g *globals) *cli.Command {
 			// the page (--out, or Markdown on stdout) reads the titles
 			// of the papers it shows itself
 			o.PageOnly = out != "" || g.format == "md"
-			k := c.String("k")
-			if !c.IsSet("k") && g.file.Digest.K != nil {
-				k = fmt.Sprint(g.file.Digest.K) // the configuration file's default
-			}
 			if !c.IsSet("n") && g.file.Digest.N > 0 {
 				o.N = g.file.Digest.N
 			}
 			var err error
-			if o.K, err = parseK(k); err != nil {
+			if o.K, err = g.digestK(c); err != nil {
 				return err
 			}
 			if o.N <= 0 {

@@ -49,6 +49,19 @@ func groupCommand(g *globals) *cli.Command {
 // or --since.
 const groupSummary = 10
 
+// digestK is the digest's -k: the flag's, else the configuration file's
+// [digest] k (a wrong value there names the file: exit 1, not wrong usage).
+func (g *globals) digestK(c *cli.Context) (int, error) {
+	if c.IsSet("k") || g.file.Digest.K == nil {
+		return parseK(c.String("k"))
+	}
+	k, err := parseK(fmt.Sprint(g.file.Digest.K))
+	if err != nil {
+		return 0, fmt.Errorf("%s: [digest] k = %v: give a positive number or \"auto\"", g.configFile, g.file.Digest.K)
+	}
+	return k, nil
+}
+
 func parseK(s string) (int, error) {
 	if s == "auto" || s == "" {
 		return 0, nil

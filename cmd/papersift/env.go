@@ -99,6 +99,9 @@ func (g *globals) load(c *cli.Context) error {
 		return dbErr
 	}
 	cfg.Embedder = st.Get("embedder", "embedder", "PAPERSIFT_EMBEDDER", fc.Embedder, papersift.EmbedderLocal)
+	if cfg.Embedder != papersift.EmbedderLocal && cfg.Embedder != papersift.EmbedderOpenAI {
+		return g.settingError(st, "embedder", fmt.Sprintf("%q: use local or openai", cfg.Embedder))
+	}
 	e := &cfg.Endpoint
 	e.Model = st.Get("model", "model", "PAPERSIFT_MODEL", fc.Model, "text-embedding-3-small")
 	e.BaseURL = st.Get("base_url", "base-url", "OPENAI_BASE_URL", fc.BaseURL, "https://api.openai.com/v1")
@@ -118,7 +121,7 @@ func (g *globals) load(c *cli.Context) error {
 	}
 	e.Dimensions = n
 	if e.Dimensions < 0 || e.Dimensions > maxDimensions {
-		return usagef("--dimensions %d: give 0 (the model's own) or a number up to %d", e.Dimensions, maxDimensions)
+		return g.settingError(st, "dimensions", fmt.Sprintf("%d: give 0 (the model's own) or a number up to %d", e.Dimensions, maxDimensions))
 	}
 	e.Encoding = st.Get("encoding", "", "PAPERSIFT_ENCODING", fc.Encoding, "auto")
 	e.APIKey = st.Secret("api_key", "OPENAI_API_KEY", "")
@@ -176,6 +179,25 @@ func (g *globals) load(c *cli.Context) error {
 	}
 	g.cfg, g.lib = cfg, lib
 	return nil
+}
+
+// settingError says that setting name's value is wrong, where it came
+// from: a flag or the environment is wrong usage (exit 2), the
+// configuration file's value names the file (exit 1).
+func (g *globals) settingError(st *config.Settings, name, msg string) error {
+	origin := ""
+	for _, s := range st.List {
+		if s.Name == name {
+			origin = s.Origin
+		}
+	}
+	switch {
+	case strings.HasPrefix(origin, "config "):
+		return fmt.Errorf("%s: %s = %s (fix the configuration file)", g.configFile, name, msg)
+	case strings.HasPrefix(origin, "env "):
+		return usagef("%s=%s", strings.TrimPrefix(origin, "env "), msg)
+	}
+	return usagef("--%s %s", name, msg)
 }
 
 // defaultDB is $XDG_DATA_HOME/papersift/papers.db, else
