@@ -125,3 +125,23 @@ func TestSettingErrorsNameTheirOrigin(t *testing.T) {
 		t.Errorf("PAPERSIFT_EMBEDDER=bogus: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// config lists the file's mail, daily and digest settings too, never the
+// password.
+func TestConfigListsFileSettings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "m.toml")
+	if err := os.WriteFile(p, []byte("[mail]\nhost = \"smtp.example.org\"\nto = [\"a@x.org\", \"b@y.org\"]\npassword = \"sekrit-pass-1234\"\n[daily]\nmail = true\n[digest]\nk = 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	out := c.ok("--config", p, "config")
+	for _, want := range []string{"mail.host", "smtp.example.org", "a@x.org, b@y.org", "daily.mail", "true", "digest.k", "set (never shown)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config has no %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "sekrit") {
+		t.Errorf("config shows the password:\n%s", out)
+	}
+}

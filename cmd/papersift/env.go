@@ -132,6 +132,7 @@ func (g *globals) load(c *cli.Context) error {
 		st.Shown(name, papersift.RedactURL)
 	}
 	g.mailPassword = st.Secret("mail.password", "PAPERSIFT_SMTP_PASSWORD", fc.Mail.Password)
+	listFileSettings(st, fc)
 	g.settings = st.List
 	g.format = c.String("format")
 	switch g.format {
@@ -179,6 +180,39 @@ func (g *globals) load(c *cli.Context) error {
 	}
 	g.cfg, g.lib = cfg, lib
 	return nil
+}
+
+// listFileSettings lists, for config, the settings that only the
+// configuration file gives (the commands' flags override some of them).
+func listFileSettings(st *config.Settings, fc *config.File) {
+	str := func(v any, set bool) string {
+		if !set {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	mail := ""
+	if fc.Daily.Mail != nil {
+		mail = strconv.FormatBool(*fc.Daily.Mail)
+	}
+	for _, s := range []struct {
+		name, value, def string
+	}{
+		{"digest.k", str(fc.Digest.K, fc.Digest.K != nil), "auto (-k)"},
+		{"digest.n", str(fc.Digest.N, fc.Digest.N != 0), "10 (-n)"},
+		{"daily.sources", strings.Join(fc.Daily.Sources, ", "), "none (give them to papersift daily)"},
+		{"daily.out", fc.Daily.Out, "daily/ beside the database (--out)"},
+		{"daily.mail", mail, "false (--mail)"},
+		{"mail.host", fc.Mail.Host, "not set"},
+		{"mail.port", str(fc.Mail.Port, fc.Mail.Port != 0), "587 (465 for tls, 25 for none)"},
+		{"mail.security", fc.Mail.Security, "starttls"},
+		{"mail.user", fc.Mail.User, "not set"},
+		{"mail.from", fc.Mail.From, "not set"},
+		{"mail.to", strings.Join(fc.Mail.To, ", "), "not set"},
+		{"mail.ca", fc.Mail.CA, "the system's"},
+	} {
+		st.Get(s.name, "", "", s.value, s.def)
+	}
 }
 
 // settingError says that setting name's value is wrong, where it came
