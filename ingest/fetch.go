@@ -58,6 +58,8 @@ type FetchError struct {
 
 func (e *FetchError) Error() string { return ShownURL(e.URL) + ": " + e.Msg }
 
+func (e *FetchError) Unwrap() error { return e.Err }
+
 // ShownURL is a URL as messages show it: without the password of its user
 // info (a source's own credentials: http://user:pass@host/...).
 func ShownURL(raw string) string {
@@ -72,7 +74,6 @@ func ShownURL(raw string) string {
 	}
 	return s
 }
-func (e *FetchError) Unwrap() error { return e.Err }
 
 // Fetch GETs a listing whole. A status other than 2xx, a body over the
 // size cap and a context that ends first are errors naming the URL.

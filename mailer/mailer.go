@@ -223,5 +223,6 @@ const redacted = "[redacted]"
 // authFailed reports whether an SMTP error is a refused login (535, 534,
 // 530 with authentication).
 func authFailed(msg string) bool {
-	return strings.Contains(msg, "535") || strings.Contains(msg, "534") || strings.Contains(strings.ToLower(msg), "auth")
+	// (not "auth" alone: "certificate signed by unknown authority")
+	return strings.Contains(msg, "535") || strings.Contains(msg, "534") || strings.Contains(strings.ToLower(msg), "authentication")
 }

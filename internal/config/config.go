@@ -132,7 +132,7 @@ func readSmall(path string) ([]byte, error) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
 	if err == nil && len(data) > maxFileBytes {
-		err = fmt.Errorf("is larger than %d MB: not a configuration", maxFileBytes>>20)
+		err = fmt.Errorf("is larger than %d MB: not a file of settings", maxFileBytes>>20)
 	}
 	return data, err
 }
