@@ -246,3 +246,13 @@ func TestProfileNUL(t *testing.T) {
 		}
 	}
 }
+
+// A Zotero CSV cell is capped as a BibTeX field is.
+func TestCSVCellCap(t *testing.T) {
+	data := "Key,Title,Abstract Note\nk1,A title,\"" + strings.Repeat("x", maxBibValue+1) + "\"\n"
+	_, err := ParseCSV([]byte(data), "z.csv")
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(pe.Msg, "longer than 1 MB") {
+		t.Fatalf("got %v", err)
+	}
+}

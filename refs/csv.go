@@ -109,6 +109,11 @@ func ParseCSV(data []byte, name string) (*File, error) {
 			return nil, csvErr(err)
 		}
 		line, _ := r.FieldPos(0)
+		for _, c := range rec {
+			if len(c) > maxBibValue { // as a BibTeX field
+				return nil, &ParseError{Source: name, Line: line, Msg: fmt.Sprintf("a cell longer than %d MB: this is not a reference list", maxBibValue>>20)}
+			}
+		}
 		cell := func(role string) string {
 			if i, ok := col[role]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])

@@ -145,3 +145,24 @@ func TestConfigListsFileSettings(t *testing.T) {
 		t.Errorf("config shows the password:\n%s", out)
 	}
 }
+
+// An endpoint's base URL that is no http(s) address fails at once, naming
+// where it came from, not after an ingest stored its papers.
+func TestBadBaseURLEarly(t *testing.T) {
+	c := newCLI(t)
+	p := filepath.Join(t.TempDir(), "b.toml")
+	if err := os.WriteFile(p, []byte("embedder = \"openai\"\nbase_url = \"ftp://x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("--config", p, "ingest", seedFile); r.code != 1 || !strings.Contains(r.stderr, "b.toml: base_url") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(c.db); err == nil {
+		t.Error("the ingest stored its papers first")
+	}
+	if r := c.run("--embedder", "openai", "--base-url", "http://[::1", "stats"); r.code != 2 || !strings.Contains(r.stderr, "--base-url") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	// the built-in model does not care
+	c.ok("--base-url", "ftp://x", "ingest", seedFile)
+}

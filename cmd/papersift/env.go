@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -106,6 +107,10 @@ func (g *globals) load(c *cli.Context) error {
 	e.Model = st.Get("model", "model", "PAPERSIFT_MODEL", fc.Model, "text-embedding-3-small")
 	e.BaseURL = st.Get("base_url", "base-url", "OPENAI_BASE_URL", fc.BaseURL, "https://api.openai.com/v1")
 	st.Shown("base_url", papersift.RedactURL) // config lists it without its password or key
+	if u, err := url.Parse(e.BaseURL); cfg.Embedder == papersift.EmbedderOpenAI && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		// found now, not after an ingest has stored its papers
+		return g.settingError(st, "base_url", fmt.Sprintf("%q: give the endpoint's http(s) address, like https://api.openai.com/v1", papersift.RedactURL(e.BaseURL)))
+	}
 	fileDims := ""
 	if fc.Dimensions != nil {
 		fileDims = strconv.Itoa(*fc.Dimensions)
@@ -231,7 +236,7 @@ func (g *globals) settingError(st *config.Settings, name, msg string) error {
 	case strings.HasPrefix(origin, "env "):
 		return usagef("%s=%s", strings.TrimPrefix(origin, "env "), msg)
 	}
-	return usagef("--%s %s", name, msg)
+	return usagef("--%s %s", strings.ReplaceAll(name, "_", "-"), msg)
 }
 
 // defaultDB is $XDG_DATA_HOME/papersift/papers.db, else
