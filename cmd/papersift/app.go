@@ -43,8 +43,8 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// emptyFlag fails a flag given with an empty value ("--since ”"), which
-// would otherwise read as not given.
+// emptyFlag fails a flag given an empty value (--since=), which would
+// otherwise read as not given.
 func emptyFlag(c *cli.Context, name, what string) error {
 	if c.IsSet(name) && strings.TrimSpace(c.String(name)) == "" {
 		return usagef("--%s %q: %s", name, c.String(name), what)
