@@ -11,6 +11,8 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"syscall"
+
+	_ "github.com/papersift/papersift/internal/hugestart"
 )
 
 // memoryLimit is the heap size from which the garbage collector works

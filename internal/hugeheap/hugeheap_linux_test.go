@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"github.com/papersift/papersift/internal/hugestart"
 )
 
 // anonHuge returns the AnonHugePages (kB) of the mappings that overlap
@@ -119,5 +121,20 @@ func TestReserveTouchesNothing(t *testing.T) {
 		if grew := rss(t) - before; grew > 24<<20 {
 			t.Fatalf("a reservation of 256 MB made %d MB resident", grew>>20)
 		}
+	}
+}
+
+// Package hugestart's initialisation backs the 2 MiB of the heap's first
+// objects with a huge page (where the kernel has MADV_COLLAPSE and gives
+// huge pages at all).
+func TestStartCollapsesTheHeapsFirstPage(t *testing.T) {
+	if hugestart.Err != nil {
+		t.Skipf("the kernel did not collapse the heap's first 2 MiB: %v", hugestart.Err)
+	}
+	if hugestart.Page == 0 || hugestart.Page%hugePage != 0 {
+		t.Fatalf("hugestart.Page = %#x, want a 2 MiB boundary", hugestart.Page)
+	}
+	if kb := anonHuge(t, hugestart.Page, hugePage); kb < 2048 {
+		t.Errorf("AnonHugePages of the heap's first 2 MiB: %d kB, want 2048", kb)
 	}
 }
