@@ -100,7 +100,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		err = app.RunContext(ctx, norm)
 	}
-	if g.lib != nil {
+	switch {
+	case g.lib == nil:
+	case err != nil:
+		g.lib.CloseFailed() // a database it created and left empty is removed
+	default:
 		g.lib.Close()
 	}
 	if err != nil && ctx.Err() != nil {
