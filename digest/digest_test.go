@@ -454,6 +454,7 @@ func TestMDText(t *testing.T) {
 		"# heading", "- item", "+ item", "1. first", "12) twelfth", "> quote", "a *b* _c_ `d`",
 		"[x](http://y)", "![i](j)", "<b>bold</b>", "a & b &amp; c", "a | b", "~~gone~~", `back\slash`,
 		"=== setext", "plain text: with colon", "2024. A year", "C++ and C#", "<http://auto.link>",
+		"3)", "0.799", "1.5B parameters",
 	}
 	for _, s := range cases {
 		var out bytes.Buffer
@@ -465,6 +466,12 @@ func TestMDText(t *testing.T) {
 		got := strings.ReplaceAll(out.String(), "&quot;", "&#34;")
 		if got != want {
 			t.Errorf("mdText(%q) = %q renders as\n%s\nwant\n%s", s, mdText(s), got, want)
+		}
+	}
+	// a number is no list marker, and reads as itself in the file
+	for _, s := range []string{"0.799", "1.5B parameters", "2)x"} {
+		if got := mdText(s); got != s {
+			t.Errorf("mdText(%q) = %q, want it unescaped", s, got)
 		}
 	}
 }

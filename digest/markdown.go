@@ -117,12 +117,12 @@ func mdText(s string) string {
 	case '#', '-', '+', '=':
 		return `\` + s
 	}
-	// "1. " or "1) " would start an ordered list
+	// "1. " or "1) " would start an ordered list ("0.799" would not)
 	i := 0
 	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
 		i++
 	}
-	if i > 0 && i < len(s) && (s[i] == '.' || s[i] == ')') {
+	if i > 0 && i < len(s) && (s[i] == '.' || s[i] == ')') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t') {
 		return s[:i] + `\` + s[i:]
 	}
 	return s
