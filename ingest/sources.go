@@ -129,6 +129,14 @@ func IsNamed(arg string) bool {
 
 var schemeRe = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
+// CheckName says what is wrong with a source name (IsNamed) without
+// fetching anything: a *SourceError wrapping ErrBadSource, or nil. now says
+// what today is.
+func CheckName(name string, now time.Time) error {
+	_, err := parseName(name, now)
+	return err
+}
+
 // Resolve fetches a named source and reads it into a listing, Source set
 // to the name. A day or feed with nothing on it is a listing with Empty set
 // and Note saying why ("no papers on 2026-08-23 (a Sunday)"), not an

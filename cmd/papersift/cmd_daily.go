@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift"
+	"github.com/papersift/papersift/ingest"
 )
 
 func dailyCommand(g *globals) *cli.Command {
@@ -36,6 +37,15 @@ func dailyCommand(g *globals) *cli.Command {
 			o := papersift.DailyOptions{Sources: c.Args().Slice(), Out: c.String("out"), Seed: c.Uint64("seed"), Force: c.Bool("force")}
 			if len(o.Sources) == 0 {
 				o.Sources = fc.Daily.Sources
+				// the configuration file's mistake, not the command line's
+				for _, src := range o.Sources {
+					if !ingest.IsNamed(src) {
+						continue
+					}
+					if err := ingest.CheckName(src, g.now()); err != nil {
+						return fmt.Errorf("%s: [daily] sources: %v (fix the configuration file)", g.configFile, err)
+					}
+				}
 			}
 			if o.Out == "" {
 				o.Out = fc.Daily.Out

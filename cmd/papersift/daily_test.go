@@ -240,8 +240,13 @@ func TestDailyBadInput(t *testing.T) {
 		t.Errorf("a malformed configuration: exit %d: %s", r.code, r.stderr)
 	}
 	os.WriteFile(cfg, []byte("[daily]\nsources = [\"hf:someday\"]\nout = \""+filepath.Join(dir, "o")+"\"\n"), 0o600)
-	if r := c.run("daily"); r.code != 2 || !strings.Contains(r.stderr, "hf:someday") {
-		t.Errorf("an unknown source: exit %d: %s", r.code, r.stderr)
+	// the configuration file's mistake: exit 1, naming the file
+	if r := c.run("daily"); r.code != 1 || !strings.Contains(r.stderr, "hf:someday") || !strings.Contains(r.stderr, cfg+": [daily] sources") {
+		t.Errorf("an unknown source in the configuration file: exit %d: %s", r.code, r.stderr)
+	}
+	// the command line's: exit 2
+	if r := c.run("daily", "hf:someday"); r.code != 2 || !strings.Contains(r.stderr, "hf:someday") {
+		t.Errorf("an unknown source on the command line: exit %d: %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(c.db); err == nil {
 		t.Errorf("a failed daily created the database")
