@@ -908,6 +908,10 @@ func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []i
 	// its own: the floor of them all, and the papers kept, do not depend
 	// on which part read which block)
 	var next atomic.Int64
+	// one buffer of a block for each part, in fresh memory of their own
+	bufLen := (crcBlock*int(ix.lay.block) + int(ix.lay.sums) + 63) &^ 63
+	bufs, free := scratch(parts * bufLen)
+	defer free()
 	for p := range parts {
 		wg.Add(1)
 		go func() {
@@ -915,7 +919,7 @@ func (ix *Index) candidates(ctx context.Context, q []float32, k int, exclude []i
 			// one block at a time into a buffer that stays in the cache
 			// (read, not mapped: a page mapped for the first time costs
 			// more than its copy)
-			buf := alignedBytes(crcBlock*int(ix.lay.block) + int(ix.lay.sums))
+			buf := bufs[p*bufLen : (p+1)*bufLen]
 			out := make([]int32, crcBlock)
 			h := floorHeap{k: kk}
 			floor := math.Inf(-1) // the part's k-th best lower bound so far
