@@ -257,14 +257,14 @@ func silhouettePer(ctx context.Context, p points, assign []int, idx []int) (floa
 			b := math.Inf(1)
 			for c := 0; c < k; c++ {
 				if c != own && size[c] > 0 {
-					b = math.Min(b, sum[c]/float64(size[c]))
+					b = min(b, sum[c]/float64(size[c]))
 				}
 			}
-			if math.IsInf(b, 1) || math.Max(a, b) == 0 {
+			if math.IsInf(b, 1) || max(a, b) == 0 {
 				s[q] = 0
 				continue
 			}
-			s[q] = (b - a) / math.Max(a, b)
+			s[q] = (b - a) / max(a, b)
 		}
 	})
 	if err != nil {

@@ -271,7 +271,7 @@ func row(data []float32, dim, i int) []float32 {
 
 // dist is the Euclidean distance between unit vectors of cosine cos.
 func dist(cos float32) float64 {
-	return math.Sqrt(math.Max(0, 2-2*float64(cos)))
+	return math.Sqrt(max(0, 2-2*float64(cos)))
 }
 
 // seedSample caps the points k-means++ draws k starting centroids from:
@@ -469,7 +469,7 @@ func (w *work) assignHamerly(ctx context.Context, p points, k int) ([][]int32, e
 			} else {
 				w.lower[i] -= maxMove
 			}
-			m := math.Max(w.half[a], w.lower[i])
+			m := max(w.half[a], w.lower[i])
 			if w.upper[i] <= m {
 				continue
 			}

@@ -223,7 +223,7 @@ func FitBackground(ctx context.Context, texts []string, cfg BackgroundConfig) (*
 		big := 0.0
 		for j := range row {
 			row[j] = raw.Data[i*raw.Stride+j] * idf
-			big = math.Max(big, math.Abs(row[j]))
+			big = max(big, math.Abs(row[j]))
 		}
 		s := big / 127
 		if s == 0 {

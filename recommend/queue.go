@@ -405,7 +405,7 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 			best := math.Inf(-1)
 			for j := range posUnit {
 				sims[j] = float64(dots[j])
-				best = math.Max(best, sims[j])
+				best = max(best, sims[j])
 			}
 			match[ci] = best
 			near[ci] = meanTop(sims, neighbours)
@@ -434,7 +434,7 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 	score := blend(model, near)
 	if opt.HalfLife > 0 && opt.Ages != nil {
 		for i, r := range candidates {
-			score[i] -= math.Max(0, opt.Ages[r]) / opt.HalfLife
+			score[i] -= max(0, opt.Ages[r]) / opt.HalfLife
 		}
 	}
 	sc := &scored{score: score, match: match, posUnit: posUnit, mean: mean, topics: topics}
@@ -681,7 +681,7 @@ func mmr(order []int, score []float64, u func(int) []float32, n int, lambda floa
 				continue
 			}
 			// similarity on the scale of z-scores: 3 at identical papers
-			v := (1-lambda)*score[ci] - lambda*3*math.Max(0, maxSim[j])
+			v := (1-lambda)*score[ci] - lambda*3*max(0, maxSim[j])
 			if best < 0 || v > bv { // a NaN score never wins, never stops the pick
 				best, bv = j, v
 			}
@@ -690,7 +690,7 @@ func mmr(order []int, score []float64, u func(int) []float32, n int, lambda floa
 		out = append(out, pool[best])
 		for j := range pool {
 			if !used[j] {
-				maxSim[j] = math.Max(maxSim[j], float64(f32.Dot(vec[j], vec[best])))
+				maxSim[j] = max(maxSim[j], float64(f32.Dot(vec[j], vec[best])))
 			}
 		}
 	}
