@@ -605,3 +605,13 @@ func strPtr(s string) *string {
 	}
 	return &s
 }
+
+// CheckSourceName says what is wrong with a SOURCE that names a source
+// (hf:..., arxiv:...), without fetching anything; nil for a valid name and
+// for anything that is not a name (a file, a URL). now says what today is.
+func CheckSourceName(src string, now time.Time) error {
+	if !ingest.IsNamed(src) {
+		return nil
+	}
+	return ingest.CheckName(src, now)
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/papersift/papersift"
-	"github.com/papersift/papersift/ingest"
 )
 
 func dailyCommand(g *globals) *cli.Command {
@@ -39,10 +38,7 @@ func dailyCommand(g *globals) *cli.Command {
 				o.Sources = fc.Daily.Sources
 				// the configuration file's mistake, not the command line's
 				for _, src := range o.Sources {
-					if !ingest.IsNamed(src) {
-						continue
-					}
-					if err := ingest.CheckName(src, g.now()); err != nil {
+					if err := papersift.CheckSourceName(src, g.now()); err != nil {
 						return fmt.Errorf("%s: [daily] sources: %v (fix the configuration file)", g.configFile, err)
 					}
 				}
