@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 )
 
 // Check is what a check of the database found.
@@ -59,6 +61,11 @@ func (s *Store) Check(ctx context.Context) (*Check, error) {
 	if err := rows.Err(); err != nil {
 		return nil, s.wrapErr(err)
 	}
+	missing, err := s.missingSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out.Integrity = append(out.Integrity, missing...)
 	ids, err := s.IDs(ctx)
 	if err != nil {
 		return nil, err
@@ -285,4 +292,63 @@ func soundVectors(ctx context.Context, tx *sql.Tx, m *Model, drop map[int64]bool
 		}
 	}
 	return out, rows.Err()
+}
+
+// schemaStmt is a statement of the migrations that makes or drops a table
+// or an index.
+var schemaStmt = regexp.MustCompile(`(?i)\b(CREATE|DROP)\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)`)
+
+// expectedSchema is every table and index the migrations leave, by name,
+// with its kind ("table" or "index").
+func expectedSchema() (map[string]string, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]string{}
+	for _, m := range ms {
+		var code strings.Builder
+		for _, line := range strings.Split(m.sql, "\n") {
+			line, _, _ = strings.Cut(line, "--")
+			code.WriteString(line + "\n")
+		}
+		for _, st := range schemaStmt.FindAllStringSubmatch(code.String(), -1) {
+			if strings.EqualFold(st[1], "CREATE") {
+				want[st[3]] = strings.ToLower(st[2])
+			} else {
+				delete(want, st[3])
+			}
+		}
+	}
+	return want, nil
+}
+
+// missingSchema names the tables and indexes of the schema that are not in
+// the file (dropped by hand, or lost to damage).
+func (s *Store) missingSchema(ctx context.Context) ([]string, error) {
+	want, err := expectedSchema()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type IN ('table', 'index')`)
+	if err != nil {
+		return nil, s.wrapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, s.wrapErr(err)
+		}
+		delete(want, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrapErr(err)
+	}
+	var out []string
+	for name, kind := range want {
+		out = append(out, fmt.Sprintf("the %s %s is missing", kind, name))
+	}
+	slices.Sort(out)
+	return out, nil
 }
