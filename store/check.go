@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/papersift/papersift/internal/lazyre"
 )
 
 // Check is what a check of the database found.
@@ -296,7 +297,7 @@ func soundVectors(ctx context.Context, tx *sql.Tx, m *Model, drop map[int64]bool
 
 // schemaStmt is a statement of the migrations that makes or drops a table
 // or an index.
-var schemaStmt = regexp.MustCompile(`(?i)\b(CREATE|DROP)\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)`)
+var schemaStmt = lazyre.New(`(?i)\b(CREATE|DROP)\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)`)
 
 // expectedSchema is every table and index the migrations leave, by name,
 // with its kind ("table" or "index").
@@ -312,7 +313,7 @@ func expectedSchema() (map[string]string, error) {
 			line, _, _ = strings.Cut(line, "--")
 			code.WriteString(line + "\n")
 		}
-		for _, st := range schemaStmt.FindAllStringSubmatch(code.String(), -1) {
+		for _, st := range schemaStmt.Regexp().FindAllStringSubmatch(code.String(), -1) {
 			if strings.EqualFold(st[1], "CREATE") {
 				want[st[3]] = strings.ToLower(st[2])
 			} else {
