@@ -277,7 +277,13 @@ func normalizeArgs(app *cli.App, args []string) ([]string, error) {
 			if cmd == nil {
 				if a == "help" {
 					// papersift help [CMD [SUB]]: the command's --help
-					rest := append(append([]string{args[0]}, globals...), args[i+1:]...)
+					// (help help and help -h: papersift's)
+					rest := append([]string{args[0]}, globals...)
+					for _, w := range args[i+1:] {
+						if w != "-h" && w != "--help" && w != "-help" && (w != "help" || len(rest) > 1+len(globals)) {
+							rest = append(rest, w)
+						}
+					}
 					return append(rest, "--help"), nil
 				}
 				msg := fmt.Sprintf("unknown command %q", a)

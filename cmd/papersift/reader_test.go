@@ -170,6 +170,14 @@ func TestCommandLineHelp(t *testing.T) {
 	if r := c.run("help", "queue"); r.code != 0 || !strings.Contains(r.stdout, "--diversity") {
 		t.Errorf("help queue: exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
+	for _, args := range [][]string{{"help", "help"}, {"help", "-h"}, {"help", "--help"}, {"help"}} {
+		if r := c.run(args...); r.code != 0 || !strings.Contains(r.stdout, "standard deviations") || r.stderr != "" {
+			t.Errorf("%q: exit %d: %s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := c.run("help", "help", "queue"); r.code != 0 || !strings.Contains(r.stdout, "--diversity") {
+		t.Errorf("help help queue: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
 	if r := c.run("--version"); r.code != 0 || !strings.Contains(r.stdout, "papersift version") || !strings.Contains(r.stdout, "go1.") {
 		t.Errorf("--version: exit %d: %s", r.code, r.stdout)
 	}
