@@ -481,6 +481,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	if have > known {
+		// or a damaged page that reads as a version: a newer papersift's
+		// file passes SQLite's check, and holds every version up to its
+		// own
+		var steps int64
+		err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT version) FROM schema_migrations WHERE version BETWEEN 1 AND ?`, have).Scan(&steps)
+		if err == nil && steps != int64(have) {
+			return fmt.Errorf("%s: %w (its schema's versions read 1 to %d with %d missing)", s.path, ErrCorrupt, have, int64(have)-steps)
+		}
+		if msg, err := s.quickCheck(ctx); err == nil && msg != "ok" {
+			return fmt.Errorf("%s: %w (its schema's version reads %d; SQLite's check: %s)", s.path, ErrCorrupt, have, msg)
+		}
 		return fmt.Errorf("%s: %w (schema %d, this binary knows up to %d): upgrade papersift", s.path, ErrSchemaTooNew, have, known)
 	}
 	if have == known {
@@ -655,4 +666,11 @@ func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return s.wrapErr(err)
+}
+
+// quickCheck is the first problem SQLite's quick check finds, or "ok".
+func (s *Store) quickCheck(ctx context.Context) (string, error) {
+	var msg string
+	err := s.db.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&msg)
+	return msg, err
 }

@@ -51,10 +51,33 @@ func TestRefusesNewerSchemaAndNonSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'now')`); err != nil {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := ms[len(ms)-1].version
+	// a damaged version (a flipped bit): not every step up to it
+	if _, err := s.DB().Exec(`UPDATE schema_migrations SET version = version + 128 WHERE version = ?`, known); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrSchemaTooNew) {
+		t.Errorf("a damaged version: %v, want ErrCorrupt", err)
+	}
+	// a newer papersift's: every step up to its own
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE schema_migrations SET version = version - 128 WHERE version > 128`); err != nil {
+		t.Fatal(err)
+	}
+	for v := known + 1; v <= known+3; v++ {
+		if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'now')`, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
 	if _, err := Open(ctx, path, Options{}); !errors.Is(err, ErrSchemaTooNew) {
 		t.Errorf("newer schema: %v, want ErrSchemaTooNew", err)
 	}
