@@ -155,8 +155,6 @@ type Library struct {
 	mappedStamp store.VectorStamp
 	// noWord are the papers said to have no known word (said once)
 	noWord map[int64]bool
-	// created: this Library created the database file
-	created bool
 }
 
 // New returns a Library of cfg; it opens nothing yet. A bad embedder is an
@@ -222,43 +220,12 @@ func (l *Library) db(ctx context.Context) (*store.Store, error) {
 			return nil, noDatabase(l.cfg.DB)
 		}
 	}
-	_, err := os.Lstat(l.cfg.DB)
-	created := errors.Is(err, fs.ErrNotExist)
 	s, err := store.Open(ctx, l.cfg.DB, store.Options{Now: l.cfg.Now, ReadOnly: l.cfg.ReadOnly})
 	if err != nil {
-		if created {
-			removeDatabase(l.cfg.DB)
-		}
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	l.store, l.created = s, created
+	l.store = s
 	return s, nil
-}
-
-// CloseFailed closes the library after a command that failed: a database
-// the command created and left empty (a first ingest of a file with a bad
-// line, a like of a paper not there) is removed, as if the command had
-// never run; anything else is kept.
-func (l *Library) CloseFailed() error {
-	empty := false
-	if l.store != nil && l.created {
-		// not the command's context: it may be the one cancelled
-		e, err := l.store.Empty(context.Background())
-		empty = err == nil && e
-	}
-	err := l.Close()
-	if empty {
-		removeDatabase(l.cfg.DB)
-	}
-	return err
-}
-
-// removeDatabase removes the database file path and SQLite's files beside
-// it.
-func removeDatabase(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		os.Remove(path + suffix)
-	}
 }
 
 // embedAdvice is what gives papers without a vector one.

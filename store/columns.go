@@ -164,14 +164,3 @@ func (s *Store) PIDsOf(ctx context.Context, ids []string) (map[string]int64, err
 	}
 	return out, nil
 }
-
-// Empty reports whether the database holds nothing a command stored: no
-// paper, list, model, vector, like, read mark or interest (its schema
-// only).
-func (s *Store) Empty(ctx context.Context) (bool, error) {
-	var any int
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM papers) OR EXISTS (SELECT 1 FROM lists)
-		OR EXISTS (SELECT 1 FROM models) OR EXISTS (SELECT 1 FROM feedback) OR EXISTS (SELECT 1 FROM reads)
-		OR EXISTS (SELECT 1 FROM interests)`).Scan(&any)
-	return any == 0, s.wrapErr(err)
-}

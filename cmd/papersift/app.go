@@ -100,11 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		err = app.RunContext(ctx, norm)
 	}
-	switch {
-	case g.lib == nil:
-	case err != nil:
-		g.lib.CloseFailed() // a database it created and left empty is removed
-	default:
+	if g.lib != nil {
 		g.lib.Close()
 	}
 	if err != nil && ctx.Err() != nil {
