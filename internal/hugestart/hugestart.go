@@ -16,8 +16,13 @@
 // already present. papersift --version: 760 page faults and 26 ms before,
 // 450-650 and 21 ms after; similar at a million papers 56 -> 46 ms
 // (bench/RESULTS.md). It costs at most a few MB of memory (the huge pages'
-// untouched parts), and nothing where the kernel refuses (older kernels,
-// huge pages off, other systems).
+// untouched parts), and nothing where the kernel refuses (older kernels)
+// or papersift does not ask: transparent huge pages set to "never" (which
+// MADV_COLLAPSE would not ask), pages other than 4 KiB, 32-bit systems
+// (another heap layout), other systems. Where memory is fragmented, the
+// kernel may compact it to find the huge page: on such a machine a start
+// can be slower, not faster (the reason the Go runtime stopped asking for
+// huge pages itself, golang/go#61718).
 package hugestart
 
 // Page is the address of the 2 MiB the initialisation asked to be backed by
