@@ -617,8 +617,11 @@ func parse(f *os.File, st Stamp, dim int) (*Index, error) {
 	if _, err := f.ReadAt(b, 0); err != nil {
 		return nil, ErrCorrupt
 	}
-	if string(b[:16]) != magic || le.Uint32(b[16:]) != version {
+	if string(b[:16]) != magic {
 		return nil, ErrCorrupt
+	}
+	if le.Uint32(b[16:]) != version {
+		return nil, ErrStale // another papersift's layout: built again
 	}
 	dl, ml := int(le.Uint16(b[56:])), int(le.Uint16(b[58:]))
 	fdim, fpad := int(le.Uint32(b[20:])), int(le.Uint32(b[24:]))
