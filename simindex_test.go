@@ -3,6 +3,7 @@ package papersift_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -66,7 +67,7 @@ func TestSimilarByIndexIsExact(t *testing.T) {
 			if papersift.IndexAnswers() != before+1 {
 				t.Fatalf("%s: the index did not answer %+v", stage, o)
 			}
-			restore := papersift.SetIndexFrom(1 << 40)
+			restore := papersift.SetIndexFrom(math.MaxInt)
 			want, err := l.Similar(ctx, o)
 			restore()
 			if err != nil {

@@ -178,7 +178,7 @@ func TestOpenAIAnswerLimit(t *testing.T) {
 // TestOpenAIAnswerAnnouncedTooLarge: an answer whose Content-Length is
 // more than its vectors can take is refused unread.
 func TestOpenAIAnswerAnnouncedTooLarge(t *testing.T) {
-	const size = 3_000_000_000
+	const size int64 = 3_000_000_000
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(size))
 		w.WriteHeader(200)

@@ -2,6 +2,7 @@ package simindex
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -36,7 +37,7 @@ func FuzzOpen(f *testing.F) {
 		}
 		defer ix.Close()
 		ix.Candidates(context.Background(), data[:16], 5, []int64{pids[0]}, nil)
-		ix.Candidates(context.Background(), data[16:32], 1<<40, nil, func(p int64) bool { return p%2 == 0 })
+		ix.Candidates(context.Background(), data[16:32], math.MaxInt, nil, func(p int64) bool { return p%2 == 0 })
 		if v, err := ix.Vectors(context.Background()); err == nil {
 			if len(v.PIDs) != ix.Len() || len(v.Data) != ix.Len()*16 {
 				t.Fatalf("%d papers and %d values for %d vectors", len(v.PIDs), len(v.Data), ix.Len())

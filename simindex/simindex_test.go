@@ -400,7 +400,7 @@ func TestHugeKAndOddPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []int{300, 301, 1 << 40, math.MaxInt - 1, math.MaxInt} {
+	for _, k := range []int{300, 301, math.MaxInt / 2, math.MaxInt - 1, math.MaxInt} {
 		cands, err := ix.Candidates(ctx, data[:32], k, []int64{pids[0]}, nil)
 		if err != nil || len(cands) != 299 {
 			t.Fatalf("k %d: %d candidates, %v", k, len(cands), err)

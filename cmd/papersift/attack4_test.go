@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -45,9 +44,7 @@ func TestConfigFileHostile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "fifo.toml")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, fifo)
 	for _, tc := range []struct{ path, want string }{
 		{bad, "p.toml:2"}, {"/dev/zero", "not a regular file"}, {fifo, "not a regular file"}, {dir, "a folder"},
 	} {
