@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
@@ -99,7 +100,7 @@ func manCommand(g *globals) *cli.Command {
 	}
 }
 
-// flagWords are a command's flags as typed: --name, -k.
+// flagWords are flags as typed: --name, -k.
 func flagWords(fs []cli.Flag) []string {
 	var out []string
 	for _, f := range fs {
@@ -111,14 +112,33 @@ func flagWords(fs []cli.Flag) []string {
 	return out
 }
 
+// commandWords are the names of commands (not the help command urfave/cli
+// adds), and what a command takes as its argument where that is a word of
+// a few: completion's shells.
 func commandWords(cs []*cli.Command) []string {
 	var out []string
 	for _, c := range cs {
-		if !c.Hidden {
+		if !c.Hidden && c.Name != "help" {
 			out = append(out, c.Name)
 		}
 	}
 	return out
+}
+
+// argWords are the words a command takes as arguments, where they are few.
+func argWords(c *cli.Command) []string {
+	if c.Name == "completion" {
+		return []string{"bash", "zsh", "fish"}
+	}
+	return nil
+}
+
+// cmdWords are what may follow a command: its flags (but the help flag
+// urfave/cli adds to the command it runs: --help is among the global
+// flags), its subcommands and argWords.
+func cmdWords(c *cli.Command) []string {
+	out := flagWords(slices.DeleteFunc(slices.Clone(c.Flags), func(f cli.Flag) bool { return f == cli.HelpFlag }))
+	return append(append(out, commandWords(c.Subcommands)...), argWords(c)...)
 }
 
 func writeBashCompletion(w io.Writer, app *cli.App) error {
@@ -129,7 +149,7 @@ func writeBashCompletion(w io.Writer, app *cli.App) error {
 	b.WriteString("  local global=\"" + strings.Join(flagWords(app.Flags), " ") + "\"\n")
 	b.WriteString("  case $cmd in\n")
 	for _, c := range app.Commands {
-		words := append(flagWords(c.Flags), commandWords(c.Subcommands)...)
+		words := cmdWords(c)
 		fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -W \"%s $global\" -- \"$cur\")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- \"$cur\")) ;;\n", c.Name, strings.Join(words, " "))
 	}
 	fmt.Fprintf(&b, "    *) COMPREPLY=($(compgen -W \"%s $global\" -- \"$cur\")) ;;\n  esac\n}\ncomplete -o filenames -F _papersift papersift\n", strings.Join(commandWords(app.Commands), " "))
@@ -143,6 +163,9 @@ func writeFishCompletion(w io.Writer, app *cli.App) error {
 	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 	flagLines := func(cond string, fs []cli.Flag) {
 		for _, f := range fs {
+			if cond != "" && f == cli.HelpFlag {
+				continue // a command's: --help is global
+			}
 			for _, n := range f.Names() {
 				opt := "-l"
 				if len(n) == 1 {
@@ -165,7 +188,12 @@ func writeFishCompletion(w io.Writer, app *cli.App) error {
 		cond := "-n " + q("__fish_seen_subcommand_from "+c.Name)
 		flagLines(cond, c.Flags)
 		for _, s := range c.Subcommands {
-			fmt.Fprintf(&b, "complete -c papersift %s -a %s -d %s\n", cond, s.Name, q(s.Usage))
+			if s.Name != "help" {
+				fmt.Fprintf(&b, "complete -c papersift %s -a %s -d %s\n", cond, s.Name, q(s.Usage))
+			}
+		}
+		for _, a := range argWords(c) {
+			fmt.Fprintf(&b, "complete -c papersift %s -a %s\n", cond, a)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -182,7 +210,7 @@ func writeZshCompletion(w io.Writer, app *cli.App) error {
 	}
 	b.WriteString("  )\n  if (( CURRENT == 2 )); then\n    _describe 'command' commands\n    return\n  fi\n  case $words[2] in\n")
 	for _, c := range app.Commands {
-		words := append(flagWords(c.Flags), commandWords(c.Subcommands)...)
+		words := cmdWords(c)
 		fmt.Fprintf(&b, "    %s) compadd -- %s %s; _files ;;\n", c.Name, strings.Join(words, " "), strings.Join(flagWords(app.Flags), " "))
 	}
 	b.WriteString("  esac\n}\n_papersift \"$@\"\n")

@@ -192,10 +192,15 @@ func TestCommandLineHelp(t *testing.T) {
 		if path, err := exec.LookPath(sh); err == nil && sh == "bash" {
 			script := filepath.Join(t.TempDir(), "c.sh")
 			os.WriteFile(script, []byte(out+"\nCOMP_WORDS=(papersift sim); COMP_CWORD=1; _papersift; echo \"${COMPREPLY[@]}\"\n"+
-				"COMP_WORDS=(papersift queue --div); COMP_CWORD=2; _papersift; echo \"${COMPREPLY[@]}\"\n"), 0o644)
+				"COMP_WORDS=(papersift queue --div); COMP_CWORD=2; _papersift; echo \"${COMPREPLY[@]}\"\n"+
+				"cd \"$(mktemp -d)\"; COMP_WORDS=(papersift completion ''); COMP_CWORD=2; _papersift; echo \"${COMPREPLY[@]}\"\n"), 0o644)
 			got, err := exec.Command(path, script).CombinedOutput()
 			if err != nil || !strings.Contains(string(got), "similar") || !strings.Contains(string(got), "--diversity") {
 				t.Errorf("the bash completion completes %q (%v)", got, err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(got)), "\n")
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, "bash zsh fish ") || strings.Contains(" "+last+" ", " help ") {
+				t.Errorf("papersift completion TAB completes %q, want the shells and the global flags", last)
 			}
 		}
 	}
