@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/papersift/papersift"
+	"github.com/papersift/papersift/cluster"
+	"github.com/papersift/papersift/embed"
 )
 
 // topicWords are the vocabularies of four made-up fields of research.
@@ -105,6 +107,44 @@ func TestBuiltinModelPolicy(t *testing.T) {
 	st, err := l.Stats(ctx)
 	if err != nil || st.Dimensions == nil || *st.Dimensions != 160 {
 		t.Errorf("stats after the corpus fit: %+v, %v", st, err)
+	}
+	// the corpus part's terms are weighed by the corpus's own topics: the
+	// model is the focused fit of the 550 papers, not the plain one
+	var docs []string
+	for _, name := range []string{"day1.jsonl", "day2.jsonl", "day3.jsonl"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var rec struct{ Title, Abstract string }
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, embed.Text(rec.Title, rec.Abstract))
+		}
+	}
+	bg, err := embed.DefaultBackground()
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := func(ctx context.Context, data []float32, dim, k int, seed uint64) ([]int, error) {
+		res, err := cluster.KMeans{K: k, Restarts: 2, Seed: seed}.Fit(ctx, data, dim)
+		if err != nil {
+			return nil, err
+		}
+		return res.Assign, nil
+	}
+	focused, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{Cluster: topics})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if day3.Model != focused.Model() || plain.Model() == focused.Model() {
+		t.Errorf("550 papers: model %s; focused fit %s, plain fit %s", day3.Model, focused.Model(), plain.Model())
 	}
 	// the corpus part knows the four fields apart
 	for _, h := range similar(day1.List)[:10] {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/papersift/papersift/cluster"
 	"github.com/papersift/papersift/embed"
 	"github.com/papersift/papersift/internal/hugeheap"
 	"github.com/papersift/papersift/store"
@@ -312,12 +313,22 @@ func (l *Library) fitBuiltin(ctx context.Context, s *store.Store) (*embed.Builti
 		docs[i] = embed.Text(t.Title, t.Abstract)
 	}
 	l.notef("fitting the built-in model on %d papers...", len(pids))
-	fit, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{CorpusSize: len(pids)})
+	fit, err := embed.FitBuiltin(ctx, bg, docs, embed.BuiltinConfig{CorpusSize: len(pids), Cluster: fitTopics})
 	if errors.Is(err, embed.ErrCorpusTooSmall) {
 		// too few distinct words to learn from: the background alone
 		return embed.NewBuiltin(bg), nil
 	}
 	return fit, err
+}
+
+// fitTopics is the clustering the built-in model's fit weighs its terms
+// by: the k-means of group, with two restarts.
+func fitTopics(ctx context.Context, data []float32, dim, k int, seed uint64) ([]int, error) {
+	res, err := cluster.KMeans{K: k, Restarts: 2, Seed: seed}.Fit(ctx, data, dim)
+	if err != nil {
+		return nil, err
+	}
+	return res.Assign, nil
 }
 
 // progress shows the progress of a step of many items: one too small to

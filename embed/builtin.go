@@ -70,6 +70,14 @@ type BuiltinConfig struct {
 	// caller need not hold the whole corpus): the fit is the same as on
 	// the whole corpus.
 	CorpusSize int
+	// Cluster, when set, groups n unit vectors (rows of data, dim each)
+	// into k topics, seeded, and returns each one's topic in [0, k): the
+	// corpus part's terms are then weighed by how much they keep to the
+	// topics of the fit's sample (see focus). Package embed does not
+	// cluster itself; the caller passes the k-means it uses for groups.
+	Cluster func(ctx context.Context, data []float32, dim, k int, seed uint64) ([]int, error)
+	// Topics is the number of topics (default 20, negative: none).
+	Topics int
 }
 
 // FitSampleOf returns the positions (ascending) of the texts, among a
@@ -113,7 +121,11 @@ func FitBuiltin(ctx context.Context, bg *Background, texts []string, cfg Builtin
 		lc.PowerIters = corpusPowerIter
 	}
 	lc.VocabFromSample = true
-	lsa, err := FitLocal(ctx, texts, lc)
+	f, err := prepareLocal(ctx, texts, lc)
+	if err != nil {
+		return nil, err
+	}
+	lsa, err := fitRows(ctx, f.vocab, f.rows, f.n, f.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +141,19 @@ func FitBuiltin(ctx context.Context, bg *Background, texts []string, cfg Builtin
 		}
 	}
 	m := &Builtin{bg: bg, lsa: lsa, b: b, nfit: n}
-	m.id = builtinID(bg, lsa)
+	if k := cfg.Topics; k >= 0 && cfg.Cluster != nil {
+		if k == 0 {
+			k = focusTopics
+		}
+		focused, err := m.focus(ctx, f, k, cfg.Cluster)
+		if err != nil {
+			return nil, err
+		}
+		if focused != nil {
+			m.lsa = focused
+		}
+	}
+	m.id = builtinID(bg, m.lsa)
 	return m, nil
 }
 
@@ -168,15 +192,30 @@ func (m *Builtin) Background() *Background { return m.bg }
 // Embed embeds texts on all cores. A text with no word either part knows
 // fails with a *TextError naming it (ErrZeroVector).
 func (m *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out, bad, err := m.embedAll(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range bad {
+		if b {
+			return nil, &TextError{Index: i, Err: ErrZeroVector}
+		}
+	}
+	return out, nil
+}
+
+// embedAll embeds texts on all cores; bad[i] says that text i has no word
+// either part knows (its vector is then meaningless).
+func (m *Builtin) embedAll(ctx context.Context, texts []string) (out [][]float32, bad []bool, err error) {
 	dim := m.Dim()
-	out := make([][]float32, len(texts))
+	out = make([][]float32, len(texts))
 	buf := make([]float32, len(texts)*dim)
-	bad := make([]bool, len(texts))
+	bad = make([]bool, len(texts))
 	bgw := float32(math.Sqrt(1 - m.b*m.b))
 	if len(texts) >= dequantiseFrom {
 		m.bg.dequantise()
 	}
-	err := parallel.For(ctx, len(texts), func(lo, hi int) {
+	err = parallel.For(ctx, len(texts), func(lo, hi int) {
 		var terms []uint64
 		var z *localScratch
 		if m.lsa != nil {
@@ -207,14 +246,9 @@ func (m *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for i, b := range bad {
-		if b {
-			return nil, &TextError{Index: i, Err: ErrZeroVector}
-		}
-	}
-	return out, nil
+	return out, bad, nil
 }
 
 const builtinMagic = "PSBI1\n"

@@ -95,6 +95,24 @@ func samplePositions(n int, cfg LocalConfig) []int {
 // FitLocal fits the built-in model on the texts of a corpus. The same texts
 // and config give the same model, on any machine and number of cores.
 func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel, error) {
+	f, err := prepareLocal(ctx, texts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return fitRows(ctx, f.vocab, f.rows, f.n, f.cfg)
+}
+
+// localFit is what a fit learns from: its sample of the corpus, the
+// vocabulary and the sample's TF-IDF rows.
+type localFit struct {
+	cfg    LocalConfig // with its defaults
+	n      int         // texts in the corpus
+	sample []string
+	vocab  *tfidf.Vocabulary
+	rows   []tfidf.Sparse // of sample
+}
+
+func prepareLocal(ctx context.Context, texts []string, cfg LocalConfig) (*localFit, error) {
 	cfg = cfg.withDefaults()
 	if len(texts) < 2 {
 		return nil, ErrCorpusTooSmall
@@ -122,6 +140,12 @@ func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel
 	if err != nil {
 		return nil, err
 	}
+	return &localFit{cfg: cfg, n: len(texts), sample: sample, vocab: vocab, rows: rows}, nil
+}
+
+// fitRows fits the projection of a vocabulary's terms on the TF-IDF rows
+// of the fit's sample (cfg with its defaults; n is the corpus's size).
+func fitRows(ctx context.Context, vocab *tfidf.Vocabulary, rows []tfidf.Sparse, n int, cfg LocalConfig) (*LocalModel, error) {
 	x := newCSR(rows, vocab.Len())
 	// A small corpus has few topics: keep at most a quarter as many
 	// dimensions as documents, so that its vectors stay comparable.
@@ -156,7 +180,7 @@ func FitLocal(ctx context.Context, texts []string, cfg LocalConfig) (*LocalModel
 			proj[i*dim+j] = float32(row[j] * s)
 		}
 	}
-	m := &LocalModel{vocab: vocab, proj: proj, dim: dim, nfit: len(texts)}
+	m := &LocalModel{vocab: vocab, proj: proj, dim: dim, nfit: n}
 	m.id = m.identity(cfg)
 	return m, nil
 }
