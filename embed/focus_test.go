@@ -173,8 +173,8 @@ func TestFitBuiltinFocusBadClustering(t *testing.T) {
 	_, bg, texts, _ := fittedSmallBuiltin(t)
 	boom := errors.New("boom")
 	for name, fn := range map[string]func(context.Context, []float32, int, int, uint64) ([]int, error){
-		"error":    func(context.Context, []float32, int, int, uint64) ([]int, error) { return nil, boom },
-		"short":    func(context.Context, []float32, int, int, uint64) ([]int, error) { return []int{0, 1}, nil },
+		"error": func(context.Context, []float32, int, int, uint64) ([]int, error) { return nil, boom },
+		"short": func(context.Context, []float32, int, int, uint64) ([]int, error) { return []int{0, 1}, nil },
 		"negative": func(_ context.Context, d []float32, dim, _ int, _ uint64) ([]int, error) {
 			a := make([]int, len(d)/dim)
 			a[0] = -1
