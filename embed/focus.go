@@ -24,9 +24,10 @@ const (
 // fit's sample, embedded with both parts, into k topics (spherical
 // k-means, seeded); a term's weight is 0.3 + 0.7 (1 - H/ln k)^0.5, H the
 // entropy of the share of its TF-IDF mass in each topic: a term that
-// names a topic ("segmentation", "quantum circuits") keeps its idf, one
-// that every topic uses alike ("framework", "we show") keeps 0.3 of it,
-// whatever its idf. The topics are the corpus's own and nothing is
+// names a topic keeps most of its idf ("auction", "robot", "speech": 0.83
+// to 0.87 on dev.jsonl), one that every topic uses alike keeps little
+// more than 0.3 ("framework", "propose", "results": about 0.4), however
+// rare it is. The topics are the corpus's own and nothing is
 // learned from labels. It returns nil when the sample is too small to
 // have k topics.
 func (m *Builtin) focus(ctx context.Context, f *localFit, k int, clusterFn func(context.Context, []float32, int, int, uint64) ([]int, error)) (*LocalModel, error) {
