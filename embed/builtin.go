@@ -193,13 +193,11 @@ func (m *Builtin) Background() *Background { return m.bg }
 // fails with a *TextError naming it (ErrZeroVector).
 func (m *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out, bad, err := m.embedAll(ctx, texts)
+	if err == nil {
+		err = firstBad(bad)
+	}
 	if err != nil {
 		return nil, err
-	}
-	for i, b := range bad {
-		if b {
-			return nil, &TextError{Index: i, Err: ErrZeroVector}
-		}
 	}
 	return out, nil
 }

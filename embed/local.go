@@ -242,15 +242,23 @@ func (m *LocalModel) Embed(ctx context.Context, texts []string) ([][]float32, er
 			out[i] = v
 		}
 	})
+	if err == nil {
+		err = firstBad(bad)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// firstBad is a *TextError naming the first text bad marks (nil if none).
+func firstBad(bad []bool) error {
 	for i, b := range bad {
 		if b {
-			return nil, &TextError{Index: i, Err: ErrZeroVector}
+			return &TextError{Index: i, Err: ErrZeroVector}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // TextError names the text of a batch that could not be embedded.
