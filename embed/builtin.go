@@ -76,7 +76,9 @@ type BuiltinConfig struct {
 	// topics of the fit's sample (see focus). Package embed does not
 	// cluster itself; the caller passes the k-means it uses for groups.
 	Cluster func(ctx context.Context, data []float32, dim, k int, seed uint64) ([]int, error)
-	// Topics is the number of topics (default 20, negative: none).
+	// Topics is the number of topics (default 20; negative or 1: none).
+	// Without Cluster, or when fewer than 10 * Topics of the fit's texts
+	// can be embedded, the corpus part is the plain fit.
 	Topics int
 }
 
@@ -108,7 +110,9 @@ func NewBuiltin(bg *Background) *Builtin {
 }
 
 // FitBuiltin fits the corpus part on texts (all of them count, a sample is
-// learned from) and returns the built-in embedder with both parts.
+// learned from) and returns the built-in embedder with both parts. With
+// cfg.Cluster, the corpus part's terms are weighed by the topics of the
+// sample (see focus).
 func FitBuiltin(ctx context.Context, bg *Background, texts []string, cfg BuiltinConfig) (*Builtin, error) {
 	lc := cfg.LSA
 	if lc.Dim <= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/papersift/papersift/tfidf"
 )
@@ -21,17 +22,18 @@ const (
 
 // focus refits the corpus part of m (fitted on f) with each term weighed
 // by how much it keeps to some of the corpus's topics. It clusters the
-// fit's sample, embedded with both parts, into k topics (spherical
-// k-means, seeded); a term's weight is 0.3 + 0.7 (1 - H/ln k)^0.5, H the
+// fit's sample, embedded with both parts, into k topics (with clusterFn,
+// seeded with the fit's seed: the product passes group's k-means); a
+// term's weight is 0.3 + 0.7 (1 - H/ln k)^0.5, H the
 // entropy of the share of its TF-IDF mass in each topic: a term that
 // names a topic keeps most of its idf ("auction", "robot", "speech": 0.83
 // to 0.87 on dev.jsonl), one that every topic uses alike keeps little
 // more than 0.3 ("framework", "propose", "results": about 0.4), however
 // rare it is. The topics are the corpus's own and nothing is
-// learned from labels. It returns nil when the sample is too small to
-// have k topics.
+// learned from labels. It returns nil (keep the plain fit) when fewer than
+// 10 k of the sample's texts can be embedded, and when every weight is 1.
 func (m *Builtin) focus(ctx context.Context, f *localFit, k int, clusterFn func(context.Context, []float32, int, int, uint64) ([]int, error)) (*LocalModel, error) {
-	if len(f.sample) < 10*k || k < 2 {
+	if k < 2 || k > len(f.sample)/10 {
 		return nil, nil
 	}
 	vecs, bad, err := m.embedAll(ctx, f.sample)
@@ -45,7 +47,7 @@ func (m *Builtin) focus(ctx context.Context, f *localFit, k int, clusterFn func(
 			idx = append(idx, i)
 		}
 	}
-	if len(idx) < 10*k {
+	if k > len(idx)/10 {
 		return nil, nil
 	}
 	data := make([]float32, 0, len(idx)*dim)
@@ -65,6 +67,9 @@ func (m *Builtin) focus(ctx context.Context, f *localFit, k int, clusterFn func(
 		}
 	}
 	w := focusWeights(f.vocab.Len(), f.rows, idx, assign, k)
+	if !slices.ContainsFunc(w, func(x float64) bool { return x != 1 }) {
+		return nil, nil // nothing to refit: the plain fit, under its own identity
+	}
 	idf := make([]float32, len(w))
 	for t, x := range w {
 		idf[t] = f.vocab.IDF[t] * float32(x)

@@ -1,9 +1,11 @@
 package embed
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -46,12 +48,21 @@ func TestFocusWeights(t *testing.T) {
 			t.Errorf("term %d: weight %v, want %v", i, w[i], want[i])
 		}
 	}
-	// only the rows of idx count: a row left out changes nothing
-	rows = append(rows, tfidf.Sparse{Idx: []int32{1, 3}, Val: []float32{0.1, 0.9}})
-	w2 := focusWeights(4, rows, idx, assign, 4)
+	// only the rows of idx count, each in the topic at its place in idx:
+	// rows left out (texts that could not be embedded) change nothing
+	other := tfidf.Sparse{Idx: []int32{1, 3}, Val: []float32{0.1, 0.9}}
+	var gapped []tfidf.Sparse
+	var gidx []int
+	for _, r := range rows {
+		gapped = append(gapped, other)
+		gidx = append(gidx, len(gapped))
+		gapped = append(gapped, r)
+	}
+	gapped = append(gapped, other)
+	w2 := focusWeights(4, gapped, gidx, assign, 4)
 	for i := range w {
 		if w2[i] != w[i] {
-			t.Errorf("term %d: weight %v with a row outside the sample, %v without", i, w2[i], w[i])
+			t.Errorf("term %d: weight %v with rows outside the sample, %v without", i, w2[i], w[i])
 		}
 	}
 }
@@ -143,6 +154,23 @@ func TestFitBuiltinFocus(t *testing.T) {
 	for i := range bv {
 		if c := cos(bv[i], hv[i]); c < 1-1e-6 {
 			t.Errorf("text %d: cosine %v after a round trip", i, c)
+		}
+	}
+
+	// the same model, byte for byte, on 1 and 5 cores
+	for _, procs := range []int{1, 5} {
+		prev := runtime.GOMAXPROCS(procs)
+		other, err := FitBuiltin(ctx, bg, texts, cfg)
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherData, err := other.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(otherData, data) {
+			t.Errorf("a focused fit on %d cores differs from one on %d", procs, prev)
 		}
 	}
 

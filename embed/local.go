@@ -185,11 +185,17 @@ func fitRows(ctx context.Context, vocab *tfidf.Vocabulary, rows []tfidf.Sparse, 
 	return m, nil
 }
 
+// identity hashes what embedding a text depends on: the terms, their
+// weights (idf) and the projection. (A stored model keeps the identity it
+// was saved with.)
 func (m *LocalModel) identity(cfg LocalConfig) string {
 	h := sha256.New()
-	buf := make([]byte, 0, 8*len(m.vocab.Terms)+4*len(m.proj))
+	buf := make([]byte, 0, 12*len(m.vocab.Terms)+4*len(m.proj))
 	for _, t := range m.vocab.Terms {
 		buf = binary.LittleEndian.AppendUint64(buf, t)
+	}
+	for _, x := range m.vocab.IDF {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
 	}
 	for _, x := range m.proj {
 		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
