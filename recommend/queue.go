@@ -156,8 +156,9 @@ var lrTol = 1e-3
 // Rank orders the candidate rows (unit vectors, rows of data) against the
 // profile and returns the best N with reasons.
 //
-// Relevance blends two views of the reader, both on vectors centred on the
-// corpus mean (the common direction all papers share says nothing of taste):
+// Relevance blends two views of the reader, both on the directions (unit
+// vectors) of vectors centred on the corpus mean (the common direction all
+// papers share says nothing of taste):
 // a linear model learned from the likes (and interests) against every other
 // paper, disliked papers weighing DislikeWeight times more, and the mean
 // cosine to the few nearest liked papers, so a reader of several topics is
@@ -308,15 +309,16 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 			return nil, err
 		}
 	}
-	// positives: liked rows and interests, centred
+	// positives: liked rows and interests, the directions of their
+	// centred vectors
 	var pos [][]float32
 	liked := make(map[int]bool, len(p.Likes))
 	for _, r := range p.Likes {
 		liked[r] = true
-		pos = append(pos, centred(data[r*dim:(r+1)*dim], mean))
+		pos = append(pos, unit(centred(data[r*dim:(r+1)*dim], mean)))
 	}
 	for _, v := range p.Interests {
-		pos = append(pos, centred(v, mean))
+		pos = append(pos, unit(centred(v, mean)))
 	}
 	// negatives: every other row (a seeded sample on large corpora)
 	disliked := make(map[int]bool, len(p.Dislikes))
@@ -346,11 +348,8 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 		return nil, err
 	}
 	step()
-	// unit centred positives, for the neighbour evidence
-	posUnit := make([][]float32, len(pos))
-	for i, v := range pos {
-		posUnit[i] = unit(v)
-	}
+	// the same, for the neighbour evidence
+	posUnit := pos
 	topics := topicsOf(posUnit, topicJoin, maxTopics)
 	// each topic's own model, when the queue is spread by topic
 	var tw [][]float32
@@ -392,16 +391,15 @@ func scoreAll(ctx context.Context, data []float32, dim int, candidates []int, p 
 		tsims := make([]float64, len(posUnit))
 		dots := make([]float32, max(len(posUnit), 1+len(tw)))
 		x := make([]float32, dim)
-		u := make([]float32, dim)
 		for ci := lo; ci < hi; ci++ {
 			centredInto(x, data[candidates[ci]*dim:(candidates[ci]+1)*dim], mean)
+			unitInto(x, x)
 			f32.Dots(x, ws, dots[:1+len(tw)])
 			model[ci] = float64(dots[0]) + b
 			for t := range tw {
 				tmodel[t][ci] = float64(dots[1+t]) + tb[t]
 			}
-			unitInto(u, x)
-			f32.Dots(u, ps, dots[:len(posUnit)])
+			f32.Dots(x, ps, dots[:len(posUnit)])
 			best := math.Inf(-1)
 			for j := range posUnit {
 				sims[j] = float64(dots[j])
@@ -697,8 +695,8 @@ func mmr(order []int, score []float64, u func(int) []float32, n int, lambda floa
 	return out
 }
 
-// examples are the negative examples of the learned model: centred rows
-// side by side (the sampled papers, then the disliked ones), learned
+// examples are the negative examples of the learned model: the directions
+// of centred rows (unit vectors), side by side (the sampled papers, then the disliked ones), learned
 // against once per model.
 type examples struct {
 	x         []float32 // rows of dim
@@ -713,13 +711,15 @@ func newExamples(data []float32, dim int, mean []float32, negRows, dislikes []in
 			for j, v := range data[r*dim : (r+1)*dim] {
 				e.x = append(e.x, v-mean[j])
 			}
+			row := e.x[len(e.x)-dim:]
+			unitInto(row, row)
 		}
 	}
 	return e
 }
 
 // learn fits w, b of a balanced, L2-regularised logistic regression of
-// liked (pos, centred) against the negative examples, by full-batch
+// liked (pos, unit centred vectors) against the negative examples, by full-batch
 // gradient descent. Positives weigh half in all, negatives half, a
 // disliked paper dislikeWeight times a plain negative.
 func learn(ctx context.Context, pos [][]float32, neg *examples, dislikeWeight float64) ([]float32, float64, error) {

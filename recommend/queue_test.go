@@ -267,3 +267,52 @@ func TestFastExp(t *testing.T) {
 		t.Fatal("fastExp at the ends")
 	}
 }
+
+// Relevance depends on the direction of a paper's centred vector, not on
+// its length: two candidates on one ray from the corpus mean score alike,
+// however far from the mean each lies (a long centred vector used to win
+// the learned model's margin on length alone).
+func TestScoresUseDirectionsOfCentredVectors(t *testing.T) {
+	const dim = 8
+	base := topics(3, 3, 40, dim, 0.8) // 120 rows
+	n0 := len(base) / dim
+	// two candidates c1 = m + a d and c2 = m + b d, m the mean of all rows
+	// with them: m = (sum of the others + (a + b) d) / n0
+	d := []float64{0.3, -0.2, 0.5, 0.1, -0.4, 0.2, 0.6, -0.1}
+	a, b := 0.2, 1.5
+	m := make([]float64, dim)
+	for i := 0; i < n0; i++ {
+		for j := range m {
+			m[j] += float64(base[i*dim+j])
+		}
+	}
+	for j := range m {
+		m[j] = (m[j] + (a+b)*d[j]) / float64(n0)
+	}
+	data := slices.Clone(base)
+	for _, s := range []float64{a, b} {
+		for j := range m {
+			data = append(data, float32(m[j]+s*d[j]))
+		}
+	}
+	c1, c2 := n0, n0+1
+	p := Profile{Likes: []int{0, 3, 6, 9, 1}, Dislikes: []int{2, 5}}
+	var cand []int
+	for i := 0; i < n0+2; i++ {
+		if !slices.Contains(p.Likes, i) && !slices.Contains(p.Dislikes, i) {
+			cand = append(cand, i)
+		}
+	}
+	sc, err := Scores(context.Background(), data, dim, cand, p, QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, s2 := sc[slices.Index(cand, c1)], sc[slices.Index(cand, c2)]
+	if math.Abs(s1-s2) > 1e-4 {
+		t.Errorf("two candidates on one ray from the mean: scores %.6f and %.6f", s1, s2)
+	}
+	// and a candidate off that ray scores otherwise (the check can fail)
+	if s3 := sc[0]; math.Abs(s3-s1) < 1e-3 {
+		t.Errorf("a candidate off the ray scores %.6f like those on it (%.6f)", s3, s1)
+	}
+}
