@@ -696,8 +696,8 @@ func mmr(order []int, score []float64, u func(int) []float32, n int, lambda floa
 }
 
 // examples are the negative examples of the learned model: the directions
-// of centred rows (unit vectors), side by side (the sampled papers, then the disliked ones), learned
-// against once per model.
+// of centred rows (unit vectors), side by side (the sampled papers, then
+// the disliked ones), learned against once per model.
 type examples struct {
 	x         []float32 // rows of dim
 	dim       int
@@ -719,8 +719,8 @@ func newExamples(data []float32, dim int, mean []float32, negRows, dislikes []in
 }
 
 // learn fits w, b of a balanced, L2-regularised logistic regression of
-// liked (pos, unit centred vectors) against the negative examples, by full-batch
-// gradient descent. Positives weigh half in all, negatives half, a
+// liked (pos, unit centred vectors) against the negative examples, by
+// full-batch gradient descent. Positives weigh half in all, negatives half, a
 // disliked paper dislikeWeight times a plain negative.
 func learn(ctx context.Context, pos [][]float32, neg *examples, dislikeWeight float64) ([]float32, float64, error) {
 	dim := neg.dim
